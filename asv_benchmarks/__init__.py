@@ -1,0 +1,1 @@
+"""ember's airspeed-velocity benchmarks (see docs/performance.md)."""

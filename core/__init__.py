@@ -1,0 +1,81 @@
+"""ember: PyTorch's user API over pluggable compute backends (NumPy, CuPy, JAX, plugins).
+
+``import ember as torch`` runs tutorial-style PyTorch programs; the device on each tensor picks
+the backend that computes it.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import autograd, cuda, dtypes  # noqa: E402
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
+from .autograd.anomaly import set_detect_anomaly  # noqa: E402
+from .device import device  # noqa: E402
+from .dtypes import (  # noqa: E402
+    bfloat16, bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
+    int32, int64, long, promote_types, result_type, set_default_dtype, short, uint8,
+)
+from .tensor import Size, Tensor  # noqa: E402
+from . import ops  # noqa: E402,F401  (binds Tensor methods)
+from .ops.creation import (  # noqa: E402
+    BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,
+    LongTensor, ShortTensor, arange, as_tensor, asarray, empty, empty_like, eye, from_dlpack, from_numpy, full,
+    full_like, linspace, logspace, ones, ones_like, tensor, zeros, zeros_like,
+)
+from .ops.creation import range_ as range  # noqa: E402,A004
+from .ops.elementwise import (  # noqa: E402
+    abs, absolute, acos, add, addcdiv, addcmul, allclose, arccos, arcsin, arctan, arctan2, asin, atan, atan2,
+    bitwise_and, bitwise_not, bitwise_or, bitwise_xor, ceil, clamp, clamp_max, clamp_min, clip, cos, cosh, div,
+    divide, eq, equal, erf, exp, expm1, fix, float_power, floor, floor_divide, fmod, ge, greater, greater_equal, gt,
+    isclose, isfinite, isinf, isnan, le, lerp, less, less_equal, log, log1p, log2, log10, logical_and, logical_not,
+    logical_or, logical_xor, lt, maximum, minimum, mul, multiply, ne, neg, negative, not_equal, pow, reciprocal,
+    relu, remainder, round, rsqrt, sigmoid, sign, sin, sinh, sqrt, square, sub, tan, tanh, true_divide, trunc,
+    where,
+)
+from .ops.elementwise import sub as subtract  # noqa: E402
+from .ops.indexing import (  # noqa: E402
+    argwhere, gather, index_add, index_select, masked_fill, masked_select, nonzero, scatter, scatter_add, take,
+    take_along_dim,
+)
+from .ops.linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer, vdot  # noqa: E402
+from .ops.random import (  # noqa: E402
+    Generator, bernoulli, get_rng_state, initial_seed, manual_seed, multinomial, normal, rand, rand_like, randint,
+    randint_like, randn, randn_like, randperm, seed, set_rng_state,
+)
+from .ops.reduction import (  # noqa: E402
+    all, amax, amin, aminmax, any, argmax, argmin, argsort, bincount, count_nonzero, cumprod, cumsum, kthvalue,
+    logsumexp, max, mean, median, msort, nanmean, nansum, norm, prod, sort, std, std_mean, sum, topk, unique, var,
+    var_mean,
+)
+from .ops.shape import (  # noqa: E402
+    broadcast_shapes, broadcast_tensors, broadcast_to, cat, chunk, clone, concat, concatenate, diag, diag_embed,
+    diagonal, flatten, flip, fliplr, flipud, hstack, moveaxis, movedim, narrow, permute, repeat_interleave, reshape,
+    roll, select, split, squeeze, stack, swapaxes, swapdims, t, tensor_split, tile, transpose, tril, triu, unbind,
+    unflatten, unsqueeze, vstack,
+)
+from .plugins import get_default_device, set_default_device  # noqa: E402
+from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402
+
+
+def is_tensor(obj: object) -> "builtins.bool":
+    """Whether ``obj`` is an ember Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> "builtins.int":
+    """Number of elements of ``input``."""
+    return input.numel()
+
+
+def is_floating_point(input: Tensor) -> "builtins.bool":
+    """Whether ``input`` has a floating dtype."""
+    return input.dtype.is_floating_point
+
+
+def set_default_tensor_type(t: object) -> None:
+    """Deprecated: use ``set_default_dtype``."""
+    raise RuntimeError("set_default_tensor_type is not supported by ember; use ember.set_default_dtype")
+
+
+import builtins  # noqa: E402

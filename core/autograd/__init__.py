@@ -1,0 +1,100 @@
+"""``ember.autograd``: backward, grad, grad modes, custom Functions, gradcheck, anomaly mode."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .function import Function, FunctionCtx, once_differentiable
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .graph import Node
+
+__all__ = [
+    "backward", "grad", "Function", "FunctionCtx", "once_differentiable", "gradcheck", "gradgradcheck",
+    "GradcheckError", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+    "set_detect_anomaly", "detect_anomaly", "is_anomaly_enabled", "Node", "graph",
+]
+
+from . import graph  # noqa: E402
+
+
+def _tensors(x: Any) -> list[Any]:
+    from ..tensor import Tensor
+
+    if x is None:
+        return []
+    if isinstance(x, Tensor):
+        return [x]
+    return list(x)
+
+
+def _make_grads(outputs: list[Any], grad_outputs: list[Any] | None, is_grads_batched: bool = False) -> list[Any]:
+    from ..ops.creation import ones_like
+
+    grads = []
+    for i, out in enumerate(outputs):
+        g = grad_outputs[i] if grad_outputs is not None and i < len(grad_outputs) else None
+        if g is None:
+            if not out.requires_grad:
+                raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if not out.dtype.is_floating_point:
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {out.dtype}")
+            g = ones_like(out)
+        else:
+            if g.shape != out.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has "
+                                   f"a shape of {out.shape}.")
+        grads.append(g)
+    return grads
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
+             grad_variables: Any = None, inputs: Any = None) -> None:
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the graph's leaves (or of ``inputs``)."""
+    from .engine import run_backward
+
+    outs = _tensors(tensors)
+    gts = _tensors(grad_tensors) if grad_tensors is not None else None
+    if gts is not None and len(gts) != len(outs):
+        raise RuntimeError("grad can be implicitly created only for scalar outputs")
+    grads = _make_grads(outs, gts)
+    if retain_graph is None:
+        retain_graph = create_graph
+    ins = _tensors(inputs) if inputs is not None else None
+    if ins is not None and not ins:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    run_backward(outs, grads, retain_graph, create_graph, inputs=ins, capture=False)
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple[Any, ...]:
+    """Gradients of ``outputs`` with respect to ``inputs``, returned (no ``.grad`` is modified)."""
+    from .engine import run_backward
+
+    outs = _tensors(outputs)
+    ins = _tensors(inputs)
+    gos = _tensors(grad_outputs) if grad_outputs is not None else None
+    grads = _make_grads(outs, gos)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    res = run_backward(outs, grads, retain_graph, create_graph, inputs=ins, capture=True,
+                       allow_unused=allow_unused)
+    assert res is not None
+    if materialize_grads:
+        from ..ops.creation import zeros_like
+
+        res = [r if r is not None else zeros_like(i) for r, i in zip(res, ins)]
+    return tuple(res)
+
+
+def _is_checkpoint_valid() -> bool:
+    return True
+
+
+_ = Sequence

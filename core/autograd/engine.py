@@ -1,0 +1,200 @@
+"""The backward engine: walks the graph from the roots in dependency order."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
+from . import anomaly
+from .grad_mode import GRAD
+from .graph import AccumulateGrad, Node, edge
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+
+def _collect(roots: list[Node]) -> tuple[dict[Node, int], list[Node]]:
+    """Count, for every node reachable from ``roots``, how many edges point at it."""
+    deps: dict[Node, int] = {}
+    order: list[Node] = []
+    seen = set(roots)
+    stack = list(roots)
+    order.extend(roots)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                order.append(nxt)
+                stack.append(nxt)
+    return deps, order
+
+
+def _needed(order: list[Node], targets: set[Node]) -> set[Node]:
+    """Nodes from which some target is reachable (others need not run)."""
+    needed: set[Node] = set()
+    # NOTE: repeat until stable; graphs are DAGs so this converges in at most depth passes,
+    # and in practice in two because `order` is roughly topological.
+    changed = True
+    while changed:
+        changed = False
+        for node in reversed(order):
+            if node in needed:
+                continue
+            if node in targets or any(n in needed for n, _ in node.next_functions if n is not None):
+                needed.add(node)
+                changed = True
+    return needed
+
+
+def _accumulate_into(t: Tensor, g: Tensor, create_graph: bool, owned: set[int]) -> None:
+    from ..tensor import _detach_alias
+
+    if t.grad is None:
+        if create_graph:
+            t.grad = g
+        else:
+            # NOTE: a gradient may alias another leaf's gradient or a view of a buffer (AddBackward
+            # hands the same tensor to both inputs); copy unless this pass made it and owns it.
+            if g._base is not None or id(g) in owned or g.requires_grad:
+                g = g.detach().clone()
+            else:
+                g = _detach_alias(g)
+            owned.add(id(g))
+            t.grad = g
+    elif create_graph:
+        t.grad = t.grad + g
+    else:
+        prev = GRAD.enabled
+        GRAD.enabled = False
+        try:
+            t.grad.add_(g)
+        finally:
+            GRAD.enabled = prev
+
+
+def run_backward(
+    tensors: Sequence[Tensor],
+    grad_tensors: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence[Tensor] | None = None,
+    capture: bool = False,
+    allow_unused: bool = False,
+) -> list[Tensor | None] | None:
+    """Backpropagate ``grad_tensors`` from ``tensors``.
+
+    With ``capture`` (``autograd.grad``) the gradients of ``inputs`` are returned and no
+    ``.grad`` is touched; otherwise they accumulate into leaves (only ``inputs`` if given).
+    """
+    root_edges = []
+    for i, t in enumerate(tensors):
+        e = edge(t)
+        if e[0] is None:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        root_edges.append(e)
+
+    targets: dict[tuple[Node, int], int] = {}
+    input_nodes: set[Node] = set()
+    if inputs is not None:
+        for i, t in enumerate(inputs):
+            if not t.requires_grad:
+                raise RuntimeError(f"One of the differentiated Tensors does not require grad (input {i})")
+            e = edge(t)
+            targets[(e[0], e[1])] = i  # type: ignore[index]
+            input_nodes.add(e[0])  # type: ignore[arg-type]
+
+    roots = list(dict.fromkeys(e[0] for e in root_edges))  # type: ignore[misc]
+    deps, order = _collect(roots)  # type: ignore[arg-type]
+    needed = _needed(order, input_nodes) if inputs is not None else None
+
+    buffers: dict[Node, list[Any]] = {}
+    owned: set[int] = set()
+    for (node, nr), g in zip(root_edges, grad_tensors):
+        buf = buffers.setdefault(node, [None] * node.n_outputs)  # type: ignore[union-attr]
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+    results: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
+    ready = [n for n in roots if deps.get(n, 0) == 0]
+    prev_mode = GRAD.enabled
+    GRAD.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node, None) or [None] * node.n_outputs
+            if node._pre_hooks:
+                for nr, hooks in node._pre_hooks.items():
+                    for hook in list(hooks):
+                        if nr < 0:
+                            new = hook(tuple(grads))
+                            if new is not None:
+                                grads = list(new)
+                        elif grads[nr] is not None:
+                            new = hook(grads[nr])
+                            if new is not None:
+                                grads[nr] = new
+            if isinstance(node, AccumulateGrad):
+                var = node.variable
+                g = grads[0]
+                if var is None:
+                    continue
+                if g is not None and var._hooks:
+                    for hook in list(var._hooks):
+                        new = hook(g)
+                        if new is not None:
+                            g = new
+                key = (node, 0)
+                if key in targets:
+                    results[targets[key]] = g
+                if not capture and g is not None and (inputs is None or node in input_nodes):
+                    _accumulate_into(var, g, create_graph, owned)
+                continue
+            if targets:
+                for nr in range(node.n_outputs):
+                    idx = targets.get((node, nr))
+                    if idx is not None:
+                        results[idx] = grads[nr]
+                        if not capture and grads[nr] is not None:
+                            # backward(inputs=[non_leaf]) accumulates into the non-leaf's .grad
+                            _accumulate_into(inputs[idx], grads[nr], create_graph, owned)  # type: ignore[index]
+            run = needed is None or node in needed
+            if run and any(g is not None for g in grads):
+                if anomaly.STATE.enabled:
+                    out = anomaly.checked_apply(node, tuple(grads))
+                else:
+                    out = node.apply(tuple(grads))
+            else:
+                out = (None,) * len(node.next_functions)
+            if node._hooks:
+                for hook in list(node._hooks):
+                    new = hook(out, tuple(grads))
+                    if new is not None:
+                        out = tuple(new)
+            if not retain_graph:
+                node.release()
+            for (nxt, nr), g in zip(node.next_functions, out):
+                if nxt is None:
+                    continue
+                if g is not None and (needed is None or nxt in needed):
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        buf = buffers[nxt] = [None] * nxt.n_outputs
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    ready.append(nxt)
+    finally:
+        GRAD.enabled = prev_mode
+
+    if capture:
+        if not allow_unused:
+            for r in results:
+                if r is None:
+                    raise RuntimeError(
+                        "One of the differentiated Tensors appears to not have been used in the graph. "
+                        "Set allow_unused=True if this is the desired behavior."
+                    )
+        return results
+    return None

@@ -1,0 +1,150 @@
+"""The backend contract: what a compute backend must provide to run ember programs.
+
+A backend is an *instance* of a :class:`Backend` subclass, registered through the plugin hook
+(see :mod:`ember.plugins`). Kernels take and return the backend's own arrays, never Tensors.
+Dtypes passed to primitives are :class:`ember.dtype` objects; a backend maps them to its native
+dtypes by ``dtype.name``.
+
+Core calls :meth:`Backend.load` once, the first time a device of the backend is used; ``load``
+imports the array library and binds the primitives as attributes, so that a per-op dispatch is
+one attribute lookup (``be.add(a, b)``), never a plugin-hook call.
+
+Required primitives (names and signatures; ``axis`` is an int, a tuple of ints or None):
+
+creation / transfer
+    ``empty(shape, dtype, index)``, ``zeros(shape, dtype, index)``, ``ones(shape, dtype, index)``,
+    ``full(shape, fill_value, dtype, index)``, ``arange(start, stop, step, dtype, index)``,
+    ``linspace(start, stop, num, dtype, index)``, ``eye(n, m, dtype, index)``,
+    ``from_host(ndarray, index)`` (a NumPy array to a native array of the same dtype),
+    ``to_host(a)`` (a native array to a NumPy array), ``from_dlpack(obj, index)``,
+    ``device_index(a)``, ``synchronize(index)``, ``astype(a, dtype)``, ``copy(a)``.
+elementwise (NumPy/array-API semantics; Python scalars are weak)
+    unary: ``negative abs exp log log2 log10 log1p expm1 sqrt sin cos tan asin acos atan sinh
+    cosh tanh erf floor ceil round trunc sign square logical_not bitwise_invert isnan isinf
+    isfinite``;
+    binary: ``add subtract multiply divide floor_divide remainder fmod pow maximum minimum atan2
+    equal not_equal less less_equal greater greater_equal logical_and logical_or logical_xor
+    bitwise_and bitwise_or bitwise_xor``; ``where(cond, a, b)``, ``clip(a, lo, hi)``.
+reductions
+    ``sum prod max min mean any all`` as ``f(a, axis, keepdims)``;
+    ``argmax(a, axis, keepdims)``, ``argmin``; ``cumsum(a, axis)``, ``cumprod(a, axis)``;
+    ``sort(a, axis, descending, stable)``, ``argsort(a, axis, descending, stable)``.
+linear algebra
+    ``matmul(a, b)``, ``einsum(equation, *arrays)``.
+movement
+    ``reshape(a, shape)``, ``permute(a, axes)``, ``broadcast_to(a, shape)``,
+    ``getitem(a, key)`` (key: ints, slices, None, Ellipsis, native int/bool arrays),
+    ``concat(arrays, axis)``, ``stack(arrays, axis)``, ``flip(a, axis)``, ``roll(a, shift, axis)``,
+    ``pad(a, pad_width, value)``, ``tril(a, k)``, ``triu(a, k)``, ``diagonal(a, offset, axis1, axis2)``,
+    ``take_along_axis(a, idx, axis)``, ``scatter(a, idx, src, axis)`` (new array, ``a`` with
+    ``src`` written at ``idx`` along ``axis``), ``index_add(a, key, src)`` (new array, ``a`` with
+    ``src`` added at ``a[key]``, repeated indices accumulating), ``index_put(a, key, src)``
+    (new array, ``a[key] = src``), ``nonzero(a)`` (tuple of index arrays),
+    ``unique(a, return_inverse, return_counts)``.
+random (``gen`` is a backend generator from ``generator(seed, index)``)
+    ``generator(seed, index)``, ``uniform(gen, shape, low, high, dtype)``,
+    ``normal(gen, shape, mean, std, dtype)``, ``integers(gen, low, high, shape, dtype)``,
+    ``permutation(gen, n, dtype)``, ``bernoulli(gen, p)`` (p: native float array; returns bool).
+layout
+    ``strides(a)`` (in elements, or None when the backend has no strided memory).
+
+Mutable backends (``mutable = True``) also provide ``setitem(a, key, value)`` (in place) and
+``copy_into(dst, src)`` (in place, broadcasting), and their elementwise primitives accept
+``out=`` for in-place updates. Immutable backends get views and in-place ops emulated by core.
+
+Optional fused kernels (core has a reference built from primitives; see ``OPTIONAL``) are looked
+up with ``getattr(backend, name, None)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import dtypes as _dt
+
+API_VERSION = 1
+
+UNARY = (
+    "negative", "abs", "exp", "log", "log2", "log10", "log1p", "expm1", "sqrt", "sin", "cos",
+    "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "erf", "floor", "ceil", "round",
+    "trunc", "sign", "square", "logical_not", "bitwise_invert", "isnan", "isinf", "isfinite",
+)
+BINARY = (
+    "add", "subtract", "multiply", "divide", "floor_divide", "remainder", "fmod", "pow",
+    "maximum", "minimum", "atan2", "equal", "not_equal", "less", "less_equal", "greater",
+    "greater_equal", "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or",
+    "bitwise_xor",
+)
+REQUIRED = (
+    "empty", "zeros", "ones", "full", "arange", "linspace", "eye", "from_host", "to_host",
+    "from_dlpack", "device_index", "synchronize", "astype", "copy",
+    *UNARY, *BINARY, "where", "clip",
+    "sum", "prod", "max", "min", "mean", "any", "all", "argmax", "argmin", "cumsum", "cumprod",
+    "sort", "argsort", "matmul", "einsum",
+    "reshape", "permute", "broadcast_to", "getitem", "concat", "stack", "flip", "roll", "pad",
+    "tril", "triu", "diagonal", "take_along_axis", "scatter", "index_add", "index_put",
+    "nonzero", "unique",
+    "generator", "uniform", "normal", "integers", "permutation", "bernoulli",
+    "strides",
+)
+REQUIRED_MUTABLE = ("setitem", "copy_into")
+OPTIONAL = (
+    "conv_nd", "conv_nd_backward_input", "conv_nd_backward_weight", "max_pool_nd",
+    "avg_pool_nd", "softmax", "log_softmax", "cross_entropy", "layer_norm", "batch_norm",
+    "attention", "sigmoid", "relu",
+)
+
+
+class Backend:
+    """Base class of a compute backend. Subclass it, set the class attributes, implement
+    :meth:`is_available`, :meth:`device_count` and :meth:`load`, and register an instance."""
+
+    #: backend name shown by ``ember info`` ("numpy", "cupy", "jax", ...)
+    name: str = ""
+    #: the device type it serves ("cpu", "cuda", "jax", ...)
+    device_type: str = ""
+    #: other spellings of the device type ("xla" for jax)
+    aliases: tuple[str, ...] = ()
+    #: the contract version this backend was written against; core refuses a mismatch
+    api_version: int = API_VERSION
+    #: whether arrays can be written in place and alias each other (views)
+    mutable: bool = True
+    #: dtypes the backend supports; others raise a clear TypeError
+    dtypes: frozenset[_dt.dtype] = frozenset(_dt.all_dtypes)
+    #: the Python package(s) users must install to use it (for error messages)
+    install_hint: str = ""
+
+    def is_available(self) -> bool:
+        """Whether this backend can run here (its library imports and a device exists)."""
+        raise NotImplementedError
+
+    def unavailable_reason(self) -> str | None:
+        """Why the backend is not available, or None when it is."""
+        return None
+
+    def device_count(self) -> int:
+        """Number of devices of this type."""
+        raise NotImplementedError
+
+    def versions(self) -> dict[str, str]:
+        """Versions of the libraries the backend runs on, for ``ember info``."""
+        return {}
+
+    def device_names(self) -> list[str]:
+        """Human-readable names of the devices, for ``ember info``."""
+        return [f"{self.device_type}:{i}" for i in range(self.device_count())]
+
+    def load(self) -> None:
+        """Import the array library and bind the primitives; called once before first use."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<ember backend {self.name!r} for device type {self.device_type!r}>"
+
+
+def missing_primitives(backend: Any) -> list[str]:
+    """Names of required primitives a loaded backend lacks."""
+    names = list(REQUIRED)
+    if getattr(backend, "mutable", True):
+        names += REQUIRED_MUTABLE
+    return [n for n in names if not callable(getattr(backend, n, None))]

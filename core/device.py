@@ -1,0 +1,74 @@
+"""``ember.device``: where a tensor lives, as ``type[:index]``."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Union
+
+__all__ = ["device", "DeviceLike"]
+
+
+class device:
+    """A device, e.g. ``device('cpu')``, ``device('cuda', 1)``, ``device('jax:0')``.
+
+    The type is validated against the registered backends (and their aliases, so
+    ``device('xla')`` is ``device(type='jax')``).
+    """
+
+    __slots__ = ("type", "index", "_str", "_hash", "_be")
+
+    def __init__(self, type: DeviceLike, index: int | None = None):  # noqa: A002 - PyTorch's name
+        if isinstance(type, device):
+            if index is not None:
+                raise ValueError("device(): an index cannot be given with a device object")
+            self.type, self.index = type.type, type.index
+        else:
+            if isinstance(type, builtins.int) and not isinstance(type, builtins.bool):
+                # PyTorch: a bare int names an accelerator index
+                type, index = "cuda", type
+            if not isinstance(type, str):
+                raise TypeError(f"device() expected a string or int, but got {builtins.type(type).__name__}")
+            dev_type, _, idx = type.partition(":")
+            if idx:
+                if index is not None:
+                    raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: {type}")
+                if not idx.isdigit():
+                    raise RuntimeError(f"Invalid device string: '{type}'")
+                index = builtins.int(idx)
+            if index is not None and (not isinstance(index, builtins.int) or index < 0):
+                raise RuntimeError(f"Device index must not be negative, got {index}")
+            from .plugins import canonical_device_type
+
+            self.type = canonical_device_type(dev_type, original=type)
+            self.index = index
+        self._str = self.type if self.index is None else f"{self.type}:{self.index}"
+        self._hash = hash(self._str)
+        # the loaded backend, filled in by core for the canonical device objects tensors carry
+        self._be = None
+
+    def __repr__(self) -> str:
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self) -> str:
+        return self._str
+
+    def __eq__(self, other: object) -> builtins.bool:
+        if isinstance(other, str):
+            try:
+                other = device(other)
+            except (RuntimeError, TypeError):
+                return False
+        if not isinstance(other, device):
+            return NotImplemented
+        return self.type == other.type and self.index == other.index
+
+    def __hash__(self) -> builtins.int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return (device, (self._str,))
+
+
+DeviceLike = Union[str, builtins.int, device]

@@ -1,0 +1,286 @@
+"""Bind the ops as ``Tensor`` methods and operators (``x.sum()``, ``x + y``, ``x.add_(y)``)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .. import dtypes as _dt
+from ..tensor import Tensor
+from . import creation, elementwise as E, indexing as I, linalg as L, random as R, reduction as Rd, shape as S
+from ._dispatch import canon_device, handle_out  # noqa: F401
+
+
+def _swap(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    def reflected(self: Tensor, other: Any) -> Tensor:
+        return fn(other, self)
+
+    reflected.__name__ = f"r{fn.__name__}"
+    return reflected
+
+
+def _inplace_method(fn: Callable[..., Tensor], name: str) -> Callable[..., Tensor]:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return E.inplace(fn, self, *args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = f"In-place version of ``{fn.__name__}``."
+    return method
+
+
+def _binop(fn: Callable[..., Tensor]) -> Callable[..., Any]:
+    def op(self: Tensor, other: Any) -> Any:
+        if not isinstance(other, (Tensor, int, float, bool)):
+            try:
+                import numpy as np
+
+                if isinstance(other, np.generic):
+                    other = other.item()
+                else:
+                    return NotImplemented
+            except ImportError:  # pragma: no cover
+                return NotImplemented
+        return fn(self, other)
+
+    op.__name__ = fn.__name__
+    return op
+
+
+def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """Move and/or cast: ``to(device)``, ``to(dtype)``, ``to(other)``, ``to(device, dtype)``, ``copy=``."""
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    for a in args:
+        if isinstance(a, _dt.dtype):
+            dtype = a
+        elif isinstance(a, Tensor):
+            dtype, device = a.dtype, a.device
+        elif isinstance(a, bool):
+            continue
+        elif a is not None:
+            device = a
+    dev = canon_device(device) if device is not None else self._device
+    dt = dtype or self.dtype
+    if dev is self._device and dt is self.dtype and not copy:
+        return self
+    return _ToCopy.apply_to(self, dev, dt)
+
+
+class _ToCopy:
+    @staticmethod
+    def apply_to(x: Tensor, dev: Any, dt: _dt.dtype) -> Tensor:
+        from ..autograd.graph import Node
+        from ..tensor import _wrap
+        from ._dispatch import check_dtype, needs_grad, record
+
+        check_dtype(dev._be, dt)
+        src_be = x._device._be
+        if dev is x._device:
+            data = src_be.astype(x._data, dt) if dt is not x.dtype else src_be.copy(x._data)
+            if data is x._data:
+                data = src_be.copy(data)
+        else:
+            host = src_be.to_host(x._data)
+            data = dev._be.from_host(host.copy() if dev.type == "cpu" else host, dev.index)
+            if dt is not x.dtype:
+                data = dev._be.astype(data, dt)
+        r = _wrap(data, dt, dev)
+        if needs_grad(x) and dt.is_floating_point:
+            class ToCopyBackward0(Node):
+                def backward(self, g: Tensor) -> Tensor:
+                    return g.to(x_dev, x_dt)
+
+            x_dev, x_dt = x._device, x.dtype
+            record(r, ToCopyBackward0(), x)
+        return r
+
+
+def _cast(dt: _dt.dtype, name: str) -> Callable[..., Tensor]:
+    def method(self: Tensor, memory_format: Any = None) -> Tensor:
+        return to(self, dt)
+
+    method.__name__ = name
+    method.__doc__ = f"``self.to({dt!r})``."
+    return method
+
+
+def cpu(self: Tensor, memory_format: Any = None) -> Tensor:
+    """A copy on the CPU (``self`` if already there)."""
+    return to(self, "cpu")
+
+
+def cuda(self: Tensor, device: Any = None, non_blocking: bool = False) -> Tensor:
+    """A copy on a CUDA device."""
+    return to(self, "cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
+
+
+def type_as(self: Tensor, other: Tensor) -> Tensor:
+    """``self.to(other.dtype)``."""
+    return to(self, other.dtype)
+
+
+def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    """Copy ``src``'s values (broadcast, cast, moved) into ``self``."""
+    if not isinstance(src, Tensor):
+        src = creation.tensor(src)
+
+    def copy_fn(x: Tensor, s: Tensor) -> Tensor:
+        v = to(s, x.device, x.dtype)
+        return x * 0 + v if v._data.shape != x._data.shape else v + x * 0
+
+    return E.inplace(copy_fn, self, src)
+
+
+def fill_(self: Tensor, value: Any) -> Tensor:
+    """Fill ``self`` with ``value``."""
+    v = value.item() if isinstance(value, Tensor) else value
+    return E.inplace(lambda x, val: x * 0 + val if x.dtype.is_floating_point else creation.full_like(x, val), self, v)
+
+
+def zero_(self: Tensor) -> Tensor:
+    """Fill ``self`` with zeros."""
+    return fill_(self, 0)
+
+
+def _unsupported_setter(name: str) -> Any:
+    raise AttributeError(name)
+
+
+def _bind() -> None:
+    T = Tensor
+    # operators
+    # NOTE: the arithmetic dunders are the ops themselves (no wrapper call) for per-op speed
+    T.__add__ = E.add
+    T.__radd__ = _binop(_swap(E.add))
+    T.__sub__ = E.sub
+    T.__rsub__ = _binop(_swap(E.sub))
+    T.__mul__ = E.mul
+    T.__rmul__ = _binop(_swap(E.mul))
+    T.__truediv__ = E.div
+    T.__rtruediv__ = _binop(_swap(E.div))
+    T.__floordiv__ = _binop(E.floor_divide)
+    T.__rfloordiv__ = _binop(_swap(E.floor_divide))
+    T.__mod__ = _binop(E.remainder)
+    T.__rmod__ = _binop(_swap(E.remainder))
+    T.__pow__ = _binop(E.pow)
+    T.__rpow__ = _binop(_swap(E.pow))
+    T.__matmul__ = L.matmul
+    T.__rmatmul__ = _swap(L.matmul)
+    T.__neg__ = E.neg
+    T.__pos__ = lambda self: self
+    T.__abs__ = E.abs
+    T.__invert__ = lambda self: E.logical_not(self) if self.dtype is _dt.bool else E.bitwise_not(self)
+    T.__eq__ = _binop(E.eq)
+    T.__ne__ = _binop(E.ne)
+    T.__lt__ = _binop(E.lt)
+    T.__le__ = _binop(E.le)
+    T.__gt__ = _binop(E.gt)
+    T.__ge__ = _binop(E.ge)
+    T.__and__ = _binop(E.bitwise_and)
+    T.__rand__ = _binop(_swap(E.bitwise_and))
+    T.__or__ = _binop(E.bitwise_or)
+    T.__ror__ = _binop(_swap(E.bitwise_or))
+    T.__xor__ = _binop(E.bitwise_xor)
+    T.__rxor__ = _binop(_swap(E.bitwise_xor))
+    T.__getitem__ = I.getitem
+    T.__setitem__ = I.setitem
+    T.__iadd__ = _inplace_method(E.add, "__iadd__")
+    T.__isub__ = _inplace_method(E.sub, "__isub__")
+    T.__imul__ = _inplace_method(E.mul, "__imul__")
+    T.__itruediv__ = _inplace_method(E.div, "__itruediv__")
+    T.__ifloordiv__ = _inplace_method(E.floor_divide, "__ifloordiv__")
+    T.__imod__ = _inplace_method(E.remainder, "__imod__")
+    T.__ipow__ = _inplace_method(E.pow, "__ipow__")
+    T.__iand__ = _inplace_method(E.bitwise_and, "__iand__")
+    T.__ior__ = _inplace_method(E.bitwise_or, "__ior__")
+    T.__ixor__ = _inplace_method(E.bitwise_xor, "__ixor__")
+
+    methods = {
+        # elementwise
+        "add": E.add, "sub": E.sub, "subtract": E.sub, "mul": E.mul, "multiply": E.mul, "div": E.div,
+        "divide": E.div, "true_divide": E.true_divide, "floor_divide": E.floor_divide, "remainder": E.remainder,
+        "fmod": E.fmod, "pow": E.pow, "float_power": E.float_power, "maximum": E.maximum, "minimum": E.minimum,
+        "atan2": E.atan2, "arctan2": E.atan2, "eq": E.eq, "ne": E.ne, "lt": E.lt, "le": E.le, "gt": E.gt, "ge": E.ge,
+        "greater": E.gt, "greater_equal": E.ge, "less": E.lt, "less_equal": E.le, "not_equal": E.ne,
+        "logical_and": E.logical_and, "logical_or": E.logical_or, "logical_xor": E.logical_xor,
+        "logical_not": E.logical_not, "bitwise_and": E.bitwise_and, "bitwise_or": E.bitwise_or,
+        "bitwise_xor": E.bitwise_xor, "bitwise_not": E.bitwise_not,
+        "neg": E.neg, "negative": E.neg, "abs": E.abs, "absolute": E.abs, "exp": E.exp, "log": E.log, "log2": E.log2,
+        "log10": E.log10, "log1p": E.log1p, "expm1": E.expm1, "sqrt": E.sqrt, "rsqrt": E.rsqrt, "sin": E.sin,
+        "cos": E.cos, "tan": E.tan, "asin": E.asin, "acos": E.acos, "atan": E.atan, "arcsin": E.asin,
+        "arccos": E.acos, "arctan": E.atan, "sinh": E.sinh, "cosh": E.cosh, "tanh": E.tanh,
+        "sigmoid": E.sigmoid, "relu": E.relu, "erf": E.erf, "floor": E.floor, "ceil": E.ceil, "round": E.round,
+        "trunc": E.trunc, "fix": E.trunc, "sign": E.sign, "reciprocal": E.reciprocal, "square": E.square,
+        "clamp": E.clamp, "clip": E.clamp, "clamp_min": E.clamp_min, "clamp_max": E.clamp_max, "lerp": E.lerp,
+        "addcmul": E.addcmul, "addcdiv": E.addcdiv, "isnan": E.isnan, "isinf": E.isinf, "isfinite": E.isfinite,
+        "isclose": E.isclose, "allclose": E.allclose, "equal": E.equal,
+        "where": lambda self, condition, other: E.where(condition, self, other),
+        # reductions
+        "sum": Rd.sum, "nansum": Rd.nansum, "mean": Rd.mean, "nanmean": Rd.nanmean, "prod": Rd.prod, "max": Rd.max,
+        "min": Rd.min, "amax": Rd.amax, "amin": Rd.amin, "aminmax": Rd.aminmax, "argmax": Rd.argmax,
+        "argmin": Rd.argmin, "var": Rd.var, "std": Rd.std, "norm": Rd.norm, "logsumexp": Rd.logsumexp,
+        "cumsum": Rd.cumsum, "cumprod": Rd.cumprod, "all": Rd.all, "any": Rd.any,
+        "count_nonzero": Rd.count_nonzero, "sort": Rd.sort, "argsort": Rd.argsort, "msort": Rd.msort,
+        "topk": Rd.topk, "kthvalue": Rd.kthvalue, "median": Rd.median, "unique": Rd.unique, "bincount": Rd.bincount,
+        # shape
+        "view": S.view, "view_as": S.view_as, "reshape": S.reshape, "reshape_as": S.reshape_as,
+        "flatten": S.flatten, "unflatten": S.unflatten, "squeeze": S.squeeze, "unsqueeze": S.unsqueeze,
+        "t": S.t, "transpose": S.transpose, "swapaxes": S.transpose, "swapdims": S.transpose, "permute": S.permute,
+        "movedim": S.movedim, "moveaxis": S.movedim, "expand": S.expand, "expand_as": S.expand_as,
+        "broadcast_to": S.broadcast_to, "narrow": S.narrow, "select": S.select, "split": S.split, "chunk": S.chunk,
+        "tensor_split": S.tensor_split, "unbind": S.unbind, "clone": S.clone, "contiguous": S.contiguous,
+        "is_contiguous": S.is_contiguous, "stride": S.stride, "flip": S.flip, "fliplr": S.fliplr,
+        "flipud": S.flipud, "roll": S.roll, "tril": S.tril, "triu": S.triu, "diag": S.diag,
+        "diagonal": S.diagonal, "diag_embed": S.diag_embed, "repeat": S.repeat, "tile": S.tile,
+        "repeat_interleave": S.repeat_interleave,
+        # indexing
+        "gather": I.gather, "scatter": I.scatter, "scatter_add": I.scatter_add, "index_select": I.index_select,
+        "index_add": I.index_add, "masked_fill": I.masked_fill, "masked_select": I.masked_select,
+        "nonzero": I.nonzero, "argwhere": I.argwhere, "take": I.take, "take_along_dim": I.take_along_dim,
+        # linalg
+        "matmul": L.matmul, "mm": L.mm, "bmm": L.bmm, "mv": L.mv, "dot": L.dot, "inner": L.inner, "outer": L.outer,
+        "ger": L.outer,
+        # conversion / creation
+        "to": to, "cpu": cpu, "cuda": cuda, "type_as": type_as, "copy_": copy_, "fill_": fill_, "zero_": zero_,
+        "new_tensor": creation.new_tensor, "new_zeros": creation.new_zeros, "new_ones": creation.new_ones,
+        "new_empty": creation.new_empty, "new_full": creation.new_full,
+        "bernoulli": R.bernoulli, "uniform_": R.uniform_, "normal_": R.normal_, "bernoulli_": R.bernoulli_,
+        "random_": R.random_, "exponential_": R.exponential_, "multinomial": R.multinomial,
+    }
+    casts = {"float": _dt.float32, "double": _dt.float64, "half": _dt.float16, "bfloat16": _dt.bfloat16,
+             "long": _dt.int64, "int": _dt.int32, "short": _dt.int16, "char": _dt.int8, "byte": _dt.uint8,
+             "bool": _dt.bool}
+    for name, dt in casts.items():
+        methods[name] = _cast(dt, name)
+    for name, fn in methods.items():
+        setattr(T, name, fn)
+    # in-place variants
+    inplace_of = {
+        "add_": E.add, "sub_": E.sub, "subtract_": E.sub, "mul_": E.mul, "multiply_": E.mul, "div_": E.div,
+        "divide_": E.div, "true_divide_": E.div, "floor_divide_": E.floor_divide, "remainder_": E.remainder,
+        "fmod_": E.fmod, "pow_": E.pow, "neg_": E.neg, "negative_": E.neg, "abs_": E.abs, "exp_": E.exp,
+        "log_": E.log, "log2_": E.log2, "log10_": E.log10, "log1p_": E.log1p, "expm1_": E.expm1, "sqrt_": E.sqrt,
+        "rsqrt_": E.rsqrt, "sin_": E.sin, "cos_": E.cos, "tan_": E.tan, "asin_": E.asin, "acos_": E.acos,
+        "atan_": E.atan, "sinh_": E.sinh, "cosh_": E.cosh, "tanh_": E.tanh, "sigmoid_": E.sigmoid,
+        "relu_": E.relu, "erf_": E.erf, "floor_": E.floor, "ceil_": E.ceil, "round_": E.round, "trunc_": E.trunc,
+        "sign_": E.sign, "reciprocal_": E.reciprocal, "square_": E.square, "clamp_": E.clamp, "clip_": E.clamp,
+        "clamp_min_": E.clamp_min, "clamp_max_": E.clamp_max, "lerp_": E.lerp, "addcmul_": E.addcmul,
+        "addcdiv_": E.addcdiv, "maximum_": E.maximum, "minimum_": E.minimum, "atan2_": E.atan2,
+        "masked_fill_": I.masked_fill, "scatter_": I.scatter, "scatter_add_": I.scatter_add,
+        "index_add_": I.index_add, "tril_": S.tril, "triu_": S.triu, "logical_not_": E.logical_not,
+        "logical_and_": E.logical_and, "logical_or_": E.logical_or, "eq_": E.eq, "ne_": E.ne, "lt_": E.lt,
+        "le_": E.le, "gt_": E.gt, "ge_": E.ge,
+    }
+    for name, fn in inplace_of.items():
+        setattr(T, name, _inplace_method(fn, name))
+    T.T = property(S.T, doc="All dims reversed.")  # type: ignore[assignment]
+    T.mT = property(S.mT, doc="The last two dims swapped.")  # type: ignore[assignment]
+    T.H = T.T  # type: ignore[attr-defined]
+    T.mH = T.mT  # type: ignore[attr-defined]
+
+
+_bind()

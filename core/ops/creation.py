@@ -1,0 +1,430 @@
+"""Tensor creation: ``tensor``, ``zeros``, ``arange``, ``from_numpy``, the legacy constructors, ..."""
+
+from __future__ import annotations
+
+import builtins
+import math
+from typing import Any, Sequence
+
+from .. import dtypes as _dt
+from ..tensor import Tensor, _wrap
+from ._dispatch import canon_device, check_dtype
+
+_INT, _FLOAT, _BOOL = builtins.int, builtins.float, builtins.bool
+
+
+def _np() -> Any:
+    import numpy as np
+
+    return np
+
+
+def host_dtype(arr: Any) -> _dt.dtype:
+    """The ember dtype of a NumPy array (TypeError for unsupported NumPy dtypes)."""
+    name = str(arr.dtype)
+    d = _dt.by_name.get(name)
+    if d is None or name in ("half", "float", "double", "short", "int", "long"):
+        raise TypeError(f"can't convert np.ndarray of type numpy.{name}. The only supported types are: float64, "
+                        "float32, float16, bfloat16, int64, int32, int16, int8, uint8, and bool.")
+    return d
+
+
+def _size(size: Sequence[Any]) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    try:
+        out = tuple(_INT(s) for s in size)
+    except TypeError:
+        raise TypeError(f"size must be a sequence of ints, got {size!r}") from None
+    for s in out:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(out)}")
+    return out
+
+
+def _finish(data: Any, dtype: _dt.dtype, dev: Any, requires_grad: bool) -> Tensor:
+    t = _wrap(data, dtype, dev)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _resolve(dtype: Any, device: Any) -> tuple[_dt.dtype, Any]:
+    dt = dtype if dtype is not None else _dt.get_default_dtype()
+    if not isinstance(dt, _dt.dtype):
+        raise TypeError(f"dtype must be an ember.dtype, not {type(dt).__name__}")
+    dev = canon_device(device)
+    check_dtype(dev._be, dt)
+    return dt, dev
+
+
+def _nested_shape(data: Any, dim: int = 0) -> tuple[int, ...] | None:
+    """Shape of nested lists, raising PyTorch's ValueError for ragged input."""
+    if isinstance(data, Tensor):
+        return tuple(data._data.shape)
+    if not isinstance(data, (list, tuple, range)):
+        return ()
+    n = len(data)
+    if n == 0:
+        return (0,)
+    first = _nested_shape(data[0], dim + 1)
+    for item in data[1:]:
+        s = _nested_shape(item, dim + 1)
+        if s != first:
+            got = (s[0] if s else None)
+            exp = first[0] if first else None
+            if not first or not s:
+                raise TypeError(f"expected a sequence at dim {dim + 1}" if first else
+                                f"not a sequence at dim {dim + 1}")
+            raise ValueError(f"expected sequence of length {exp} at dim {dim + 1} (got {got})")
+    return (n,) + (first or ())
+
+
+def _infer_dtype(data: Any) -> _dt.dtype:
+    kinds = set()
+
+    def walk(v: Any) -> None:
+        if isinstance(v, (list, tuple, range)):
+            for x in v:
+                walk(x)
+        elif isinstance(v, Tensor):
+            kinds.add(v.dtype)
+        elif isinstance(v, _BOOL):
+            kinds.add(_dt.bool)
+        elif isinstance(v, _INT):
+            kinds.add(_dt.int64)
+        elif isinstance(v, _FLOAT):
+            kinds.add(_dt.get_default_dtype())
+        elif hasattr(v, "dtype"):
+            kinds.add(host_dtype(_np().asarray(v)))
+        else:
+            raise TypeError(f"Could not infer dtype of {type(v).__name__}")
+
+    walk(data)
+    if not kinds:
+        return _dt.get_default_dtype()
+    out = None
+    for k in kinds:
+        out = k if out is None else _dt.promote_types(out, k)
+    assert out is not None
+    return out
+
+
+def _to_host(data: Any, dtype: _dt.dtype | None) -> tuple[Any, _dt.dtype]:
+    np = _np()
+    if isinstance(data, np.ndarray) or isinstance(data, np.generic):
+        arr = np.asarray(data)
+        dt = dtype or host_dtype(arr)
+        return arr, dt
+    if hasattr(data, "__array__") and not isinstance(data, (list, tuple, Tensor)):
+        arr = np.asarray(data)
+        return arr, dtype or host_dtype(arr)
+    _nested_shape(data)
+    dt = dtype or _infer_dtype(data)
+
+    def plain(v: Any) -> Any:
+        if isinstance(v, Tensor):
+            return v.tolist()
+        if isinstance(v, (list, tuple, range)):
+            return [plain(x) for x in v]
+        return v
+
+    arr = np.array(plain(data), dtype=_host_np_dtype(dt))
+    return arr, dt
+
+
+def _host_np_dtype(dt: _dt.dtype) -> Any:
+    if dt is _dt.bfloat16:
+        import ml_dtypes
+
+        return ml_dtypes.bfloat16
+    return dt.name
+
+
+def tensor(data: Any, *, dtype: _dt.dtype | None = None, device: Any = None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
+    """A new tensor (always a copy) from a list, tuple, range, scalar, NumPy array or tensor."""
+    if isinstance(data, Tensor):
+        import warnings
+
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() or "
+                      "sourceTensor.clone().detach().requires_grad_(True), rather than ember.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
+        out = data.detach().clone().to(device=device if device is not None else data.device, dtype=dtype)
+        if requires_grad:
+            out.requires_grad_(True)
+        return out
+    if isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
+    arr, dt = _to_host(data, dtype)
+    dev = canon_device(device)
+    check_dtype(dev._be, dt)
+    if str(arr.dtype) != dt.name:
+        arr = arr.astype(_host_np_dtype(dt))
+    else:
+        arr = arr.copy()
+    return _finish(dev._be.from_host(arr, dev.index), dt, dev, requires_grad)
+
+
+def as_tensor(data: Any, dtype: _dt.dtype | None = None, device: Any = None) -> Tensor:
+    """A tensor sharing memory with ``data`` when possible (same dtype and device), else a copy."""
+    if isinstance(data, Tensor):
+        return data.to(device=device if device is not None else data.device, dtype=dtype or data.dtype)
+    np = _np()
+    if isinstance(data, np.ndarray):
+        dev = canon_device(device)
+        dt = dtype or host_dtype(data)
+        arr = data if str(data.dtype) == dt.name else data.astype(_host_np_dtype(dt))
+        return _wrap(dev._be.from_host(arr, dev.index), dt, dev)
+    return tensor(data, dtype=dtype, device=device)
+
+
+asarray = as_tensor
+
+
+def from_numpy(ndarray: Any) -> Tensor:
+    """A CPU tensor sharing memory with a NumPy array."""
+    np = _np()
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    dt = host_dtype(ndarray)
+    dev = canon_device("cpu")
+    return _wrap(dev._be.from_host(ndarray, None), dt, dev)
+
+
+def from_dlpack(ext_tensor: Any) -> Tensor:
+    """A tensor sharing memory with any DLPack-capable array (on the matching device)."""
+    if isinstance(ext_tensor, Tensor):
+        return ext_tensor
+    dev_type, dev_id = ext_tensor.__dlpack_device__() if hasattr(ext_tensor, "__dlpack_device__") else (1, 0)
+    dev = canon_device("cpu" if _INT(dev_type) == 1 else f"cuda:{dev_id}")
+    data = dev._be.from_dlpack(ext_tensor, dev.index)
+    np_like = dev._be.to_host(data) if dev.type == "cpu" else None
+    dt = host_dtype(np_like) if np_like is not None else _dt.by_name[str(data.dtype)]
+    return _wrap(data, dt, dev)
+
+
+def _filled(kind: str, size: Sequence[Any], dtype: Any, device: Any, requires_grad: bool, fill: Any = None) -> Tensor:
+    shape = _size(size)
+    dt, dev = _resolve(dtype, device)
+    be = dev._be
+    if kind == "full":
+        data = be.full(shape, fill, dt, dev.index)
+    else:
+        data = getattr(be, kind)(shape, dt, dev.index)
+    return _finish(data, dt, dev, requires_grad)
+
+
+def zeros(*size: Any, out: Tensor | None = None, dtype: _dt.dtype | None = None, layout: Any = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros of shape ``size``."""
+    return _filled("zeros", size, dtype, device, requires_grad)
+
+
+def ones(*size: Any, out: Tensor | None = None, dtype: _dt.dtype | None = None, layout: Any = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones of shape ``size``."""
+    return _filled("ones", size, dtype, device, requires_grad)
+
+
+def empty(*size: Any, out: Tensor | None = None, dtype: _dt.dtype | None = None, layout: Any = None,
+          device: Any = None, requires_grad: bool = False, pin_memory: bool = False, memory_format: Any = None) -> Tensor:
+    """An uninitialized tensor of shape ``size``."""
+    return _filled("empty", size, dtype, device, requires_grad)
+
+
+def full(size: Sequence[int], fill_value: Any, *, out: Tensor | None = None, dtype: _dt.dtype | None = None,
+         layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it)."""
+    if dtype is None:
+        dtype = _dt.scalar_dtype(fill_value) if not isinstance(fill_value, Tensor) else fill_value.dtype
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    return _filled("full", (tuple(size) if not isinstance(size, _INT) else (size,),), dtype, device, requires_grad,
+                   fill_value)
+
+
+def _like(input: Tensor, dtype: Any, device: Any) -> tuple[Any, Any]:
+    return (dtype or input.dtype), (device if device is not None else input.device)
+
+
+def zeros_like(input: Tensor, *, dtype: _dt.dtype | None = None, layout: Any = None, device: Any = None,
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """Zeros with ``input``'s shape, dtype and device."""
+    dt, dev = _like(input, dtype, device)
+    return zeros(input._data.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def ones_like(input: Tensor, *, dtype: _dt.dtype | None = None, layout: Any = None, device: Any = None,
+              requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """Ones with ``input``'s shape, dtype and device."""
+    dt, dev = _like(input, dtype, device)
+    return ones(input._data.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype: _dt.dtype | None = None, layout: Any = None, device: Any = None,
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """Uninitialized with ``input``'s shape, dtype and device."""
+    dt, dev = _like(input, dtype, device)
+    return empty(input._data.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def full_like(input: Tensor, fill_value: Any, *, dtype: _dt.dtype | None = None, layout: Any = None,
+              device: Any = None, requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """``fill_value`` with ``input``'s shape, dtype and device."""
+    dt, dev = _like(input, dtype, device)
+    return full(input._data.shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, k: int = 0, out: Tensor | None = None, dtype: _dt.dtype | None = None,
+        layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A 2-d tensor with ones on the diagonal."""
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    m = n if m is None else m
+    dt, dev = _resolve(dtype, device)
+    data = dev._be.eye(n, m, dt, dev.index) if k == 0 else dev._be.tril(dev._be.triu(
+        dev._be.ones((n, m), dt, dev.index), k), k)
+    return _finish(data, dt, dev, requires_grad)
+
+
+def arange(start: Any = 0, end: Any = None, step: Any = 1, *, out: Tensor | None = None,
+           dtype: _dt.dtype | None = None, layout: Any = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` to ``end`` (exclusive) by ``step``."""
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = vals
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0 and end != start:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        dtype = _dt.int64 if all(isinstance(v, _INT) for v in vals) else _dt.get_default_dtype()
+    dt, dev = _resolve(dtype, device)
+    n = max(0, math.ceil((end - start) / step))
+    if dt.is_floating_point:
+        np = _np()
+        host = (start + np.arange(n, dtype="float64") * step).astype(_host_np_dtype(dt))
+        data = dev._be.from_host(host, dev.index)
+    else:
+        data = dev._be.arange(start, start + n * step if n else start, step, dt, dev.index)
+    return _finish(data, dt, dev, requires_grad)
+
+
+def range_(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: _dt.dtype | None = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """Deprecated inclusive ``arange`` (``ember.range``), returning the default float dtype."""
+    if end is None:
+        start, end = 0, start
+    return arange(start, end + step / 2 if step > 0 else end - abs(step) / 2, step,
+                  dtype=dtype or _dt.get_default_dtype(), device=device, requires_grad=requires_grad)
+
+
+def linspace(start: Any, end: Any, steps: int, *, out: Tensor | None = None, dtype: _dt.dtype | None = None,
+             layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt, dev = _resolve(dtype, device)
+    np = _np()
+    host = np.linspace(float(start), float(end), steps, dtype="float64")
+    if steps > 1:
+        # PyTorch fills the second half from the end, making the sequence symmetric
+        step = (float(end) - float(start)) / (steps - 1)
+        half = steps // 2
+        idx = np.arange(steps)
+        host = np.where(idx < half, float(start) + step * idx, float(end) - step * (steps - idx - 1))
+    if not dt.is_floating_point:
+        host = np.trunc(host)
+    data = dev._be.from_host(host.astype(_host_np_dtype(dt)), dev.index)
+    return _finish(data, dt, dev, requires_grad)
+
+
+def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, out: Tensor | None = None,
+             dtype: _dt.dtype | None = None, layout: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``base ** linspace(start, end, steps)``."""
+    dt, dev = _resolve(dtype, device)
+    np = _np()
+    exps = linspace(start, end, steps, dtype=_dt.float64, device="cpu").numpy()
+    host = np.power(float(base), exps).astype(_host_np_dtype(dt))
+    return _finish(dev._be.from_host(host, dev.index), dt, dev, requires_grad)
+
+
+def _legacy_new(dtype: _dt.dtype, args: tuple[Any, ...], device: Any = None) -> Tensor:
+    """``Tensor(2, 3)`` (uninitialized) or ``Tensor([1, 2])`` (from data), as PyTorch's legacy constructor."""
+    if not args:
+        return empty(0, dtype=dtype, device=device)
+    if len(args) == 1 and not isinstance(args[0], _INT):
+        data = args[0]
+        if isinstance(data, Tensor):
+            return data.to(dtype)
+        from ..tensor import Size
+
+        if isinstance(data, Size):
+            return empty(tuple(data), dtype=dtype, device=device)
+        return tensor(data, dtype=dtype, device=device)
+    if all(isinstance(a, _INT) for a in args):
+        return empty(args, dtype=dtype, device=device)
+    raise TypeError(f"new() received an invalid combination of arguments - got {tuple(type(a).__name__ for a in args)}")
+
+
+def _typed(dtype: _dt.dtype, name: str) -> type:
+    class _Meta(type):
+        def __call__(cls, *args: Any, **kwargs: Any) -> Tensor:
+            return _legacy_new(dtype, args, kwargs.get("device"))
+
+        def __instancecheck__(cls, obj: Any) -> bool:
+            return isinstance(obj, Tensor) and obj.dtype is dtype and obj.device.type == "cpu"
+
+    return _Meta(name, (), {"__doc__": f"Legacy constructor of {dtype!r} CPU tensors (``ember.{name}``)."})
+
+
+FloatTensor = _typed(_dt.float32, "FloatTensor")
+DoubleTensor = _typed(_dt.float64, "DoubleTensor")
+HalfTensor = _typed(_dt.float16, "HalfTensor")
+BFloat16Tensor = _typed(_dt.bfloat16, "BFloat16Tensor")
+IntTensor = _typed(_dt.int32, "IntTensor")
+LongTensor = _typed(_dt.int64, "LongTensor")
+ShortTensor = _typed(_dt.int16, "ShortTensor")
+CharTensor = _typed(_dt.int8, "CharTensor")
+ByteTensor = _typed(_dt.uint8, "ByteTensor")
+BoolTensor = _typed(_dt.bool, "BoolTensor")
+
+
+def _rebuild(arr: Any, device: str, requires_grad: bool) -> Tensor:
+    """Unpickle a tensor (see ``Tensor.__reduce_ex__``)."""
+    t = as_tensor(arr, device=device)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+# -- Tensor.new_* ---------------------------------------------------------------------------------
+
+def new_tensor(self: Tensor, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor from ``data`` with ``self``'s dtype and device by default."""
+    return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def new_zeros(self: Tensor, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros with ``self``'s dtype and device."""
+    return zeros(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def new_ones(self: Tensor, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones with ``self``'s dtype and device."""
+    return ones(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def new_empty(self: Tensor, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uninitialized with ``self``'s dtype and device."""
+    return empty(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def new_full(self: Tensor, size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``fill_value`` with ``self``'s dtype and device."""
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)

@@ -1,0 +1,873 @@
+"""Elementwise math: unary and binary ops, comparisons, where/clamp/lerp, with their backward.
+
+Each op's forward (a backend primitive on raw arrays) sits next to its gradient formula
+(Tensor ops, so higher-order gradients work on every backend).
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+from typing import Any, Callable
+
+from .. import dtypes as _dt
+from ..autograd.grad_mode import GRAD
+from ..autograd.graph import Node
+from ..tensor import Tensor, _wrap
+from ._dispatch import (
+    _new,
+    bump_version,
+    fast_record2,
+    check_inplace,
+    handle_out,
+    inplace_source,
+    materialize,
+    needs_grad,
+    prep,
+    rebase_inplace,
+    record,
+    sum_to,
+    type_name,
+)
+
+_SCALARS = (builtins.int, builtins.float, builtins.bool)
+
+
+def broadcast_error(a: Any, b: Any) -> RuntimeError:
+    """PyTorch's broadcasting error for two shapes."""
+    sa, sb = tuple(getattr(a, "shape", ())), tuple(getattr(b, "shape", ()))
+    n = max(len(sa), len(sb))
+    pa, pb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
+    for i in range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            return RuntimeError(f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) "
+                                f"at non-singleton dimension {i}")
+    return RuntimeError(f"shapes {list(sa)} and {list(sb)} cannot be broadcast together")
+
+
+def _shape(v: Any) -> tuple[int, ...]:
+    return v._data.shape if isinstance(v, Tensor) else ()
+
+
+# ---------------------------------------------------------------------------------------------
+# binary arithmetic
+
+
+class _BinaryNode(Node):
+    """Binary op node: keeps the operands' shapes to reduce broadcast gradients."""
+
+    def __init__(self, x: Any, y: Any):
+        self.x_shape = x._data.shape if isinstance(x, Tensor) else ()
+        self.y_shape = y._data.shape if isinstance(y, Tensor) else ()
+
+    def backward(self, g: Tensor) -> tuple[Any, Any]:
+        gx, gy = self.grads(g)
+        return (None if gx is None else sum_to(gx, self.x_shape),
+                None if gy is None else sum_to(gy, self.y_shape))
+
+    def grads(self, g: Tensor) -> tuple[Any, Any]:
+        raise NotImplementedError
+
+
+class AddBackward0(_BinaryNode):
+    alpha: Any = 1
+
+    def __init__(self, x: Any, y: Any, alpha: Any = 1):
+        super().__init__(x, y)
+        self.alpha = alpha
+
+    def grads(self, g: Tensor) -> tuple[Any, Any]:
+        gy = None
+        if self.needs_input_grad(1):
+            gy = g if self.alpha == 1 else g * self.alpha
+        return (g if self.needs_input_grad(0) else None), gy
+
+
+class SubBackward0(AddBackward0):
+    def grads(self, g: Tensor) -> tuple[Any, Any]:
+        gy = None
+        if self.needs_input_grad(1):
+            gy = -g if self.alpha == 1 else g * (-self.alpha)
+        return (g if self.needs_input_grad(0) else None), gy
+
+
+class RsubBackward1(_BinaryNode):
+    """``scalar - tensor``: recorded with the tensor as its only input, as in PyTorch."""
+
+    def backward(self, g: Tensor) -> Any:  # type: ignore[override]
+        return sum_to(-g, self.y_shape)
+
+
+class MulBackward0(_BinaryNode):
+    def __init__(self, x: Any, y: Any):
+        super().__init__(x, y)
+        self.save(x if isinstance(x, Tensor) else None, y if isinstance(y, Tensor) else None)
+        self.xs = None if isinstance(x, Tensor) else x
+        self.ys = None if isinstance(y, Tensor) else y
+
+    def grads(self, g: Tensor) -> tuple[Any, Any]:
+        x, y = self.saved_tensors
+        x = self.xs if x is None else x
+        y = self.ys if y is None else y
+        gx = g * y if self.needs_input_grad(0) else None
+        gy = g * x if len(self.next_functions) > 1 and self.needs_input_grad(1) else None
+        return gx, gy
+
+
+class DivBackward0(MulBackward0):
+    def grads(self, g: Tensor) -> tuple[Any, Any]:
+        x, y = self.saved_tensors
+        x = self.xs if x is None else x
+        y = self.ys if y is None else y
+        gx = g / y if self.needs_input_grad(0) else None
+        gy = -g * x / (y * y) if len(self.next_functions) > 1 and self.needs_input_grad(1) else None
+        return gx, gy
+
+
+class DivBackward1(_BinaryNode):
+    """div with rounding_mode: piecewise constant, zero gradient."""
+
+    def grads(self, g: Tensor) -> tuple[Any, Any]:
+        z = g * 0
+        return z, (z if len(self.next_functions) > 1 else None)
+
+
+class PowBackward0(MulBackward0):
+    """x ** scalar, x ** tensor (PowBackward1) and scalar ** x (PowBackward2) share this formula."""
+
+    def grads(self, g: Tensor) -> tuple[Any, Any]:
+        x, y = self.saved_tensors
+        x = self.xs if x is None else x
+        y = self.ys if y is None else y
+        gx = gy = None
+        if isinstance(x, Tensor) and x._rg and self.needs_input_grad(0):
+            if isinstance(y, _SCALARS) and y == 0:
+                gx = g * 0
+            else:
+                gx = g * y * x ** (y - 1)
+                if isinstance(y, Tensor):
+                    gx = where(y == 0, 0.0, gx)
+        if isinstance(y, Tensor) and y._rg and self.needs_input_grad(1):
+            base = x if isinstance(x, Tensor) else _wrap(y._device._be.full((), x, y.dtype, y._device.index),
+                                                          y.dtype, y._device)
+            gy = g * (x ** y) * log(base)
+            gy = where((base == 0) & (y >= 0), 0.0, gy)
+        return gx, gy
+
+
+class PowBackward1(PowBackward0):
+    pass
+
+
+class PowBackward2(PowBackward0):
+    pass
+
+
+class MaximumBackward0(MulBackward0):
+    _greater = True
+
+    def grads(self, g: Tensor) -> tuple[Any, Any]:
+        x, y = self.saved_tensors
+        win = (x > y) if self._greater else (x < y)
+        tie = (x == y) * 0.5
+        gx = g * (win + tie) if self.needs_input_grad(0) else None
+        gy = g * ((~win) & (x != y)) + g * tie if self.needs_input_grad(1) else None
+        return gx, gy
+
+
+class MinimumBackward0(MaximumBackward0):
+    _greater = False
+
+
+class Atan2Backward0(MulBackward0):
+    def grads(self, g: Tensor) -> tuple[Any, Any]:
+        x, y = self.saved_tensors
+        den = x * x + y * y
+        return (g * y / den if self.needs_input_grad(0) else None,
+                -g * x / den if self.needs_input_grad(1) else None)
+
+
+class RemainderBackward0(MulBackward0):
+    def grads(self, g: Tensor) -> tuple[Any, Any]:
+        x, y = self.saved_tensors
+        gy = None
+        if y is not None and self.needs_input_grad(1):
+            gy = -g * floor_divide(x, y)
+        return (g if self.needs_input_grad(0) else None), gy
+
+
+class FmodBackward0(MulBackward0):
+    def grads(self, g: Tensor) -> tuple[Any, Any]:
+        x, y = self.saved_tensors
+        gy = None
+        if y is not None and self.needs_input_grad(1):
+            gy = -g * trunc(x / y)
+        return (g if self.needs_input_grad(0) else None), gy
+
+
+def _binary(x: Any, y: Any, fname: str, node_cls: type[Node] | None, true_div: bool = False,
+            out: Tensor | None = None, **node_kw: Any) -> Tensor:
+    """Run a binary elementwise op through the backend and record its node."""
+    be, dev, a, b, dt = prep(x, y)
+    if true_div and dt._category < 2:
+        dt = _dt.get_default_dtype()
+        a = be.astype(a, dt) if not isinstance(a, _SCALARS) else a
+        b = be.astype(b, dt) if not isinstance(b, _SCALARS) else b
+        if isinstance(a, _SCALARS) and isinstance(b, _SCALARS):  # pragma: no cover
+            raise TypeError("div needs a tensor operand")
+    try:
+        data = getattr(be, fname)(a, b)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise broadcast_error(a, b) from None
+        raise
+    r = _wrap(data, dt, dev)
+    if node_cls is not None and needs_grad(x, y):
+        if not dt.is_floating_point:
+            pass
+        else:
+            record(r, node_cls(x, y, **node_kw), x, y)
+    return handle_out(r, out) if out is not None else r
+
+
+def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
+    """``input + alpha * other``, broadcasting, with PyTorch's type promotion."""
+    # NOTE: the fast path (same dtype and device, no alpha/out) is the per-op overhead budget:
+    # every line here is paid on each `a + b`.
+    if alpha == 1 and out is None and isinstance(other, Tensor) and isinstance(input, Tensor):
+        dev = input._device
+        if input.dtype is other.dtype and other._device is dev:
+            try:
+                r = _wrap(dev._be.add(input._data, other._data), input.dtype, dev)
+            except ValueError:
+                raise broadcast_error(input._data, other._data) from None
+            if GRAD.enabled and (input._rg or other._rg):
+                node = _new(AddBackward0)
+                node.x_shape = input._data.shape
+                node.y_shape = other._data.shape
+                fast_record2(r, node, input, other)
+            return r
+    if alpha != 1:
+        if isinstance(alpha, builtins.float) and isinstance(other, Tensor) and not other.dtype.is_floating_point \
+                and not (isinstance(input, Tensor) and input.dtype.is_floating_point):
+            raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+        be, dev, a, b, dt = prep(input, other)
+        data = be.add(a, be.multiply(b, alpha) if not isinstance(b, _SCALARS) else b * alpha)
+        r = _wrap(data, dt, dev)
+        if needs_grad(input, other):
+            record(r, AddBackward0(input, other, alpha), input, other)
+        return handle_out(r, out)
+    return _binary(input, other, "add", AddBackward0, out=out)
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
+    """``input - alpha * other``."""
+    if (isinstance(input, Tensor) and input.dtype is _dt.bool) or (isinstance(other, Tensor) and other.dtype is _dt.bool):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    if alpha != 1:
+        be, dev, a, b, dt = prep(input, other)
+        r = _wrap(be.subtract(a, be.multiply(b, alpha) if not isinstance(b, _SCALARS) else b * alpha), dt, dev)
+        if needs_grad(input, other):
+            record(r, SubBackward0(input, other, alpha), input, other)
+        return handle_out(r, out)
+    if not isinstance(input, Tensor):
+        r = _binary(input, other, "subtract", None, out=out)
+        if needs_grad(other):
+            record(r, RsubBackward1(input, other), other)
+        return r
+    return _binary(input, other, "subtract", SubBackward0, out=out)
+
+
+def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise product."""
+    if out is None and isinstance(other, Tensor) and isinstance(input, Tensor):
+        dev = input._device
+        if input.dtype is other.dtype and other._device is dev:
+            try:
+                r = _wrap(dev._be.multiply(input._data, other._data), input.dtype, dev)
+            except ValueError:
+                raise broadcast_error(input._data, other._data) from None
+            if GRAD.enabled and (input._rg or other._rg):
+                fast_record2(r, MulBackward0(input, other), input, other)
+            return r
+    return _binary(input, other, "multiply", MulBackward0, out=out)
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor | None = None) -> Tensor:
+    """True division, or rounded with ``rounding_mode='trunc'|'floor'``."""
+    if rounding_mode is None:
+        return _binary(input, other, "divide", DivBackward0, true_div=True, out=out)
+    if rounding_mode == "floor":
+        return floor_divide(input, other, out=out)
+    if rounding_mode != "trunc":
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
+    be, dev, a, b, dt = prep(input, other)
+    if dt.is_floating_point:
+        data = be.trunc(be.divide(a, b))
+    else:
+        # C-style integer division: truncate toward zero
+        q = be.floor_divide(a, b)
+        neg = be.not_equal(be.less(a, 0), be.less(b, 0))
+        fix = be.logical_and(be.not_equal(be.remainder(a, b), 0), neg)
+        data = be.add(q, be.astype(fix, dt))
+    r = _wrap(data, dt, dev)
+    if needs_grad(input, other):
+        record(r, DivBackward1(input, other), input, other)
+    return handle_out(r, out)
+
+
+divide = div
+
+
+def true_divide(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    """Alias of ``div`` without rounding."""
+    return div(input, other, out=out)
+
+
+def floor_divide(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    """Division rounded toward negative infinity."""
+    r = _binary(input, other, "floor_divide", None, out=out)
+    if needs_grad(input, other):
+        record(r, DivBackward1(input, other), input, other)
+    return r
+
+
+def remainder(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    """Python-style modulus (the result has the sign of the divisor)."""
+    return _binary(input, other, "remainder", RemainderBackward0, out=out)
+
+
+multiply = mul
+
+
+def fmod(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    """C-style modulus (the result has the sign of the dividend)."""
+    return _binary(input, other, "fmod", FmodBackward0, out=out)
+
+
+def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A001
+    """``input ** exponent`` elementwise."""
+    if not isinstance(input, Tensor):
+        return _binary(input, exponent, "pow", PowBackward2, out=out)
+    if isinstance(exponent, Tensor):
+        return _binary(input, exponent, "pow", PowBackward1, out=out)
+    if isinstance(exponent, builtins.int) and not input.dtype.is_floating_point and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if exponent == 2 and input.dtype.is_floating_point and out is None:
+        r = _wrap(input._device._be.square(input._data), input.dtype, input._device)
+        if needs_grad(input):
+            record(r, PowBackward0(input, exponent), input)
+        return r
+    return _binary(input, exponent, "pow", PowBackward0, out=out)
+
+
+def float_power(input: Any, exponent: Any) -> Tensor:
+    """``pow`` computed in float64."""
+    a = input.double() if isinstance(input, Tensor) else input
+    b = exponent.double() if isinstance(exponent, Tensor) else exponent
+    return pow(a, b)
+
+
+def maximum(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise maximum (NaN propagates)."""
+    return _binary(input, other, "maximum", MaximumBackward0, out=out)
+
+
+def minimum(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise minimum (NaN propagates)."""
+    return _binary(input, other, "minimum", MinimumBackward0, out=out)
+
+
+def atan2(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise ``atan(input / other)`` with quadrant."""
+    be, dev, a, b, dt = prep(input, other)
+    if dt._category < 2:
+        return atan2(input.to(_dt.get_default_dtype()), other, out=out)
+    return _binary(input, other, "atan2", Atan2Backward0, out=out)
+
+
+arctan2 = atan2
+
+
+def _compare(fname: str) -> Callable[..., Tensor]:
+    def op(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+        be, dev, a, b, dt = prep(input, other)
+        try:
+            data = getattr(be, fname)(a, b)
+        except ValueError as e:
+            raise broadcast_error(a, b) from e
+        return handle_out(_wrap(data, _dt.bool, dev), out)
+
+    op.__name__ = fname
+    op.__doc__ = f"Elementwise ``{fname}`` comparison, returning a bool tensor."
+    return op
+
+
+eq = _compare("equal")
+ne = _compare("not_equal")
+lt = _compare("less")
+le = _compare("less_equal")
+gt = _compare("greater")
+ge = _compare("greater_equal")
+eq.__name__, ne.__name__, lt.__name__, le.__name__, gt.__name__, ge.__name__ = "eq", "ne", "lt", "le", "gt", "ge"
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def _logical(fname: str) -> Callable[..., Tensor]:
+    def op(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+        be, dev, a, b, dt = prep(input, other)
+        return handle_out(_wrap(getattr(be, fname)(a, b), _dt.bool, dev), out)
+
+    op.__name__ = fname
+    op.__doc__ = f"Elementwise ``{fname}``, returning a bool tensor."
+    return op
+
+
+logical_and = _logical("logical_and")
+logical_or = _logical("logical_or")
+logical_xor = _logical("logical_xor")
+
+
+def _bitwise(fname: str) -> Callable[..., Tensor]:
+    def op(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+        be, dev, a, b, dt = prep(input, other)
+        if dt.is_floating_point:
+            raise RuntimeError(f"\"{fname}_cpu\" not implemented for '{type_name(dt)}'")
+        return handle_out(_wrap(getattr(be, fname)(a, b), dt, dev), out)
+
+    op.__name__ = fname
+    op.__doc__ = f"Elementwise ``{fname}`` of integer or bool tensors."
+    return op
+
+
+bitwise_and = _bitwise("bitwise_and")
+bitwise_or = _bitwise("bitwise_or")
+bitwise_xor = _bitwise("bitwise_xor")
+
+
+# ---------------------------------------------------------------------------------------------
+# unary math
+
+
+class _UnaryNode(Node):
+    uses_output = False
+
+    def backward(self, g: Tensor) -> Any:
+        (v,) = self.saved_tensors
+        return self.formula(g, v)
+
+    @staticmethod
+    def formula(g: Tensor, v: Tensor) -> Tensor:
+        raise NotImplementedError
+
+
+_LN2, _LN10, _2_SQRTPI = math.log(2.0), math.log(10.0), 2.0 / math.sqrt(math.pi)
+
+# name: (backend primitive, torch node name, float-only (ints promote), uses output, formula(g, v))
+_UNARY: dict[str, tuple[str, str, bool, bool, Callable[[Tensor, Tensor], Tensor] | None]] = {
+    "neg": ("negative", "NegBackward0", False, False, lambda g, x: -g),
+    "abs": ("abs", "AbsBackward0", False, False, lambda g, x: g * x.sign()),
+    "exp": ("exp", "ExpBackward0", True, True, lambda g, y: g * y),
+    "log": ("log", "LogBackward0", True, False, lambda g, x: g / x),
+    "log2": ("log2", "Log2Backward0", True, False, lambda g, x: g / (x * _LN2)),
+    "log10": ("log10", "Log10Backward0", True, False, lambda g, x: g / (x * _LN10)),
+    "log1p": ("log1p", "Log1PBackward0", True, False, lambda g, x: g / (x + 1)),
+    "expm1": ("expm1", "Expm1Backward0", True, True, lambda g, y: g * (y + 1)),
+    "sqrt": ("sqrt", "SqrtBackward0", True, True, lambda g, y: g / (2 * y)),
+    "sin": ("sin", "SinBackward0", True, False, lambda g, x: g * x.cos()),
+    "cos": ("cos", "CosBackward0", True, False, lambda g, x: -g * x.sin()),
+    "tan": ("tan", "TanBackward0", True, True, lambda g, y: g * (1 + y * y)),
+    "asin": ("asin", "AsinBackward0", True, False, lambda g, x: g / (1 - x * x).sqrt()),
+    "acos": ("acos", "AcosBackward0", True, False, lambda g, x: -g / (1 - x * x).sqrt()),
+    "atan": ("atan", "AtanBackward0", True, False, lambda g, x: g / (1 + x * x)),
+    "sinh": ("sinh", "SinhBackward0", True, False, lambda g, x: g * x.cosh()),
+    "cosh": ("cosh", "CoshBackward0", True, False, lambda g, x: g * x.sinh()),
+    "tanh": ("tanh", "TanhBackward0", True, True, lambda g, y: g * (1 - y * y)),
+    "erf": ("erf", "ErfBackward0", True, False, lambda g, x: g * _2_SQRTPI * (-(x * x)).exp()),
+    "floor": ("floor", "FloorBackward0", False, False, lambda g, x: g * 0),
+    "ceil": ("ceil", "CeilBackward0", False, False, lambda g, x: g * 0),
+    "round": ("round", "RoundBackward0", False, False, lambda g, x: g * 0),
+    "trunc": ("trunc", "TruncBackward0", False, False, lambda g, x: g * 0),
+    "sign": ("sign", "SignBackward0", False, False, lambda g, x: g * 0),
+    "square": ("square", "PowBackward0", False, False, lambda g, x: g * 2 * x),
+}
+
+_NODES: dict[str, type[_UnaryNode]] = {}
+
+
+def _make_unary(name: str) -> Callable[..., Tensor]:
+    prim, node_name, float_only, uses_out, formula = _UNARY[name]
+    node_cls = _NODES.get(node_name + name)
+    if node_cls is None:
+        node_cls = type(node_name, (_UnaryNode,), {"formula": staticmethod(formula), "uses_output": uses_out})
+        _NODES[node_name + name] = node_cls
+
+    def op(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+        dev = input._device
+        be = dev._be
+        a = input._data
+        dt = input.dtype
+        if float_only and dt._category < 2:
+            dt = _dt.get_default_dtype()
+            a = be.astype(a, dt)
+        elif dt is _dt.bool and name in ("neg",):
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                               "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        r = _wrap(getattr(be, prim)(a), dt, dev)
+        if GRAD.enabled and input._rg:
+            node = node_cls()
+            if uses_out:
+                node.save(outputs=(r,))
+            else:
+                node.save(input)
+            record(r, node, input)
+        return handle_out(r, out) if out is not None else r
+
+    op.__name__ = name
+    op.__qualname__ = name
+    op.__doc__ = f"Elementwise ``{name}``."
+    return op
+
+
+neg = _make_unary("neg")
+negative = neg
+abs = _make_unary("abs")  # noqa: A001
+absolute = abs
+exp = _make_unary("exp")
+log = _make_unary("log")
+log2 = _make_unary("log2")
+log10 = _make_unary("log10")
+log1p = _make_unary("log1p")
+expm1 = _make_unary("expm1")
+sqrt = _make_unary("sqrt")
+sin = _make_unary("sin")
+cos = _make_unary("cos")
+tan = _make_unary("tan")
+asin = arcsin = _make_unary("asin")
+acos = arccos = _make_unary("acos")
+atan = arctan = _make_unary("atan")
+sinh = _make_unary("sinh")
+cosh = _make_unary("cosh")
+tanh = _make_unary("tanh")
+erf = _make_unary("erf")
+floor = _make_unary("floor")
+ceil = _make_unary("ceil")
+trunc = _make_unary("trunc")
+fix = trunc
+sign = _make_unary("sign")
+square = _make_unary("square")
+_round0 = _make_unary("round")
+
+
+def round(input: Tensor, *, decimals: int = 0, out: Tensor | None = None) -> Tensor:  # noqa: A001
+    """Round half to even, optionally to ``decimals`` decimal places."""
+    if decimals == 0:
+        return _round0(input, out=out)
+    scale = 10.0 ** decimals
+    return handle_out(_round0(input * scale) / scale, out)
+
+
+class RsqrtBackward0(_UnaryNode):
+    @staticmethod
+    def formula(g: Tensor, y: Tensor) -> Tensor:
+        return -0.5 * g * y * y * y
+
+
+class ReciprocalBackward0(_UnaryNode):
+    @staticmethod
+    def formula(g: Tensor, y: Tensor) -> Tensor:
+        return -g * y * y
+
+
+class SigmoidBackward0(_UnaryNode):
+    @staticmethod
+    def formula(g: Tensor, y: Tensor) -> Tensor:
+        return g * y * (1 - y)
+
+
+class ReluBackward0(_UnaryNode):
+    @staticmethod
+    def formula(g: Tensor, y: Tensor) -> Tensor:
+        return g * (y > 0)
+
+
+def _float_unary(input: Tensor, compute: Callable[[Any, Any], Any], node_cls: type[_UnaryNode],
+                 out: Tensor | None) -> Tensor:
+    dev = input._device
+    be = dev._be
+    dt = input.dtype
+    a = input._data
+    if dt._category < 2:
+        dt = _dt.get_default_dtype()
+        a = be.astype(a, dt)
+    r = _wrap(compute(be, a), dt, dev)
+    if GRAD.enabled and input._rg:
+        node = node_cls()
+        node.save(outputs=(r,))
+        record(r, node, input)
+    return handle_out(r, out) if out is not None else r
+
+
+def rsqrt(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise ``1 / sqrt(input)``."""
+    return _float_unary(input, lambda be, a: be.divide(1, be.sqrt(a)), RsqrtBackward0, out)
+
+
+def reciprocal(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise ``1 / input``."""
+    return _float_unary(input, lambda be, a: be.divide(1, a), ReciprocalBackward0, out)
+
+
+def _sigmoid_kernel(be: Any, a: Any) -> Any:
+    k = getattr(be, "sigmoid", None)
+    if k is not None:
+        return k(a)
+    # NOTE: exp of a non-positive number only, so large |x| neither overflows nor loses precision
+    e = be.exp(be.negative(be.abs(a)))
+    return be.where(be.greater_equal(a, 0), be.divide(1, be.add(1, e)), be.divide(e, be.add(1, e)))
+
+
+def sigmoid(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise logistic sigmoid."""
+    return _float_unary(input, _sigmoid_kernel, SigmoidBackward0, out)
+
+
+def relu(input: Tensor) -> Tensor:
+    """Elementwise ``max(input, 0)``."""
+    if input.dtype is _dt.bool:
+        raise RuntimeError("\"clamp_min_cpu\" not implemented for 'Bool'")
+    dev = input._device
+    be = dev._be
+    k = getattr(be, "relu", None)
+    data = k(input._data) if k is not None else be.maximum(input._data, 0)
+    r = _wrap(data, input.dtype, dev)
+    if GRAD.enabled and input._rg:
+        node = ReluBackward0()
+        node.save(outputs=(r,))
+        record(r, node, input)
+    return r
+
+
+def logical_not(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise logical NOT, returning bool."""
+    return handle_out(_wrap(input._device._be.logical_not(input._data), _dt.bool, input._device), out)
+
+
+def bitwise_not(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise bitwise NOT of an integer or bool tensor (``~``)."""
+    if input.dtype.is_floating_point:
+        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{type_name(input.dtype)}'")
+    return handle_out(_wrap(input._device._be.bitwise_invert(input._data), input.dtype, input._device), out)
+
+
+def _predicate(fname: str) -> Callable[[Tensor], Tensor]:
+    def op(input: Tensor) -> Tensor:
+        return _wrap(getattr(input._device._be, fname)(input._data), _dt.bool, input._device)
+
+    op.__name__ = fname
+    op.__doc__ = f"Elementwise ``{fname}``, returning a bool tensor."
+    return op
+
+
+isnan = _predicate("isnan")
+isinf = _predicate("isinf")
+isfinite = _predicate("isfinite")
+
+
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    """Elementwise ``|input - other| <= atol + rtol * |other|``."""
+    with _no_grad():
+        close = (input - other).abs() <= atol + rtol * other.abs()
+        close = close | (input == other)
+        if equal_nan:
+            close = close | (input.isnan() & other.isnan())
+    return close
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """Whether all elements are close (see ``isclose``)."""
+    return builtins.bool(isclose(input, other, rtol, atol, equal_nan).all())
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """True if both tensors have the same shape and elements."""
+    return input._data.shape == other._data.shape and builtins.bool((input == other).all())
+
+
+class _no_grad:
+    def __enter__(self) -> None:
+        self.prev = GRAD.enabled
+        GRAD.enabled = False
+
+    def __exit__(self, *exc: object) -> None:
+        GRAD.enabled = self.prev
+
+
+# ---------------------------------------------------------------------------------------------
+# where / clamp / lerp
+
+
+class WhereBackward0(Node):
+    def __init__(self, cond: Tensor, x: Any, y: Any):
+        self.cond = cond
+        self.x_shape, self.y_shape = _shape(x), _shape(y)
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        zero = g * 0
+        gx = sum_to(where(self.cond, g, zero), self.x_shape) if self.needs_input_grad(0) else None
+        gy = sum_to(where(self.cond, zero, g), self.y_shape) if self.needs_input_grad(1) else None
+        return gx, gy
+
+
+def where(condition: Tensor, input: Any = None, other: Any = None, *, out: Tensor | None = None) -> Any:
+    """Elements of ``input`` where ``condition`` else of ``other``; one argument gives ``nonzero(as_tuple=True)``."""
+    if input is None and other is None:
+        from .indexing import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    be, dev, a, b, dt = prep(input, other)
+    c = condition
+    if c.dtype is not _dt.bool:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{type_name(c.dtype)}")
+    cdata = c._data if c._device is dev else be.from_host(c._device._be.to_host(c._data), dev.index)
+    if isinstance(a, _SCALARS) and isinstance(b, _SCALARS):
+        a = be.full((), a, dt, dev.index)
+    try:
+        data = be.where(cdata, a, b)
+    except ValueError:
+        raise broadcast_error(cdata, a) from None
+    if isinstance(a, _SCALARS) or isinstance(b, _SCALARS) or data.dtype != getattr(a, "dtype", data.dtype):
+        data = be.astype(data, dt)
+    r = _wrap(data, dt, dev)
+    if needs_grad(input, other) and dt.is_floating_point:
+        ins = [input if isinstance(input, Tensor) else None, other if isinstance(other, Tensor) else None]
+        node = WhereBackward0(c, input, other)
+        record(r, node, *ins)
+    return handle_out(r, out)
+
+
+class ClampBackward1(Node):
+    def __init__(self, x: Tensor, lo: Any, hi: Any):
+        self.save(x)
+        self.lo, self.hi = lo, hi
+
+    def backward(self, g: Tensor) -> Any:
+        (x,) = self.saved_tensors
+        mask = None
+        if self.lo is not None:
+            mask = x >= self.lo
+        if self.hi is not None:
+            m = x <= self.hi
+            mask = m if mask is None else mask & m
+        return g * mask if mask is not None else g
+
+
+def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
+    """Clamp every element into ``[min, max]`` (either bound may be None or a tensor)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        r = input
+        if min is not None:
+            r = maximum(r, min) if isinstance(min, Tensor) else clamp(r, min=min)
+        if max is not None:
+            r = minimum(r, max) if isinstance(max, Tensor) else clamp(r, max=max)
+        return handle_out(r, out)
+    be, dev = input._device._be, input._device
+    dt = input.dtype
+    if dt._category < 2 and (isinstance(min, builtins.float) or isinstance(max, builtins.float)):
+        dt = _dt.get_default_dtype()
+    a = input._data if dt is input.dtype else be.astype(input._data, dt)
+    data = be.clip(a, min, max)
+    if getattr(data, "dtype", None) is not None and data.dtype != a.dtype:
+        data = be.astype(data, dt)
+    r = _wrap(data, dt, dev)
+    if GRAD.enabled and input._rg:
+        record(r, ClampBackward1(input, min, max), input)
+    return handle_out(r, out)
+
+
+clip = clamp
+
+
+def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
+    """``clamp(input, min=min)``."""
+    return clamp(input, min=min)
+
+
+def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
+    """``clamp(input, max=max)``."""
+    return clamp(input, max=max)
+
+
+def lerp(input: Tensor, end: Tensor, weight: Any, *, out: Tensor | None = None) -> Tensor:
+    """Linear interpolation ``input + weight * (end - input)``."""
+    return handle_out(input + weight * (end - input), out)
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """``input + value * tensor1 * tensor2``."""
+    return input + value * tensor1 * tensor2
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """``input + value * tensor1 / tensor2``."""
+    return input + value * tensor1 / tensor2
+
+
+# ---------------------------------------------------------------------------------------------
+# in-place variants
+
+_INPLACE_PRIM = {add: "add", sub: "subtract", mul: "multiply"}
+
+
+def inplace(fn: Callable[..., Tensor], self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """Run ``fn`` as an in-place op on ``self``: values written into its storage, history rebased."""
+    check_inplace(self)
+    if needs_grad(self, *args):
+        r = fn(inplace_source(self), *args, **kwargs)
+        _check_inplace_result(self, r)
+        return rebase_inplace(self, r)
+    prev = GRAD.enabled
+    GRAD.enabled = False
+    try:
+        prim = _INPLACE_PRIM.get(fn)
+        if prim is not None and not kwargs and len(args) == 1 and self._device._be.mutable:
+            other = args[0]
+            be, dev, a, b, dt = prep(self, other)
+            if dt is self.dtype and a is self._data and (not hasattr(b, "shape") or b.shape == a.shape
+                                                         or _broadcasts_to(b.shape, a.shape)):
+                arr = materialize(self)
+                getattr(be, prim)(arr, b, out=arr)
+                bump_version(self)
+                return self
+        r = fn(self, *args, **kwargs)
+    finally:
+        GRAD.enabled = prev
+    _check_inplace_result(self, r)
+    from ._dispatch import write
+
+    write(self, r._data)
+    return self
+
+
+def _broadcasts_to(src: tuple[int, ...], dst: tuple[int, ...]) -> bool:
+    if len(src) > len(dst):
+        return False
+    for s, d in zip(reversed(src), reversed(dst)):
+        if s != d and s != 1:
+            return False
+    return True
+
+
+def _check_inplace_result(self: Tensor, r: Tensor) -> None:
+    if r._data.shape != self._data.shape:
+        if not _broadcasts_to(r._data.shape, self._data.shape):
+            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                               f"{list(r._data.shape)}")
+    if r.dtype is not self.dtype and not _dt.can_cast(r.dtype, self.dtype):
+        raise RuntimeError(f"result type {type_name(r.dtype)} can't be cast to the desired output type "
+                           f"{type_name(self.dtype)}")

@@ -1,0 +1,489 @@
+"""Indexing: ``x[key]``, ``x[key] = v``, gather/scatter/index_select/masked ops, with their backward.
+
+Basic indexing (ints, slices, None, Ellipsis) returns views; advanced indexing (int or bool
+tensors/lists) returns copies, and its backward accumulates repeated indices.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+from .. import dtypes as _dt
+from ..autograd.grad_mode import GRAD
+from ..autograd.graph import Node
+from ..tensor import Tensor, _detach_alias, _wrap, _wrap_dim
+from ._dispatch import (
+    bump_version,
+    check_inplace,
+    handle_out,
+    inplace_source,
+    materialize,
+    needs_grad,
+    rebase_inplace,
+    record,
+    sum_to,
+    to_device_data,
+)
+from .shape import make_view
+
+_INT = builtins.int
+
+
+def _convert_key(x: Tensor, key: Any) -> tuple[tuple[Any, ...], bool]:
+    """Turn a user index into a backend key; returns (key, is_basic)."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    be = x._device._be
+    out: list[Any] = []
+    basic = True
+    for k in key:
+        if isinstance(k, Tensor):
+            if k.dtype is _dt.bool or k._data.ndim:
+                basic = False
+                if k.dtype is not _dt.bool and k.dtype.is_floating_point:
+                    raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+                out.append(to_device_data(k, x._device))
+                continue
+            if k.dtype.is_floating_point:
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            out.append(_INT(k.item()))
+        elif isinstance(k, builtins.bool):
+            basic = False
+            out.append(be.from_host(_np().asarray(k), x._device.index))
+        elif isinstance(k, _INT) or hasattr(k, "__index__") and not isinstance(k, (list, slice)):
+            out.append(_INT(k))
+        elif isinstance(k, slice):
+            if k.step is not None and _INT(k.step) <= 0:
+                raise ValueError("step must be greater than zero")
+            out.append(slice(None if k.start is None else _INT(k.start), None if k.stop is None else _INT(k.stop),
+                             None if k.step is None else _INT(k.step)))
+        elif k is None or k is Ellipsis:
+            out.append(k)
+        elif isinstance(k, (list, tuple, range)):
+            basic = False
+            arr = _np().asarray(k)
+            if arr.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            if arr.dtype.kind != "b":
+                arr = arr.astype("int64")
+            out.append(be.from_host(arr, x._device.index))
+        else:
+            try:
+                arr = _np().asarray(k)
+            except Exception:
+                raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
+                                 f"are valid indices (got {type(k).__name__})") from None
+            basic = False
+            out.append(be.from_host(arr, x._device.index))
+    _check_bounds(x._data.shape, out)
+    if basic and out and all(isinstance(k, _INT) for k in out):
+        # NOTE: NumPy returns a scalar copy for full integer indexing; the trailing Ellipsis
+        # yields a 0-d view instead, as PyTorch's x[i, j] is a view.
+        out.append(Ellipsis)
+    return tuple(out), basic
+
+
+def _np() -> Any:
+    import numpy as np
+
+    return np
+
+
+def _check_bounds(shape: tuple[int, ...], key: list[Any]) -> None:
+    consumed = builtins.sum(
+        (getattr(k, "ndim", 1) if getattr(getattr(k, "dtype", None), "kind", "") == "b" or
+         str(getattr(k, "dtype", "")) == "bool" else 1)
+        for k in key if k is not None and k is not Ellipsis)
+    nd = len(shape)
+    if consumed > nd:
+        raise IndexError(f"too many indices for tensor of dimension {nd}")
+    dim = 0
+    for k in key:
+        if k is Ellipsis:
+            dim += nd - consumed
+        elif k is None:
+            continue
+        elif isinstance(k, _INT):
+            size = shape[dim]
+            if not -size <= k < size:
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {size}")
+            dim += 1
+        elif str(getattr(k, "dtype", "")) == "bool":
+            dim += k.ndim
+        else:
+            dim += 1
+
+
+def _is_bool_array(k: Any) -> bool:
+    return str(getattr(k, "dtype", "")) == "bool"
+
+
+class _IndexNode(Node):
+    def __init__(self, shape: tuple[int, ...], key: tuple[Any, ...], be: Any):
+        self.shape, self.key, self.be = shape, key, be
+
+    def backward(self, g: Tensor) -> Tensor:
+        from .creation import zeros
+
+        z = zeros(self.shape, dtype=g.dtype, device=g.device)
+        return index_put_functional(z, self.key, g, accumulate=True)
+
+
+class SelectBackward0(_IndexNode):
+    pass
+
+
+class SliceBackward0(_IndexNode):
+    pass
+
+
+class IndexBackward0(_IndexNode):
+    pass
+
+
+def getitem(x: Tensor, key: Any) -> Tensor:
+    """``x[key]``: a view for basic indexing, a copy for advanced indexing."""
+    nkey, basic = _convert_key(x, key)
+    be = x._device._be
+    if basic:
+        node: Node | None = None
+        if GRAD.enabled and x._rg:
+            cls = SelectBackward0 if any(isinstance(k, _INT) for k in nkey) else SliceBackward0
+            node = cls(x._data.shape, nkey, be)
+        data = be.getitem(materialize(x), nkey)
+        return make_view(x, data, lambda b: getitem(b, key), node)
+    try:
+        data = be.getitem(x._data, nkey)
+    except IndexError as e:
+        raise IndexError(str(e).replace("axis", "dimension")) from None
+    r = _wrap(data, x.dtype, x._device)
+    if needs_grad(x):
+        record(r, IndexBackward0(x._data.shape, nkey, be), x)
+    return r
+
+
+class IndexPutBackward0(Node):
+    def __init__(self, key: tuple[Any, ...], v_shape: tuple[int, ...], accumulate: bool):
+        self.key, self.v_shape, self.accumulate = key, v_shape, accumulate
+
+    def backward(self, g: Tensor) -> tuple[Any, Any]:
+        gx = gv = None
+        if self.needs_input_grad(0):
+            gx = g if self.accumulate else index_put_functional(g, self.key, 0.0)
+        if len(self.next_functions) > 1 and self.needs_input_grad(1):
+            gv = sum_to(_raw_getitem(g, self.key), self.v_shape)
+        return gx, gv
+
+
+class CopySlices(IndexPutBackward0):
+    pass
+
+
+def _raw_getitem(g: Tensor, key: tuple[Any, ...]) -> Tensor:
+    """``g[key]`` for an already-converted key (differentiable)."""
+    be = g._device._be
+    r = _wrap(be.getitem(g._data, key), g.dtype, g._device)
+    if needs_grad(g):
+        record(r, IndexBackward0(g._data.shape, key, be), g)
+    return r
+
+
+def index_put_functional(x: Tensor, key: tuple[Any, ...], values: Any, accumulate: bool = False) -> Tensor:
+    """A new tensor: ``x`` with ``values`` written (or added) at a converted ``key`` (differentiable)."""
+    be = x._device._be
+    vdata = values._data if isinstance(values, Tensor) else values
+    if isinstance(values, Tensor) and values.dtype is not x.dtype:
+        vdata = be.astype(vdata, x.dtype)
+    data = be.index_add(x._data, key, vdata) if accumulate else be.index_put(x._data, key, vdata)
+    r = _wrap(data, x.dtype, x._device)
+    if needs_grad(x, values):
+        vs = values._data.shape if isinstance(values, Tensor) else ()
+        ins = [x] + ([values] if isinstance(values, Tensor) else [])
+        record(r, IndexPutBackward0(key, vs, accumulate), *ins)
+    return r
+
+
+def setitem(x: Tensor, key: Any, value: Any) -> None:
+    """``x[key] = value`` in place (visible through views; recorded for autograd)."""
+    check_inplace(x)
+    if not isinstance(value, Tensor):
+        if isinstance(value, (list, tuple)) or hasattr(value, "__array__"):
+            from .creation import tensor
+
+            value = tensor(value, dtype=x.dtype, device=x.device)
+        elif not isinstance(value, (_INT, builtins.float, builtins.bool)):
+            raise TypeError(f"can't assign a {type(value).__name__} to a {x.type()}")
+    nkey, basic = _convert_key(x, key)
+    be = x._device._be
+    if needs_grad(x, value):
+        src = inplace_source(x)
+        r = index_put_functional(src, nkey, value)
+        if basic:
+            r.grad_fn.__class__ = CopySlices  # type: ignore[union-attr]
+        rebase_inplace(x, r)
+        return
+    vdata = value
+    if isinstance(value, Tensor):
+        vdata = to_device_data(value, x._device)
+        if value.dtype is not x.dtype:
+            vdata = be.astype(vdata, x.dtype)
+    if be.mutable:
+        try:
+            be.setitem(materialize(x), nkey, vdata)
+        except ValueError as e:
+            vshape = list(getattr(vdata, "shape", ()))
+            raise RuntimeError(f"shape mismatch: value tensor of shape {vshape} cannot be broadcast to indexing "
+                               f"result of shape {list(be.getitem(x._data, nkey).shape)}") from e
+        bump_version(x)
+    else:
+        from ._dispatch import write
+
+        write(x, be.index_put(x._data, nkey, vdata))
+
+
+def copy_slices(base: Tensor, view: Tensor, result: Tensor) -> None:
+    """After an in-place op on ``view`` whose new value is ``result``, rebase ``base``'s history."""
+    view_fn = view._view_fn
+    assert view_fn is not None
+    node = _ViewCopySlices(view_fn)
+    old = inplace_source(base) if base._rg else None
+    node.next_functions = ((old.grad_fn, old._output_nr) if old is not None and old.grad_fn is not None else
+                           (None, 0), (result.grad_fn, result._output_nr))
+    base.grad_fn = node
+    base._rg = True
+    base._output_nr = 0
+    alias = _detach_alias(base)
+    alias._rg = True
+    alias.grad_fn = node
+    v2 = view_fn(alias)
+    view.grad_fn = v2.grad_fn
+    view._output_nr = v2._output_nr
+    view._rg = True
+
+
+class _ViewCopySlices(Node):
+    def __init__(self, view_fn: Any):
+        self.view_fn = view_fn
+
+    def name(self) -> str:
+        return "CopySlices"
+
+    def backward(self, g: Tensor) -> tuple[Any, Any]:
+        gb = None
+        if self.needs_input_grad(0):
+            prev = GRAD.enabled
+            GRAD.enabled = False
+            try:
+                gb = g.clone()
+                self.view_fn(gb).zero_()
+            finally:
+                GRAD.enabled = prev
+        gr = self.view_fn(g).clone() if self.needs_input_grad(1) else None
+        return gb, gr
+
+
+# ---------------------------------------------------------------------------------------------
+# gather / scatter / index_select / masked ops
+
+
+class GatherBackward0(Node):
+    def __init__(self, shape: tuple[int, ...], dim: int, index: Tensor):
+        self.shape, self.dim, self.index = shape, dim, index
+
+    def backward(self, g: Tensor) -> Tensor:
+        from .creation import zeros
+
+        return scatter_add(zeros(self.shape, dtype=g.dtype, device=g.device), self.dim, self.index, g)
+
+
+def _check_index(index: Tensor, name: str) -> None:
+    if not isinstance(index, Tensor) or index.dtype not in (_dt.int64, _dt.int32, _dt.int16, _dt.int8, _dt.uint8):
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False, out: Tensor | None = None) -> Tensor:
+    """Values of ``input`` along ``dim`` at ``index``."""
+    _check_index(index, "gather")
+    nd = input._data.ndim
+    d = _wrap_dim(dim, nd)
+    if index._data.ndim != nd and nd:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    be = input._device._be
+    idx = to_device_data(index, input._device)
+    size = input._data.shape[d] if nd else 1
+    _check_range(index, size, "gather")
+    src = input._data
+    # take_along_axis broadcasts; PyTorch indexes a prefix of input of index's shape
+    if nd and any(i > s for k, (i, s) in enumerate(zip(index._data.shape, src.shape)) if k != d):
+        raise RuntimeError(f"Size does not match at dimension {d} expected index {list(index._data.shape)} to be "
+                           f"smaller than self {list(src.shape)} apart from dimension {d}")
+    if nd:
+        src = be.getitem(src, tuple(slice(0, i) if k != d else slice(None) for k, i in enumerate(index._data.shape)))
+    r = _wrap(be.take_along_axis(src, idx, d), input.dtype, input._device)
+    if needs_grad(input):
+        record(r, GatherBackward0(input._data.shape, d, index), input)
+    return handle_out(r, out)
+
+
+def _check_range(index: Tensor, size: int, name: str) -> None:
+    if index.numel():
+        be = index._device._be
+        lo = _INT(be.to_host(be.min(index._data, None, False)))
+        hi = _INT(be.to_host(be.max(index._data, None, False)))
+        if lo < -size or hi >= size:
+            bad = hi if hi >= size else lo
+            raise RuntimeError(f"index {bad} is out of bounds for dimension with size {size}")
+
+
+class ScatterBackward0(Node):
+    def __init__(self, dim: int, index: Tensor, src_shape: tuple[int, ...] | None, reduce_add: bool):
+        self.dim, self.index, self.src_shape, self.reduce_add = dim, index, src_shape, reduce_add
+
+    def backward(self, g: Tensor) -> tuple[Any, Any]:
+        gx = gs = None
+        if self.needs_input_grad(0):
+            gx = g if self.reduce_add else scatter(g, self.dim, self.index, 0.0)
+        if len(self.next_functions) > 1 and self.needs_input_grad(1):
+            gs = gather(g, self.dim, self.index)
+        return gx, gs
+
+
+class ScatterAddBackward0(ScatterBackward0):
+    pass
+
+
+def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
+            reduce: str | None = None) -> Tensor:
+    """A copy of ``input`` with ``src`` (tensor or scalar) written along ``dim`` at ``index``."""
+    if src is None:
+        src = value
+    if reduce is not None:
+        if reduce == "add":
+            return scatter_add(input, dim, index, src)
+        raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
+    _check_index(index, "scatter")
+    d = _wrap_dim(dim, input._data.ndim)
+    be = input._device._be
+    _check_range(index, input._data.shape[d] if input._data.ndim else 1, "scatter")
+    idx = to_device_data(index, input._device)
+    if isinstance(src, Tensor):
+        s = src._data
+        if src._data.shape != index._data.shape:
+            s = be.getitem(s, tuple(slice(0, i) for i in index._data.shape))
+        if src.dtype is not input.dtype:
+            s = be.astype(s, input.dtype)
+    else:
+        s = be.full(index._data.shape, src, input.dtype, input._device.index)
+    r = _wrap(be.scatter(input._data, idx, s, d), input.dtype, input._device)
+    if needs_grad(input, src):
+        ins = [input] + ([src] if isinstance(src, Tensor) else [])
+        record(r, ScatterBackward0(d, index, getattr(src, "shape", None), False), *ins)
+    return r
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """A copy of ``input`` with ``src`` added along ``dim`` at ``index`` (repeats accumulate)."""
+    _check_index(index, "scatter_add")
+    nd = input._data.ndim
+    d = _wrap_dim(dim, nd)
+    be = input._device._be
+    np = _np()
+    # Build a full advanced-index key: positions of every element of index along each dim.
+    shape = index._data.shape
+    key = []
+    for k in range(nd):
+        if k == d:
+            key.append(to_device_data(index, input._device))
+        else:
+            ar = np.arange(shape[k]).reshape([-1 if j == k else 1 for j in range(nd)])
+            key.append(be.from_host(np.broadcast_to(ar, shape).copy(), input._device.index))
+    s = src._data
+    if src._data.shape != shape:
+        s = be.getitem(s, tuple(slice(0, i) for i in shape))
+    if src.dtype is not input.dtype:
+        s = be.astype(s, input.dtype)
+    r = _wrap(be.index_add(input._data, tuple(key), s), input.dtype, input._device)
+    if needs_grad(input, src):
+        record(r, ScatterAddBackward0(d, index, src._data.shape, True), input, src)
+    return r
+
+
+def index_select(input: Tensor, dim: int, index: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Entries of ``input`` along ``dim`` at the 1-d ``index``."""
+    if index._data.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    d = _wrap_dim(dim, input._data.ndim)
+    _check_range(index, input._data.shape[d] if input._data.ndim else 1, "index_select")
+    key = (slice(None),) * d + (index.reshape(-1),)
+    return handle_out(getitem(input, key), out)
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    """A copy of ``input`` with ``alpha * source`` added at ``index`` along ``dim``."""
+    d = _wrap_dim(dim, input._data.ndim)
+    nkey, _ = _convert_key(input, (slice(None),) * d + (index,))
+    return index_put_functional(input, nkey, source * alpha if alpha != 1 else source, accumulate=True)
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """A copy of ``input`` with ``value`` where ``mask`` is True."""
+    if mask.dtype is not _dt.bool:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
+    from .elementwise import where
+
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value._data.ndim} dimension(s).")
+        v: Any = value.to(input.dtype)
+    else:
+        v = value
+        if not input.dtype.is_floating_point and isinstance(value, builtins.float):
+            v = _INT(value)
+    out = where(mask, v, input)
+    return out if out.dtype is input.dtype else out.to(input.dtype)
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """The 1-d tensor of ``input``'s elements where ``mask`` is True (broadcasting)."""
+    from .shape import broadcast_tensors
+
+    x, m = broadcast_tensors(input, mask)
+    return getitem(x, m)
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    """Indices of non-zero elements: an (n, ndim) tensor, or a tuple of 1-d tensors."""
+    be = input._device._be
+    data = input._data
+    if data.ndim == 0:
+        data = be.reshape(data, (1,))
+    idx = be.nonzero(data)
+    parts = [_wrap(be.astype(i, _dt.int64), _dt.int64, input._device) for i in idx]
+    if as_tuple:
+        if input._data.ndim == 0:
+            return (parts[0],)
+        return tuple(parts)
+    if input._data.ndim == 0:
+        return _wrap(be.reshape(parts[0]._data, (-1, 0)), _dt.int64, input._device)
+    from .shape import stack
+
+    return stack(parts, 1)
+
+
+def argwhere(input: Tensor) -> Tensor:
+    """``nonzero(input)``."""
+    return nonzero(input)
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """Elements of the flattened ``input`` at ``index``."""
+    return getitem(input.reshape(-1), index)
+
+
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+    """``gather`` with broadcasting (flattened when ``dim`` is None)."""
+    if dim is None:
+        return take(input, indices.reshape(-1))
+    return gather(input, dim, indices)

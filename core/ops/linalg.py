@@ -1,0 +1,204 @@
+"""Matrix products: matmul (every rank), mm, bmm, dot, outer, einsum, with their backward."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import dtypes as _dt
+from ..autograd.graph import Node
+from ..tensor import Tensor, _wrap
+from ._dispatch import handle_out, needs_grad, prep, record, sum_to, type_name
+
+
+class MmBackward0(Node):
+    def __init__(self, a: Tensor, b: Tensor):
+        self.save(a, b)
+
+    def backward(self, g: Tensor) -> tuple[Any, Any]:
+        a, b = self.saved_tensors
+        if a._data.ndim == 1 and b._data.ndim == 1:
+            return (g * b if self.needs_input_grad(0) else None), (g * a if self.needs_input_grad(1) else None)
+        a2 = a.unsqueeze(0) if a._data.ndim == 1 else a
+        b2 = b.unsqueeze(-1) if b._data.ndim == 1 else b
+        g2 = g
+        if a._data.ndim == 1:
+            g2 = g2.unsqueeze(-2)
+        if b._data.ndim == 1:
+            g2 = g2.unsqueeze(-1)
+        ga = gb = None
+        if self.needs_input_grad(0):
+            ga = sum_to(matmul(g2, b2.transpose(-1, -2)), a2._data.shape).reshape(a._data.shape)
+        if self.needs_input_grad(1):
+            gb = sum_to(matmul(a2.transpose(-1, -2), g2), b2._data.shape).reshape(b._data.shape)
+        return ga, gb
+
+
+class DotBackward0(MmBackward0):
+    pass
+
+
+class MvBackward0(MmBackward0):
+    pass
+
+
+class BmmBackward0(MmBackward0):
+    pass
+
+
+class MatmulBackward0(MmBackward0):
+    pass
+
+
+def _node_for(na: int, nb: int) -> type[MmBackward0]:
+    if na == 1 and nb == 1:
+        return DotBackward0
+    if na == 2 and nb == 2:
+        return MmBackward0
+    if na == 2 and nb == 1:
+        return MvBackward0
+    if na == 3 and nb == 3:
+        return BmmBackward0
+    return MatmulBackward0
+
+
+def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Matrix product with NumPy/PyTorch broadcasting rules for every rank."""
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        raise TypeError("matmul(): argument 'other' must be Tensor")
+    na, nb = input._data.ndim, other._data.ndim
+    if na == 0 or nb == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D")
+    be, dev, a, b, dt = prep(input, other)
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {type_name(input.dtype)} != "
+                           f"{type_name(other.dtype)}")
+    ka = input._data.shape[-1]
+    kb = other._data.shape[-2] if nb > 1 else other._data.shape[0]
+    if ka != kb:
+        sa, sb = _mat_shape(input._data.shape), _mat_shape(other._data.shape)
+        if na == 1 and nb == 1:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{ka}] and src [{kb}] to have the same "
+                               "number of elements, but got " + f"{ka} and {kb} elements respectively")
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa} and {sb})")
+    try:
+        data = be.matmul(a, b)
+    except ValueError:
+        raise RuntimeError(f"matmul: batch dimensions of {list(input._data.shape)} and {list(other._data.shape)} "
+                           "cannot be broadcast") from None
+    r = _wrap(data, dt, dev)
+    if needs_grad(input, other):
+        record(r, _node_for(na, nb)(input, other), input, other)
+    return handle_out(r, out) if out is not None else r
+
+
+def _mat_shape(s: tuple[int, ...]) -> str:
+    if len(s) == 1:
+        return f"1x{s[0]}"
+    rows = 1
+    for d in s[:-1]:
+        rows *= d
+    return f"{rows}x{s[-1]}"
+
+
+def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Product of two 2-d matrices."""
+    if input._data.ndim != 2 or mat2._data.ndim != 2:
+        raise RuntimeError("self must be a matrix" if input._data.ndim != 2 else "mat2 must be a matrix")
+    return matmul(input, mat2, out=out)
+
+
+def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Batched product of two 3-d tensors."""
+    if input._data.ndim != 3 or mat2._data.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor" if input._data.ndim != 3 else "batch2 must be a 3D tensor")
+    if input._data.shape[0] != mat2._data.shape[0]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{input._data.shape[0]}, "
+                           f"{input._data.shape[2]}] but got: [{mat2._data.shape[0]}, {mat2._data.shape[1]}].")
+    return matmul(input, mat2, out=out)
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    """Matrix-vector product."""
+    return matmul(input, vec)
+
+
+def dot(input: Tensor, other: Tensor) -> Tensor:
+    """Inner product of two 1-d tensors."""
+    if input._data.ndim != 1 or other._data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors")
+    return matmul(input, other)
+
+
+inner = dot
+vdot = dot
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """Outer product of two 1-d tensors."""
+    return input.unsqueeze(1) * vec2.unsqueeze(0)
+
+
+ger = outer
+
+
+class EinsumBackward(Node):
+    def __init__(self, equation: str, operands: list[Tensor]):
+        self.equation = equation
+        self.save(*operands)
+
+    def name(self) -> str:
+        return "EinsumBackward0"
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        ops = self.saved_tensors
+        ins, out = self.equation.split("->")
+        terms = ins.split(",")
+        grads = []
+        for i, t in enumerate(ops):
+            if not self.needs_input_grad(i):
+                grads.append(None)
+                continue
+            others = [terms[j] for j in range(len(ops)) if j != i]
+            # letters of term i missing from everything else were summed: restore by broadcasting
+            present = set(out) | set("".join(others))
+            keep = "".join(c for c in terms[i] if c in present)
+            eq = ",".join([out, *others]) + "->" + keep
+            gi = einsum(eq, g, *[ops[j] for j in range(len(ops)) if j != i])
+            if keep != terms[i]:
+                shape = [t._data.shape[terms[i].index(c)] for c in terms[i]]
+                expand_idx = [keep.index(c) if c in keep else None for c in terms[i]]
+                view_shape = [shape[j] if k is not None else 1 for j, k in enumerate(expand_idx)]
+                gi = _align(gi, keep, terms[i]).reshape(view_shape).expand(*shape)
+            else:
+                gi = _align(gi, keep, terms[i])
+            grads.append(gi)
+        return tuple(grads)
+
+
+def _align(g: Tensor, have: str, want: str) -> Tensor:
+    """Permute ``g`` (labelled ``have``) into the order of ``want``'s letters it holds."""
+    order = [have.index(c) for c in want if c in have]
+    return g.permute(*order) if order != list(range(len(order))) else g
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Einstein summation over explicit single-letter subscripts (``'ij,jk->ik'``)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    eq = equation.replace(" ", "")
+    if "..." in eq:
+        raise NotImplementedError("einsum with ellipsis is not supported by ember yet")
+    if "->" not in eq:
+        ins = eq.split(",")
+        letters = sorted(c for c in set("".join(ins)) if "".join(ins).count(c) == 1)
+        eq = eq + "->" + "".join(letters)
+    ts = list(operands)
+    dt = ts[0].dtype
+    for t in ts[1:]:
+        dt = _dt.promote_types(dt, t.dtype)
+    be = ts[0]._device._be
+    arrays = [t._data if t.dtype is dt else be.astype(t._data, dt) for t in ts]
+    r = _wrap(be.einsum(eq, *arrays), dt, ts[0]._device)
+    if needs_grad(*ts):
+        record(r, EinsumBackward(eq, ts), *ts)
+    return r

@@ -1,0 +1,298 @@
+"""Randomness: ``Generator``, ``manual_seed`` and the sampling functions.
+
+Each ``Generator`` owns one backend generator per device it has drawn on, created lazily from
+its seed; ``ember.manual_seed(s)`` reseeds the default generator of every device.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Sequence
+
+from .. import dtypes as _dt
+from ..tensor import Tensor, _wrap
+from ._dispatch import canon_device, check_dtype, check_inplace, write
+from .creation import _finish, _resolve, _size
+
+_DEFAULT_SEED = 67280421310721  # PyTorch's default CPU seed
+
+
+class Generator:
+    """A random number generator: ``Generator(device='cpu').manual_seed(0)``."""
+
+    def __init__(self, device: Any = "cpu") -> None:
+        self.device = canon_device(device)
+        self._seed = _DEFAULT_SEED
+        self._gen: Any = None
+
+    def manual_seed(self, seed: int) -> Generator:
+        """Reseed and return ``self``."""
+        seed = builtins.int(seed)
+        if seed < 0:
+            seed += 1 << 64
+        self._seed = seed
+        self._gen = None
+        return self
+
+    def seed(self) -> int:
+        """Seed from a non-deterministic source and return the seed."""
+        import random as _r
+
+        s = _r.getrandbits(63)
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self) -> int:
+        """The seed this generator was last seeded with."""
+        return self._seed
+
+    def get_state(self) -> Any:
+        """An opaque copy of the generator's state."""
+        import copy
+
+        return (self._seed, copy.deepcopy(self._backend_gen()))
+
+    def set_state(self, state: Any) -> Generator:
+        """Restore a state from ``get_state``."""
+        import copy
+
+        self._seed, gen = state
+        self._gen = copy.deepcopy(gen)
+        return self
+
+    def _backend_gen(self) -> Any:
+        g = self._gen
+        if g is None:
+            dev = self.device
+            g = self._gen = dev._be.generator(self._seed % (1 << 63), dev.index)
+        return g
+
+
+_defaults: dict[Any, Generator] = {}
+
+
+def default_generator_for(dev: Any) -> Generator:
+    """The default generator of a device."""
+    g = _defaults.get(dev)
+    if g is None:
+        g = _defaults[dev] = Generator(dev)
+        g.manual_seed(_global_seed[0])
+    return g
+
+
+_global_seed = [_DEFAULT_SEED]
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the default generator of every device (so results are reproducible on every backend)."""
+    _global_seed[0] = builtins.int(seed)
+    for g in _defaults.values():
+        g.manual_seed(seed)
+    return default_generator_for(canon_device("cpu"))
+
+
+def seed() -> int:
+    """Seed every default generator non-deterministically and return the seed."""
+    import random as _r
+
+    s = _r.getrandbits(63)
+    manual_seed(s)
+    return s
+
+
+def initial_seed() -> int:
+    """The initial seed of the default CPU generator."""
+    return default_generator_for(canon_device("cpu")).initial_seed()
+
+
+def get_rng_state() -> Any:
+    """The default CPU generator's state."""
+    return default_generator_for(canon_device("cpu")).get_state()
+
+
+def set_rng_state(state: Any) -> None:
+    """Restore the default CPU generator's state."""
+    default_generator_for(canon_device("cpu")).set_state(state)
+
+
+def _gen(generator: Generator | None, dev: Any) -> Any:
+    if generator is None:
+        return default_generator_for(dev)._backend_gen()
+    if generator.device != dev:
+        raise RuntimeError(f"Expected a '{dev.type}' device type for generator but found '{generator.device.type}'")
+    return generator._backend_gen()
+
+
+def rand(*size: Any, generator: Generator | None = None, out: Tensor | None = None, dtype: _dt.dtype | None = None,
+         layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples on ``[0, 1)``."""
+    shape = _size(size)
+    dt, dev = _resolve(dtype, device)
+    if not dt.is_floating_point:
+        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dt.name}'")
+    return _finish(dev._be.uniform(_gen(generator, dev), shape, 0.0, 1.0, dt), dt, dev, requires_grad)
+
+
+def randn(*size: Any, generator: Generator | None = None, out: Tensor | None = None, dtype: _dt.dtype | None = None,
+          layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples."""
+    shape = _size(size)
+    dt, dev = _resolve(dtype, device)
+    if not dt.is_floating_point:
+        raise RuntimeError(f"\"normal_kernel_cpu\" not implemented for '{dt.name}'")
+    return _finish(dev._be.normal(_gen(generator, dev), shape, 0.0, 1.0, dt), dt, dev, requires_grad)
+
+
+def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Generator | None = None,
+            out: Tensor | None = None, dtype: _dt.dtype | None = None, layout: Any = None, device: Any = None,
+            requires_grad: bool = False) -> Tensor:
+    """Integers uniform on ``[low, high)``; ``randint(high, size)`` also works."""
+    if size is None:
+        if high is None:
+            raise TypeError("randint() missing required argument 'size'")
+        low, high, size = 0, low, high
+    shape = _size((size,) if not isinstance(size, (tuple, list)) else (tuple(size),))
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    dt, dev = _resolve(dtype or _dt.int64, device)
+    data = dev._be.integers(_gen(generator, dev), low, high, shape, dt)
+    return _finish(data, dt, dev, requires_grad)
+
+
+def randperm(n: int, *, generator: Generator | None = None, out: Tensor | None = None, dtype: _dt.dtype | None = None,
+             layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of ``0..n-1``."""
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    dt, dev = _resolve(dtype or _dt.int64, device)
+    return _finish(dev._be.permutation(_gen(generator, dev), n, dt), dt, dev, requires_grad)
+
+
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Sequence[int] | None = None, *, generator: Generator | None = None,
+           out: Tensor | None = None, dtype: _dt.dtype | None = None, layout: Any = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """Normal samples with the given mean and std (scalars with ``size``, or tensors broadcast)."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        ref = mean if isinstance(mean, Tensor) else std
+        if isinstance(std, Tensor) and builtins.bool((std < 0).any()):
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+        from .shape import broadcast_shapes
+
+        shape = broadcast_shapes(getattr(mean, "shape", ()), getattr(std, "shape", ()))
+        z = randn(shape, generator=generator, dtype=ref.dtype, device=ref.device)
+        return z * std + mean
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    if size is None:
+        raise TypeError("normal() missing required argument 'size'")
+    shape = _size((tuple(size),))
+    dt, dev = _resolve(dtype, device)
+    return _finish(dev._be.normal(_gen(generator, dev), shape, builtins.float(mean), builtins.float(std), dt), dt, dev,
+                   requires_grad)
+
+
+def bernoulli(input: Tensor, p: Any = None, *, generator: Generator | None = None, out: Tensor | None = None) -> Tensor:
+    """0/1 samples with probabilities ``input`` (or the scalar ``p``), in ``input``'s dtype."""
+    dev = input._device
+    be = dev._be
+    probs = input._data if p is None else be.full(input._data.shape, builtins.float(p), input.dtype, dev.index)
+    if p is None and input.numel() and (builtins.bool((input < 0).any()) or builtins.bool((input > 1).any())):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    data = be.astype(be.bernoulli(_gen(generator, dev), probs), input.dtype)
+    return _wrap(data, input.dtype, dev)
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
+                generator: Generator | None = None) -> Tensor:
+    """Indices sampled from the rows of ``input`` (unnormalized probabilities)."""
+    from .creation import tensor
+
+    np_in = input.detach().double().numpy(force=True)
+    single = np_in.ndim == 1
+    rows = np_in.reshape(1, -1) if single else np_in
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    u = rand(rows.shape[0], num_samples if replacement else rows.shape[1], generator=generator,
+             dtype=_dt.float64).numpy()
+    import numpy as np
+
+    out = np.empty((rows.shape[0], num_samples), dtype="int64")
+    for r in range(rows.shape[0]):
+        w = rows[r] / rows[r].sum()
+        if replacement:
+            out[r] = np.searchsorted(np.cumsum(w), u[r] * w.sum(), side="right").clip(0, len(w) - 1)
+        else:
+            # Gumbel-top-k equivalent: exponential races, smallest -log(u)/w win
+            keys = -np.log(np.maximum(u[r], 1e-300)) / np.maximum(w, 1e-300)
+            out[r] = np.argsort(keys, kind="stable")[:num_samples]
+    res = out[0] if single else out
+    return tensor(res, device=input.device)
+
+
+def rand_like(input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+              generator: Generator | None = None) -> Tensor:
+    """``rand`` with ``input``'s shape, dtype and device."""
+    return rand(input._data.shape, dtype=dtype or input.dtype, device=device or input.device,
+                requires_grad=requires_grad, generator=generator)
+
+
+def randn_like(input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+               generator: Generator | None = None) -> Tensor:
+    """``randn`` with ``input``'s shape, dtype and device."""
+    return randn(input._data.shape, dtype=dtype or input.dtype, device=device or input.device,
+                 requires_grad=requires_grad, generator=generator)
+
+
+def randint_like(input: Tensor, low: int = 0, high: Any = None, *, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+    """``randint`` with ``input``'s shape, dtype and device."""
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input._data.shape, dtype=dtype or input.dtype, device=device or input.device)
+
+
+# -- in-place samplers (used by nn.init) ----------------------------------------------------------
+
+def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Generator | None = None) -> Tensor:
+    """Fill ``self`` with uniform samples on ``[a, b)``."""
+    check_inplace(self)
+    dev = self._device
+    check_dtype(dev._be, self.dtype)
+    write(self, dev._be.uniform(_gen(generator, dev), self._data.shape, builtins.float(a), builtins.float(b),
+                                self.dtype))
+    return self
+
+
+def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> Tensor:
+    """Fill ``self`` with normal samples."""
+    check_inplace(self)
+    dev = self._device
+    write(self, dev._be.normal(_gen(generator, dev), self._data.shape, builtins.float(mean), builtins.float(std),
+                               self.dtype))
+    return self
+
+
+def bernoulli_(self: Tensor, p: float = 0.5, *, generator: Generator | None = None) -> Tensor:
+    """Fill ``self`` with 0/1 samples of probability ``p``."""
+    check_inplace(self)
+    write(self, bernoulli(self, p if not isinstance(p, Tensor) else None, generator=generator)._data
+          if not isinstance(p, Tensor) else bernoulli(p, generator=generator)._data)
+    return self
+
+
+def random_(self: Tensor, from_: int = 0, to: int | None = None, *, generator: Generator | None = None) -> Tensor:
+    """Fill ``self`` with integers uniform on ``[from, to)``."""
+    check_inplace(self)
+    if to is None:
+        from_, to = 0, from_ if from_ else 2 ** 24
+    dev = self._device
+    data = dev._be.integers(_gen(generator, dev), from_, to, self._data.shape, _dt.int64)
+    write(self, dev._be.astype(data, self.dtype))
+    return self
+
+
+def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Generator | None = None) -> Tensor:
+    """Fill ``self`` with exponential samples of rate ``lambd``."""
+    u = rand(self._data.shape, generator=generator, dtype=self.dtype, device=self.device)
+    write(self, (-(1 - u).log() / lambd)._data)
+    return self

@@ -1,0 +1,617 @@
+"""Reductions (sum, mean, max, var, norm, ...), scans, sorting, with their backward."""
+
+from __future__ import annotations
+
+import builtins
+import math
+from collections import namedtuple
+from typing import Any
+
+from .. import dtypes as _dt
+from ..autograd.grad_mode import GRAD
+from ..autograd.graph import Node
+from ..tensor import Tensor, _wrap, _wrap_dim
+from ._dispatch import handle_out, needs_grad, record, type_name
+
+_INT = builtins.int
+
+values_indices = namedtuple("values_indices", ["values", "indices"])
+
+
+def _ret(name: str) -> Any:
+    cls = namedtuple(name, ["values", "indices"])
+    cls.__module__ = "ember.return_types"
+    return cls
+
+
+return_max, return_min, return_sort, return_topk = _ret("max"), _ret("min"), _ret("sort"), _ret("topk")
+return_kthvalue, return_mode, return_median = _ret("kthvalue"), _ret("mode"), _ret("median")
+return_cummax, return_cummin = _ret("cummax"), _ret("cummin")
+
+
+def _dims(dim: Any, nd: int) -> tuple[int, ...] | None:
+    """Normalize ``dim`` (None, int, tuple/list) to a sorted tuple of non-negative dims, or None."""
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        if len(dim) == 0:
+            return None
+        ds = tuple(_wrap_dim(d, nd) for d in dim)
+        if len(set(ds)) != len(ds):
+            raise RuntimeError(f"dim {ds[0]} appears multiple times in the list of dims")
+        return tuple(sorted(ds))
+    return (_wrap_dim(dim, nd),)
+
+
+def _expand_back(g: Tensor, shape: tuple[int, ...], dims: tuple[int, ...] | None, keepdim: bool) -> Tensor:
+    """Broadcast a reduced gradient back over the reduced dims."""
+    if not keepdim and shape:
+        if dims is None:
+            g = g.reshape((1,) * len(shape))
+        else:
+            for d in dims:
+                g = g.unsqueeze(d)
+    return g.expand(*shape)
+
+
+class SumBackward0(Node):
+    def __init__(self, shape: tuple[int, ...], dims: tuple[int, ...] | None, keepdim: bool):
+        self.shape, self.dims, self.keepdim = shape, dims, keepdim
+
+    def backward(self, g: Tensor) -> Tensor:
+        return _expand_back(g, self.shape, self.dims, self.keepdim)
+
+
+class SumBackward1(SumBackward0):
+    pass
+
+
+class MeanBackward0(SumBackward0):
+    def backward(self, g: Tensor) -> Tensor:
+        n = 1
+        for i, s in enumerate(self.shape):
+            if self.dims is None or i in self.dims:
+                n *= s
+        return _expand_back(g, self.shape, self.dims, self.keepdim) / n
+
+
+class MeanBackward1(MeanBackward0):
+    pass
+
+
+def _axis(dims: tuple[int, ...] | None) -> Any:
+    return dims if dims is None or len(dims) != 1 else dims[0]
+
+
+def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: _dt.dtype | None = None,  # noqa: A001
+        out: Tensor | None = None) -> Tensor:
+    """Sum over ``dim`` (all dims when None); integer and bool inputs sum to int64."""
+    dims = _dims(dim, input._data.ndim)
+    be = input._device._be
+    dt = dtype or (input.dtype if input.dtype.is_floating_point else _dt.int64)
+    a = input._data if input.dtype is dt else be.astype(input._data, dt)
+    r = _wrap(be.sum(a, _axis(dims), keepdim), dt, input._device)
+    if GRAD.enabled and input._rg:
+        record(r, (SumBackward0 if dims is None else SumBackward1)(input._data.shape, dims, keepdim), input)
+    return handle_out(r, out) if out is not None else r
+
+
+def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: _dt.dtype | None = None) -> Tensor:
+    """Sum treating NaN as zero."""
+    from .elementwise import where
+
+    return sum(where(input.isnan(), 0.0, input), dim, keepdim, dtype=dtype)
+
+
+def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: _dt.dtype | None = None,
+         out: Tensor | None = None) -> Tensor:
+    """Mean over ``dim`` (all dims when None); needs a floating dtype."""
+    dt = dtype or input.dtype
+    if not dt.is_floating_point:
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                           f"complex dtype. Got: {type_name(input.dtype)}")
+    dims = _dims(dim, input._data.ndim)
+    be = input._device._be
+    a = input._data if input.dtype is dt else be.astype(input._data, dt)
+    data = be.mean(a, _axis(dims), keepdim)
+    if getattr(data, "dtype", None) is not None and str(data.dtype) != dt.name and dt is not _dt.bfloat16:
+        data = be.astype(data, dt)
+    r = _wrap(data, dt, input._device)
+    if GRAD.enabled and input._rg:
+        record(r, (MeanBackward0 if dims is None else MeanBackward1)(input._data.shape, dims, keepdim), input)
+    return handle_out(r, out) if out is not None else r
+
+
+def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Mean ignoring NaN."""
+    ok = ~input.isnan()
+    return nansum(input, dim, keepdim) / ok.sum(dim, keepdim)
+
+
+class ProdBackward0(Node):
+    def __init__(self, x: Tensor, dims: tuple[int, ...] | None, keepdim: bool):
+        self.save(x)
+        self.dims, self.keepdim = dims, keepdim
+
+    def backward(self, g: Tensor) -> Tensor:
+        (x,) = self.saved_tensors
+        shape = x._data.shape
+        if self.dims is None:
+            flat = x.reshape(-1)
+            return (g * _prod_others(flat, 0)).reshape(shape) if flat.numel() else x * 0
+        d = self.dims[0]
+        gx = _expand_back(g, shape, self.dims, self.keepdim)
+        return gx * _prod_others(x, d)
+
+
+def _prod_others(x: Tensor, d: int) -> Tensor:
+    """Product of all other elements along ``d`` for each element (exclusive cumprods; zero-safe)."""
+    n = x._data.shape[d]
+    ones = x.narrow(d, 0, 1) * 0 + 1
+    left = cat_([ones, x.narrow(d, 0, n - 1).cumprod(d)], d) if n > 1 else ones
+    rev = x.flip(d)
+    right = cat_([ones, rev.narrow(d, 0, n - 1).cumprod(d)], d).flip(d) if n > 1 else ones
+    return left * right
+
+
+def cat_(ts: list[Tensor], d: int) -> Tensor:
+    from .shape import cat
+
+    return cat(ts, d)
+
+
+def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: _dt.dtype | None = None) -> Tensor:
+    """Product over ``dim`` (all elements when None)."""
+    if isinstance(dim, (tuple, list)):
+        raise TypeError("prod(): argument 'dim' must be int, not tuple")
+    dims = _dims(dim, input._data.ndim)
+    be = input._device._be
+    dt = dtype or (input.dtype if input.dtype.is_floating_point else _dt.int64)
+    a = input._data if input.dtype is dt else be.astype(input._data, dt)
+    r = _wrap(be.prod(a, _axis(dims), keepdim), dt, input._device)
+    if needs_grad(input):
+        node = ProdBackward0(input, dims, keepdim)
+        node.__class__ = ProdBackward0 if dims is None else ProdBackward1
+        record(r, node, input)
+    return r
+
+
+class ProdBackward1(ProdBackward0):
+    pass
+
+
+class _ExtremumAllBackward(Node):
+    """max()/min()/amax/amin: gradient split evenly among tied extrema, as in PyTorch."""
+
+    def __init__(self, x: Tensor, r: Tensor, dims: tuple[int, ...] | None, keepdim: bool):
+        self.save(x, outputs=(r,))
+        self.dims, self.keepdim = dims, keepdim
+
+    def backward(self, g: Tensor) -> Tensor:
+        x, r = self.saved_tensors
+        shape = x._data.shape
+        rb = _expand_back(r, shape, self.dims, self.keepdim)
+        mask = (x == rb)
+        count = mask.sum(self.dims, keepdim=True) if self.dims is not None else mask.sum()
+        gb = _expand_back(g, shape, self.dims, self.keepdim)
+        return gb * mask / (count if self.dims is not None else count)
+
+
+class MaxBackward1(_ExtremumAllBackward):
+    pass
+
+
+class MinBackward1(_ExtremumAllBackward):
+    pass
+
+
+class AmaxBackward0(_ExtremumAllBackward):
+    pass
+
+
+class AminBackward0(_ExtremumAllBackward):
+    pass
+
+
+class MaxBackward0(Node):
+    """max(dim)/min(dim): the gradient flows to the returned index."""
+
+    def __init__(self, shape: tuple[int, ...], dim: int, indices: Tensor, keepdim: bool):
+        self.shape, self.dim, self.indices, self.keepdim = shape, dim, indices, keepdim
+
+    def backward(self, g: Tensor, g_idx: Any = None) -> Tensor:
+        from .creation import zeros
+        from .indexing import scatter
+
+        idx = self.indices if self.keepdim else self.indices.unsqueeze(self.dim)
+        gg = g if self.keepdim else g.unsqueeze(self.dim)
+        if not self.shape:
+            return g
+        return scatter(zeros(self.shape, dtype=g.dtype, device=g.device), self.dim, idx, gg)
+
+
+class MinBackward0(MaxBackward0):
+    pass
+
+
+def _extremum(input: Tensor, dim: Any, keepdim: bool, is_max: bool, name: str) -> Any:
+    be = input._device._be
+    nd = input._data.ndim
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                               "reduction dim with the 'dim' argument.")
+        data = (be.max if is_max else be.min)(input._data, None, False)
+        r = _wrap(data, input.dtype, input._device)
+        if needs_grad(input):
+            record(r, (MaxBackward1 if is_max else MinBackward1)(input, r, None, False), input)
+        return r
+    if isinstance(dim, Tensor):
+        return (maximum_(input, dim) if is_max else minimum_(input, dim))
+    d = _wrap_dim(dim, nd)
+    if nd and input._data.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    ax = d if nd else None
+    vals = (be.max if is_max else be.min)(input._data, ax, keepdim)
+    idx = (be.argmax if is_max else be.argmin)(input._data, ax, keepdim)
+    v = _wrap(vals, input.dtype, input._device)
+    i = _wrap(be.astype(idx, _dt.int64), _dt.int64, input._device)
+    if needs_grad(input):
+        record(v, (MaxBackward0 if is_max else MinBackward0)(input._data.shape, d, i, keepdim), input)
+    return (return_max if is_max else return_min)(v, i)
+
+
+def maximum_(a: Tensor, b: Tensor) -> Tensor:
+    from .elementwise import maximum
+
+    return maximum(a, b)
+
+
+def minimum_(a: Tensor, b: Tensor) -> Tensor:
+    from .elementwise import minimum
+
+    return minimum(a, b)
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:  # noqa: A001
+    """The maximum (a tensor), or ``(values, indices)`` along ``dim``, or elementwise with a tensor."""
+    return _extremum(input, dim, keepdim, True, "max")
+
+
+def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:  # noqa: A001
+    """The minimum (a tensor), or ``(values, indices)`` along ``dim``, or elementwise with a tensor."""
+    return _extremum(input, dim, keepdim, False, "min")
+
+
+def _amaxmin(input: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Tensor:
+    be = input._device._be
+    dims = _dims(dim, input._data.ndim)
+    if input.numel() == 0 and dims is None:
+        raise IndexError(f"{'amax' if is_max else 'amin'}(): Expected reduction dim to be specified for "
+                         "input.numel() == 0.")
+    data = (be.max if is_max else be.min)(input._data, _axis(dims), keepdim)
+    r = _wrap(data, input.dtype, input._device)
+    if needs_grad(input):
+        record(r, (AmaxBackward0 if is_max else AminBackward0)(input, r, dims, keepdim), input)
+    return r
+
+
+def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """Maximum over ``dim`` (all dims when empty); ties share the gradient."""
+    return _amaxmin(input, dim, keepdim, True)
+
+
+def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """Minimum over ``dim`` (all dims when empty); ties share the gradient."""
+    return _amaxmin(input, dim, keepdim, False)
+
+
+def aminmax(input: Tensor, *, dim: Any = None, keepdim: bool = False) -> Any:
+    """``(amin, amax)`` as a named tuple."""
+    from collections import namedtuple as nt
+
+    return nt("aminmax", ["min", "max"])(amin(input, dim if dim is not None else (), keepdim),
+                                         amax(input, dim if dim is not None else (), keepdim))
+
+
+def _arg(input: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Tensor:
+    be = input._device._be
+    if input.numel() == 0:
+        raise RuntimeError(f"{'argmax' if is_max else 'argmin'}(): Expected reduction dim to be specified for "
+                           "input.numel() == 0.")
+    if dim is None:
+        data = (be.argmax if is_max else be.argmin)(be.reshape(input._data, (-1,)), 0, False)
+        if keepdim:
+            data = be.reshape(data, (1,) * input._data.ndim)
+    else:
+        d = _wrap_dim(dim, input._data.ndim)
+        data = (be.argmax if is_max else be.argmin)(input._data, d if input._data.ndim else None, keepdim)
+    return _wrap(be.astype(data, _dt.int64), _dt.int64, input._device)
+
+
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the maximum (first on ties), over the flattened tensor when ``dim`` is None."""
+    return _arg(input, dim, keepdim, True)
+
+
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the minimum (first on ties), over the flattened tensor when ``dim`` is None."""
+    return _arg(input, dim, keepdim, False)
+
+
+def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+        correction: Any = None) -> Tensor:
+    """Variance over ``dim`` with Bessel's ``correction`` (default 1)."""
+    if isinstance(unbiased, builtins.bool) and correction is None:
+        correction = 1 if unbiased else 0
+    elif unbiased is not None and not isinstance(unbiased, builtins.bool) and dim is None:
+        dim = unbiased
+    if correction is None:
+        correction = 1
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    dims = _dims(dim, input._data.ndim)
+    n = 1
+    for i, s in enumerate(input._data.shape):
+        if dims is None or i in dims:
+            n *= s
+    mu = mean(input, dims, keepdim=True)
+    dev = input - mu
+    ss = sum(dev * dev, dims, keepdim)
+    return ss / builtins.max(n - correction, 0) if n - correction > 0 else ss / 0.0
+
+
+def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+        correction: Any = None) -> Tensor:
+    """Standard deviation over ``dim`` with Bessel's ``correction`` (default 1)."""
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+             correction: Any = None) -> tuple[Tensor, Tensor]:
+    """``(var, mean)``."""
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+             correction: Any = None) -> tuple[Tensor, Tensor]:
+    """``(std, mean)``."""
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    """Vector p-norm over ``dim`` (Frobenius by default; ``inf``/``-inf``/0 supported)."""
+    x = input if dtype is None else input.to(dtype)
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{type_name(x.dtype)}")
+    if p == "fro" or p is None:
+        p = 2
+    if p == "nuc":
+        raise RuntimeError("nuclear norm is not supported by ember")
+    a = x.abs()
+    if p == math.inf:
+        return amax(a, dim if dim is not None else (), keepdim)
+    if p == -math.inf:
+        return amin(a, dim if dim is not None else (), keepdim)
+    if p == 0:
+        return sum((a != 0).to(x.dtype), dim, keepdim)
+    if p == 1:
+        return sum(a, dim, keepdim)
+    if p == 2:
+        return sum(x * x, dim, keepdim).sqrt()
+    return sum(a ** p, dim, keepdim) ** (1.0 / p)
+
+
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(input)))`` over ``dim``, computed stably."""
+    x = input if input.dtype.is_floating_point else input.to(_dt.get_default_dtype())
+    dims = _dims(dim, x._data.ndim)
+    with _no_grad():
+        m = amax(x, dims if dims is not None else (), keepdim=True)
+        m = m.masked_fill(m.isinf(), 0.0)
+    r = (x - m).exp().sum(dims, keepdim=True).log() + m
+    if not keepdim:
+        r = r.squeeze(dims) if dims is not None else r.reshape(())
+    return r
+
+
+class _no_grad:
+    def __enter__(self) -> None:
+        self.prev = GRAD.enabled
+        GRAD.enabled = False
+
+    def __exit__(self, *exc: object) -> None:
+        GRAD.enabled = self.prev
+
+
+class CumsumBackward0(Node):
+    def __init__(self, dim: int):
+        self.dim = dim
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g.flip(self.dim).cumsum(self.dim).flip(self.dim)
+
+
+def cumsum(input: Tensor, dim: int, *, dtype: _dt.dtype | None = None) -> Tensor:
+    """Cumulative sum along ``dim``."""
+    be = input._device._be
+    nd = input._data.ndim
+    d = _wrap_dim(dim, nd)
+    dt = dtype or (input.dtype if input.dtype.is_floating_point else _dt.int64)
+    a = input._data if input.dtype is dt else be.astype(input._data, dt)
+    data = be.cumsum(a, d) if nd else a
+    r = _wrap(data, dt, input._device)
+    if needs_grad(input):
+        record(r, CumsumBackward0(d), input)
+    return r
+
+
+class CumprodBackward0(Node):
+    def __init__(self, x: Tensor, dim: int):
+        self.save(x)
+        self.dim = dim
+
+    def backward(self, g: Tensor) -> Tensor:
+        (x,) = self.saved_tensors
+        d = self.dim
+        # d/dx_j sum_i g_i prod_{k<=i} x_k = sum_{i>=j} g_i * prod_{k<=i, k!=j} x_k (zero-safe form)
+        n = x._data.shape[d] if x._data.ndim else 1
+        if x._data.ndim == 0:
+            return g
+        from .creation import arange
+
+        mask_shape = [1] * x._data.ndim
+        mask_shape[d] = n
+        idx = arange(n, device=x.device).reshape(mask_shape)
+        parts = []
+        for j in range(n):
+            others = where_(idx == j, x * 0 + 1, x)
+            parts.append((g * others.cumprod(d) * (idx >= j)).sum(d, keepdim=True))
+        return cat_(parts, d)
+
+
+def where_(c: Tensor, a: Tensor, b: Tensor) -> Tensor:
+    from .elementwise import where
+
+    return where(c, a, b)
+
+
+def cumprod(input: Tensor, dim: int, *, dtype: _dt.dtype | None = None) -> Tensor:
+    """Cumulative product along ``dim``."""
+    be = input._device._be
+    nd = input._data.ndim
+    d = _wrap_dim(dim, nd)
+    dt = dtype or (input.dtype if input.dtype.is_floating_point else _dt.int64)
+    a = input._data if input.dtype is dt else be.astype(input._data, dt)
+    data = be.cumprod(a, d) if nd else a
+    r = _wrap(data, dt, input._device)
+    if needs_grad(input):
+        record(r, CumprodBackward0(input, d), input)
+    return r
+
+
+def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """Whether all elements (along ``dim``) are non-zero."""
+    be = input._device._be
+    dims = _dims(dim, input._data.ndim)
+    return _wrap(be.all(input._data, _axis(dims), keepdim), _dt.bool, input._device)
+
+
+def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """Whether any element (along ``dim``) is non-zero."""
+    be = input._device._be
+    dims = _dims(dim, input._data.ndim)
+    return _wrap(be.any(input._data, _axis(dims), keepdim), _dt.bool, input._device)
+
+
+def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
+    """Number of non-zero elements (along ``dim``)."""
+    return sum(input != 0, dim)
+
+
+class SortBackward0(Node):
+    def __init__(self, shape: tuple[int, ...], dim: int, indices: Tensor):
+        self.shape, self.dim, self.indices = shape, dim, indices
+
+    def backward(self, g: Tensor, g_idx: Any = None) -> Tensor:
+        from .creation import zeros
+        from .indexing import scatter
+
+        if not self.shape:
+            return g
+        return scatter(zeros(self.shape, dtype=g.dtype, device=g.device), self.dim, self.indices, g)
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+    """``(values, indices)`` sorted along ``dim``."""
+    be = input._device._be
+    nd = input._data.ndim
+    if nd == 0:
+        return return_sort(input.clone(), _wrap(be.zeros((), _dt.int64, input._device.index), _dt.int64,
+                                                input._device))
+    d = _wrap_dim(dim, nd)
+    idx = be.argsort(input._data, d, descending, True)
+    vals = be.take_along_axis(input._data, idx, d)
+    i = _wrap(be.astype(idx, _dt.int64), _dt.int64, input._device)
+    v = _wrap(vals, input.dtype, input._device)
+    if needs_grad(input):
+        record(v, SortBackward0(input._data.shape, d, i), input)
+    return return_sort(v, i)
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    """Indices that sort ``input`` along ``dim``."""
+    return sort(input, dim, descending, stable).indices
+
+
+def msort(input: Tensor) -> Tensor:
+    """Sort along dim 0."""
+    return sort(input, 0).values
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+    """The ``k`` largest (or smallest) elements along ``dim``, with indices."""
+    nd = input._data.ndim
+    d = _wrap_dim(dim, nd) if nd else 0
+    size = input._data.shape[d] if nd else 1
+    if not 0 <= k <= size:
+        raise RuntimeError("selected index k out of range")
+    with _no_grad():
+        s = sort(input, d, descending=largest, stable=True)
+        idx = s.indices.narrow(d, 0, k) if nd else s.indices
+    from .indexing import gather
+
+    v = gather(input, d, idx) if nd else input.clone()
+    return return_topk(v, idx)
+
+
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+    """The ``k``-th smallest element along ``dim``, with its index."""
+    d = _wrap_dim(dim, input._data.ndim)
+    with _no_grad():
+        idx = sort(input, d, stable=True).indices.narrow(d, k - 1, 1)
+    from .indexing import gather
+
+    v = gather(input, d, idx)
+    if not keepdim:
+        v, idx = v.squeeze(d), idx.squeeze(d)
+    return return_kthvalue(v, idx)
+
+
+def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """The lower median (of all elements, or along ``dim`` with its index)."""
+    if dim is None:
+        flat = input.reshape(-1)
+        return kthvalue(flat, (flat.numel() + 1) // 2, 0).values
+    n = input._data.shape[_wrap_dim(dim, input._data.ndim)]
+    r = kthvalue(input, (n + 1) // 2, dim, keepdim)
+    return return_median(r.values, r.indices)
+
+
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+           return_counts: bool = False, dim: int | None = None) -> Any:
+    """Sorted unique elements, optionally with inverse indices and counts."""
+    if dim is not None:
+        raise NotImplementedError("unique(dim=...) is not supported by ember yet")
+    be = input._device._be
+    vals, inv, counts = be.unique(be.reshape(input._data, (-1,)), True, True)
+    out: list[Tensor] = [_wrap(vals, input.dtype, input._device)]
+    if return_inverse:
+        out.append(_wrap(be.reshape(be.astype(inv, _dt.int64), input._data.shape), _dt.int64, input._device))
+    if return_counts:
+        out.append(_wrap(be.astype(counts, _dt.int64), _dt.int64, input._device))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """Counts of each non-negative integer value."""
+    from .creation import zeros
+    from .indexing import index_put_functional
+
+    n = builtins.max(_INT(input.max().item()) + 1 if input.numel() else 0, minlength)
+    dt = weights.dtype if weights is not None else _dt.int64
+    z = zeros(n, dtype=dt, device=input.device)
+    src = weights if weights is not None else _wrap(input._device._be.ones(input._data.shape, _dt.int64,
+                                                                           input._device.index), _dt.int64, input._device)
+    return index_put_functional(z, (input._data,), src, accumulate=True)

@@ -1,0 +1,859 @@
+"""Shape ops and views: view/reshape/permute/expand/... share memory with their base.
+
+A view records its root ``_base`` and ``_view_fn`` (how to re-derive it from the base), and
+shares the base's version counter; in-place writes through a view are visible in the base.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Callable, Sequence
+
+from ..autograd.grad_mode import GRAD
+from ..autograd.graph import Node
+from ..tensor import Tensor, _wrap, _wrap_dim
+from ._dispatch import materialize, needs_grad, record, record_multi, sum_to
+
+ViewFn = Callable[[Tensor], Tensor]
+
+
+def make_view(x: Tensor, data: Any, view_fn: ViewFn, node: Node | None) -> Tensor:
+    """Wrap ``data`` (a backend view of ``x``'s array) as a view tensor of ``x``."""
+    r = _wrap(data, x.dtype, x._device)
+    base = x._base
+    prev = x._view_fn
+    if base is None:
+        base = x
+        r._view_fn = view_fn
+    else:
+        r._view_fn = view_fn if prev is None else (lambda b: view_fn(prev(b)))
+    r._base = base
+    vc = base._vc
+    if vc is None:
+        vc = base._vc = [0]
+    r._vc = vc
+    if node is not None and GRAD.enabled and x._rg:
+        record(r, node, x)
+    return r
+
+
+def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(builtins.int(s) for s in shape)
+
+
+def _infer(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
+    if -1 in shape:
+        if shape.count(-1) > 1:
+            raise RuntimeError("only one dimension can be inferred")
+        known = 1
+        for s in shape:
+            if s != -1:
+                known *= s
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    n = 1
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"invalid shape dimension {s}")
+        n *= s
+    if n != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def _compute_stride(old: tuple[int, ...], stride: tuple[int, ...], new: tuple[int, ...]) -> bool:
+    """Whether ``new`` can view memory of shape ``old`` with ``stride`` (PyTorch's computeStride)."""
+    if not old:
+        return True
+    numel = 1
+    for s in old:
+        numel *= s
+    if numel == 0:
+        return True
+    view_d = len(new) - 1
+    chunk = stride[-1]
+    t_numel = v_numel = 1
+    for d in range(len(old) - 1, -1, -1):
+        t_numel *= old[d]
+        if d == 0 or (old[d - 1] != 1 and stride[d - 1] != t_numel * chunk):
+            while view_d >= 0 and (v_numel < t_numel or new[view_d] == 1):
+                v_numel *= new[view_d]
+                view_d -= 1
+            if v_numel != t_numel:
+                return False
+            if d > 0:
+                chunk = stride[d - 1]
+                t_numel = v_numel = 1
+    return view_d == -1
+
+
+class ViewBackward0(Node):
+    def __init__(self, shape: tuple[int, ...]):
+        self.shape = shape
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g.reshape(self.shape)
+
+
+class UnsafeViewBackward0(ViewBackward0):
+    pass
+
+
+def view(x: Tensor, *shape: Any) -> Tensor:
+    """A view of ``x`` with another shape; raises if the memory layout does not allow it."""
+    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, builtins.int)):
+        from .. import dtypes as _dt
+
+        if isinstance(shape[0], _dt.dtype):
+            raise RuntimeError("view(dtype) is not supported by ember")
+    new = _infer(_shape_arg(shape), x.numel())
+    be = x._device._be
+    st = be.strides(x._data)
+    if st is not None and not _compute_stride(x._data.shape, st, new):
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                           "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+    return make_view(x, be.reshape(materialize(x), new), lambda b: b.view(new), ViewBackward0(x._data.shape))
+
+
+def reshape(x: Tensor, *shape: Any) -> Tensor:
+    """``x`` with another shape: a view when the layout allows, else a copy."""
+    new = _infer(_shape_arg(shape), x.numel())
+    be = x._device._be
+    st = be.strides(x._data)
+    if st is None or _compute_stride(x._data.shape, st, new):
+        if new == x._data.shape and st is not None:
+            return make_view(x, x._data, lambda b: b.view(new), ViewBackward0(x._data.shape))
+        return make_view(x, be.reshape(materialize(x), new), lambda b: b.view(new), ViewBackward0(x._data.shape))
+    r = _wrap(be.reshape(be.copy(x._data), new), x.dtype, x._device)
+    if needs_grad(x):
+        record(r, UnsafeViewBackward0(x._data.shape), x)
+    return r
+
+
+def view_as(x: Tensor, other: Tensor) -> Tensor:
+    """``x.view(other.shape)``."""
+    return view(x, other._data.shape)
+
+
+def reshape_as(x: Tensor, other: Tensor) -> Tensor:
+    """``x.reshape(other.shape)``."""
+    return reshape(x, other._data.shape)
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Flatten dims ``start_dim..end_dim`` into one."""
+    nd = x._data.ndim
+    if nd == 0:
+        return reshape(x, (1,))
+    s, e = _wrap_dim(start_dim, nd), _wrap_dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shape = x._data.shape
+    n = 1
+    for d in shape[s:e + 1]:
+        n *= d
+    return reshape(x, shape[:s] + (n,) + shape[e + 1:])
+
+
+def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    """Expand dim ``dim`` into ``sizes``."""
+    d = _wrap_dim(dim, x._data.ndim)
+    shape = x._data.shape
+    sizes = _infer(tuple(sizes), shape[d]) if -1 in sizes else tuple(sizes)
+    n = 1
+    for s in sizes:
+        n *= s
+    if n != shape[d]:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                           f"({shape[d]}) in the input tensor")
+    return view(x, shape[:d] + tuple(sizes) + shape[d + 1:]) if _viewable(x) else reshape(
+        x, shape[:d] + tuple(sizes) + shape[d + 1:])
+
+
+def _viewable(x: Tensor) -> bool:
+    return True
+
+
+class SqueezeBackward0(Node):
+    def __init__(self, shape: tuple[int, ...]):
+        self.shape = shape
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g.reshape(self.shape)
+
+
+class SqueezeBackward1(SqueezeBackward0):
+    pass
+
+
+class UnsqueezeBackward0(SqueezeBackward0):
+    pass
+
+
+def squeeze(x: Tensor, dim: Any = None) -> Tensor:
+    """Remove dims of size 1 (all, or those in ``dim``)."""
+    shape = x._data.shape
+    nd = len(shape)
+    if dim is None:
+        new = tuple(s for s in shape if s != 1)
+        node: Node = SqueezeBackward0(shape)
+    else:
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        ds = {_wrap_dim(d, nd) for d in dims} if nd else set()
+        new = tuple(s for i, s in enumerate(shape) if not (i in ds and s == 1))
+        node = SqueezeBackward1(shape)
+    be = x._device._be
+    return make_view(x, be.reshape(materialize(x), new), lambda b: b.squeeze(dim), node)
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    """Insert a dim of size 1 at ``dim``."""
+    shape = x._data.shape
+    d = _wrap_dim(dim, len(shape) + 1)
+    new = shape[:d] + (1,) + shape[d:]
+    be = x._device._be
+    return make_view(x, be.reshape(materialize(x), new), lambda b: b.unsqueeze(d), UnsqueezeBackward0(shape))
+
+
+class PermuteBackward0(Node):
+    def __init__(self, dims: tuple[int, ...]):
+        self.dims = dims
+
+    def backward(self, g: Tensor) -> Tensor:
+        inv = [0] * len(self.dims)
+        for i, d in enumerate(self.dims):
+            inv[d] = i
+        return g.permute(*inv)
+
+
+class TransposeBackward0(Node):
+    def __init__(self, d0: int, d1: int):
+        self.d0, self.d1 = d0, d1
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g.transpose(self.d0, self.d1)
+
+
+class TBackward0(Node):
+    def backward(self, g: Tensor) -> Tensor:
+        return g.t()
+
+
+def permute(x: Tensor, *dims: Any) -> Tensor:
+    """A view with dims reordered."""
+    dims_t = _shape_arg(dims)
+    nd = x._data.ndim
+    if len(dims_t) != nd:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                           f"length of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal "
+                           f"to len(dims) = {len(dims_t)}")
+    dims_t = tuple(_wrap_dim(d, nd) for d in dims_t)
+    if len(set(dims_t)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    be = x._device._be
+    return make_view(x, be.permute(materialize(x), dims_t), lambda b: b.permute(dims_t), PermuteBackward0(dims_t))
+
+
+def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    """A view with ``dim0`` and ``dim1`` swapped."""
+    nd = x._data.ndim
+    if nd == 0:
+        return make_view(x, x._data, lambda b: b, TransposeBackward0(0, 0))
+    d0, d1 = _wrap_dim(dim0, nd), _wrap_dim(dim1, nd)
+    axes = list(range(nd))
+    axes[d0], axes[d1] = d1, d0
+    be = x._device._be
+    return make_view(x, be.permute(materialize(x), tuple(axes)), lambda b: b.transpose(d0, d1),
+                     TransposeBackward0(d0, d1))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(x: Tensor) -> Tensor:
+    """Transpose a tensor of at most 2 dims."""
+    nd = x._data.ndim
+    if nd > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    if nd < 2:
+        return make_view(x, x._data, lambda b: b.t(), TBackward0())
+    be = x._device._be
+    return make_view(x, be.permute(materialize(x), (1, 0)), lambda b: b.t(), TBackward0())
+
+
+def T(x: Tensor) -> Tensor:
+    """All dims reversed (``x.T``)."""
+    nd = x._data.ndim
+    return permute(x, tuple(range(nd - 1, -1, -1))) if nd > 1 else make_view(x, x._data, lambda b: b, None)
+
+
+def mT(x: Tensor) -> Tensor:
+    """The last two dims swapped."""
+    return transpose(x, -2, -1)
+
+
+def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
+    """Move dims from ``source`` to ``destination``."""
+    nd = x._data.ndim
+    src = [_wrap_dim(s, nd) for s in (source if isinstance(source, (tuple, list)) else [source])]
+    dst = [_wrap_dim(d, nd) for d in (destination if isinstance(destination, (tuple, list)) else [destination])]
+    order = [d for d in range(nd) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(x, tuple(order))
+
+
+moveaxis = movedim
+
+
+class ExpandBackward0(Node):
+    def __init__(self, shape: tuple[int, ...]):
+        self.shape = shape
+
+    def backward(self, g: Tensor) -> Tensor:
+        return sum_to(g, self.shape)
+
+
+def expand(x: Tensor, *sizes: Any) -> Tensor:
+    """A broadcast view of ``x`` with ``sizes`` (-1 keeps a dim)."""
+    sizes_t = _shape_arg(sizes)
+    shape = x._data.shape
+    if len(sizes_t) < len(shape):
+        raise RuntimeError(f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes_t)}): the number of sizes "
+                           f"provided ({len(sizes_t)}) must be greater or equal to the number of dimensions in the "
+                           f"tensor ({len(shape)})")
+    lead = len(sizes_t) - len(shape)
+    new = []
+    for i, s in enumerate(sizes_t):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
+                                   "non-existing dimension 0")
+            new.append(s)
+        else:
+            o = shape[i - lead]
+            if s == -1:
+                s = o
+            elif o != 1 and s != o:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({o}) at "
+                                   f"non-singleton dimension {i}.  Target sizes: {list(sizes_t)}.  Tensor sizes: "
+                                   f"{list(shape)}")
+            new.append(s)
+    new_t = tuple(new)
+    be = x._device._be
+    return make_view(x, be.broadcast_to(materialize(x), new_t), lambda b: b.expand(new_t), ExpandBackward0(shape))
+
+
+def expand_as(x: Tensor, other: Tensor) -> Tensor:
+    """``x.expand(other.shape)``."""
+    return expand(x, other._data.shape)
+
+
+def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
+    """``x.expand(shape)``."""
+    return expand(x, tuple(shape))
+
+
+def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
+    """The shape that all ``shapes`` broadcast to."""
+    from ..tensor import Size
+
+    n = builtins.max((len(s) for s in shapes), default=0)
+    out = [1] * n
+    for s in shapes:
+        for i, d in enumerate(s):
+            j = n - len(s) + i
+            if d != 1:
+                if out[j] != 1 and out[j] != d:
+                    raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape.  "
+                                       f"Mismatch is between {out[j]} and {d} at dimension {j}.")
+                out[j] = d
+    return Size(out)
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """Expand all tensors to their common broadcast shape."""
+    shape = broadcast_shapes(*[t._data.shape for t in tensors])
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """A view of ``length`` elements of ``dim`` from ``start``."""
+    d = _wrap_dim(dim, x._data.ndim)
+    size = x._data.shape[d]
+    if start < 0:
+        start += size
+    if not 0 <= start <= size or length < 0 or start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    key = (slice(None),) * d + (slice(start, start + length),)
+    from .indexing import getitem
+
+    return getitem(x, key)
+
+
+def select(x: Tensor, dim: int, index: int) -> Tensor:
+    """A view of index ``index`` of dim ``dim`` (that dim removed)."""
+    nd = x._data.ndim
+    if nd == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, nd)
+    size = x._data.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(x._data.shape)} at "
+                         f"dimension {dim}")
+    from .indexing import getitem
+
+    return getitem(x, (slice(None),) * d + (index,))
+
+
+class SplitBackward0(Node):
+    def __init__(self, x: Tensor, sizes: list[int], dim: int):
+        self.shape = x._data.shape
+        self.sizes, self.dim = sizes, dim
+
+    def backward(self, *grads: Any) -> Tensor:
+        from .creation import zeros
+
+        parts = []
+        for g, s in zip(grads, self.sizes):
+            if g is None:
+                shp = list(self.shape)
+                shp[self.dim] = s
+                ref = next(gg for gg in grads if gg is not None)
+                g = zeros(shp, dtype=ref.dtype, device=ref.device)
+            parts.append(g)
+        return cat(parts, self.dim)
+
+
+class UnbindBackward0(Node):
+    def __init__(self, x: Tensor, dim: int):
+        self.shape = x._data.shape
+        self.dim = dim
+
+    def backward(self, *grads: Any) -> Tensor:
+        from .creation import zeros
+
+        ref = next(gg for gg in grads if gg is not None)
+        parts = [g if g is not None else zeros(ref._data.shape, dtype=ref.dtype, device=ref.device) for g in grads]
+        return stack(parts, self.dim)
+
+
+def _split_views(x: Tensor, sizes: list[int], d: int, node: Node) -> tuple[Tensor, ...]:
+    from .indexing import getitem
+
+    prev = GRAD.enabled
+    GRAD.enabled = False
+    try:
+        outs = []
+        start = 0
+        for s in sizes:
+            outs.append(getitem(x, (slice(None),) * d + (slice(start, start + s),)))
+            start += s
+    finally:
+        GRAD.enabled = prev
+    if needs_grad(x):
+        record_multi(outs, node, x)
+    return tuple(outs)
+
+
+def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into chunks of ``split_size`` (int) or of the given sizes (list), as views."""
+    d = _wrap_dim(dim, x._data.ndim)
+    n = x._data.shape[d]
+    if isinstance(split_size_or_sections, builtins.int):
+        step = split_size_or_sections
+        if step <= 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        sizes = [builtins.min(step, n - i) for i in range(0, n, step)] if n else [0]
+    else:
+        sizes = [builtins.int(s) for s in split_size_or_sections]
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+                               f"dimension {dim}), but got split_sizes={sizes}")
+    return _split_views(x, sizes, d, SplitBackward0(x, sizes, d))
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into ``chunks`` nearly equal views."""
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    n = x._data.shape[_wrap_dim(dim, x._data.ndim)]
+    step = -(-n // chunks) if n else 1
+    return split(x, step, dim)
+
+
+def tensor_split(x: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into ``n`` parts (int) or at the given indices (list)."""
+    d = _wrap_dim(dim, x._data.ndim)
+    n = x._data.shape[d]
+    if isinstance(indices_or_sections, builtins.int):
+        k = indices_or_sections
+        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    else:
+        idx = [0, *[builtins.int(i) for i in indices_or_sections], n]
+        sizes = [builtins.max(0, builtins.min(b, n) - builtins.min(a, n)) for a, b in zip(idx, idx[1:])]
+    return _split_views(x, sizes, d, SplitBackward0(x, sizes, d))
+
+
+def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """All slices along ``dim``, as views."""
+    from .indexing import getitem
+
+    d = _wrap_dim(dim, x._data.ndim)
+    prev = GRAD.enabled
+    GRAD.enabled = False
+    try:
+        outs = [getitem(x, (slice(None),) * d + (i,)) for i in range(x._data.shape[d])]
+    finally:
+        GRAD.enabled = prev
+    if needs_grad(x) and outs:
+        record_multi(outs, UnbindBackward0(x, d), x)
+    return tuple(outs)
+
+
+class CloneBackward0(Node):
+    def backward(self, g: Tensor) -> Tensor:
+        return g
+
+
+def clone(x: Tensor, *, memory_format: Any = None) -> Tensor:
+    """A copy of ``x`` with its own storage (differentiable)."""
+    r = _wrap(x._device._be.copy(x._data), x.dtype, x._device)
+    if needs_grad(x):
+        record(r, CloneBackward0(), x)
+    return r
+
+
+def contiguous(x: Tensor, memory_format: Any = None) -> Tensor:
+    """``x`` itself when contiguous, else a contiguous copy."""
+    return x if is_contiguous(x) else clone(x)
+
+
+def is_contiguous(x: Tensor, memory_format: Any = None) -> bool:
+    """Whether ``x`` is laid out in row-major order without gaps."""
+    st = x._device._be.strides(x._data)
+    if st is None:
+        return True
+    expected = 1
+    for size, s in zip(reversed(x._data.shape), reversed(st)):
+        if size != 1 and s != expected:
+            return False
+        expected *= size
+    return True
+
+
+def stride(x: Tensor, dim: int | None = None) -> Any:
+    """Strides in elements (row-major strides on backends without strided memory)."""
+    st = x._device._be.strides(x._data)
+    if st is None:
+        st, acc = [], 1
+        for s in reversed(x._data.shape):
+            st.insert(0, acc)
+            acc *= s
+        st = tuple(st)
+    return st if dim is None else st[_wrap_dim(dim, x._data.ndim)]
+
+
+class CatBackward0(Node):
+    def __init__(self, tensors: Sequence[Tensor], dim: int):
+        self.sizes = [t._data.shape[dim] if t._data.ndim else 0 for t in tensors]
+        self.dim = dim
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        outs = []
+        start = 0
+        for s, (fn, _) in zip(self.sizes, self.next_functions):
+            outs.append(narrow(g, self.dim, start, s) if fn is not None else None)
+            start += s
+        return tuple(outs)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """Concatenate tensors along an existing dim."""
+    from .. import dtypes as _dt
+    from ._dispatch import common_device, handle_out
+
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    # PyTorch skips legacy empty 1-d tensors of shape (0,)
+    parts = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)] or tensors[:1]
+    ref = parts[0]
+    if ref._data.ndim == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = _wrap_dim(dim, ref._data.ndim)
+    dev = ref._device
+    dt = ref.dtype
+    for i, p in enumerate(parts[1:], 1):
+        common_device(ref, p) if p._device is not dev else None
+        if p._data.ndim != ref._data.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref._data.ndim} and {p._data.ndim}")
+        for k, (a, b) in enumerate(zip(ref._data.shape, p._data.shape)):
+            if k != d and a != b:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size {a} but got "
+                                   f"size {b} for tensor number {i} in the list.")
+        dt = _dt.promote_types(dt, p.dtype)
+    be = dev._be
+    arrays = [p._data if p.dtype is dt else be.astype(p._data, dt) for p in parts]
+    r = _wrap(be.concat(arrays, d), dt, dev)
+    if needs_grad(*parts):
+        record(r, CatBackward0(parts, d), *parts)
+    return handle_out(r, out)
+
+
+concat = concatenate = cat
+
+
+class StackBackward0(Node):
+    def __init__(self, n: int, dim: int):
+        self.n, self.dim = n, dim
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return tuple(g.select(self.dim, i) if fn is not None else None
+                     for i, (fn, _) in enumerate(self.next_functions))
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """Stack tensors of equal shape along a new dim."""
+    from .. import dtypes as _dt
+    from ._dispatch import handle_out
+
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    ref = tensors[0]
+    d = _wrap_dim(dim, ref._data.ndim + 1)
+    dt = ref.dtype
+    for i, p in enumerate(tensors[1:], 1):
+        if p._data.shape != ref._data.shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(ref._data.shape)} at entry "
+                               f"0 and {list(p._data.shape)} at entry {i}")
+        if p._device != ref._device:
+            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                               f"{ref._device} and {p._device}!")
+        dt = _dt.promote_types(dt, p.dtype)
+    be = ref._device._be
+    arrays = [p._data if p.dtype is dt else be.astype(p._data, dt) for p in tensors]
+    r = _wrap(be.stack(arrays, d), dt, ref._device)
+    if needs_grad(*tensors):
+        record(r, StackBackward0(len(tensors), d), *tensors)
+    return handle_out(r, out)
+
+
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Concatenate along dim 1 (dim 0 for 1-d tensors)."""
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Concatenate along dim 0 (1-d tensors become rows)."""
+    return cat([t.unsqueeze(0) if t._data.ndim == 1 else t for t in tensors], 0)
+
+
+class FlipBackward0(Node):
+    def __init__(self, dims: tuple[int, ...]):
+        self.dims = dims
+
+    def backward(self, g: Tensor) -> Tensor:
+        return flip(g, self.dims)
+
+
+def flip(x: Tensor, dims: Any) -> Tensor:
+    """Reverse the order of elements along ``dims`` (a copy, as in PyTorch)."""
+    nd = x._data.ndim
+    ds = tuple(_wrap_dim(d, nd) for d in (dims if isinstance(dims, (tuple, list)) else (dims,)))
+    be = x._device._be
+    r = _wrap(be.copy(be.flip(x._data, ds)), x.dtype, x._device)
+    if needs_grad(x):
+        record(r, FlipBackward0(ds), x)
+    return r
+
+
+def fliplr(x: Tensor) -> Tensor:
+    """Flip dim 1."""
+    return flip(x, (1,))
+
+
+def flipud(x: Tensor) -> Tensor:
+    """Flip dim 0."""
+    return flip(x, (0,))
+
+
+class RollBackward0(Node):
+    def __init__(self, shifts: Any, dims: Any):
+        self.shifts, self.dims = shifts, dims
+
+    def backward(self, g: Tensor) -> Tensor:
+        neg = tuple(-s for s in self.shifts) if isinstance(self.shifts, tuple) else -self.shifts
+        return roll(g, neg, self.dims)
+
+
+def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """Roll elements along ``dims`` by ``shifts`` (flattened when ``dims`` is None)."""
+    be = x._device._be
+    if isinstance(shifts, (list, tuple)):
+        shifts = tuple(shifts)
+    if isinstance(dims, (list, tuple)):
+        dims = tuple(_wrap_dim(d, x._data.ndim) for d in dims)
+    elif dims is not None:
+        dims = _wrap_dim(dims, x._data.ndim)
+    r = _wrap(be.roll(x._data, shifts, dims), x.dtype, x._device)
+    if needs_grad(x):
+        record(r, RollBackward0(shifts, dims), x)
+    return r
+
+
+class TrilBackward0(Node):
+    upper = False
+
+    def __init__(self, k: int):
+        self.k = k
+
+    def backward(self, g: Tensor) -> Tensor:
+        return triu(g, self.k) if self.upper else tril(g, self.k)
+
+
+class TriuBackward0(TrilBackward0):
+    upper = True
+
+
+def tril(x: Tensor, diagonal: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """The lower triangle of the last two dims (others zeroed)."""
+    from ._dispatch import handle_out
+
+    if x._data.ndim < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
+    r = _wrap(x._device._be.tril(x._data, diagonal), x.dtype, x._device)
+    if needs_grad(x):
+        record(r, TrilBackward0(diagonal), x)
+    return handle_out(r, out)
+
+
+def triu(x: Tensor, diagonal: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """The upper triangle of the last two dims (others zeroed)."""
+    from ._dispatch import handle_out
+
+    if x._data.ndim < 2:
+        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
+    r = _wrap(x._device._be.triu(x._data, diagonal), x.dtype, x._device)
+    if needs_grad(x):
+        record(r, TriuBackward0(diagonal), x)
+    return handle_out(r, out)
+
+
+def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal of dims ``dim1``/``dim2`` as the last dim (a view on NumPy)."""
+    nd = x._data.ndim
+    d1, d2 = _wrap_dim(dim1, nd), _wrap_dim(dim2, nd)
+    be = x._device._be
+    data = be.diagonal(materialize(x), offset, d1, d2)
+    r = make_view(x, data, lambda b: b.diagonal(offset, d1, d2), None)
+    if needs_grad(x):
+        record(r, DiagonalBackward0(x._data.shape, offset, d1, d2), x)
+    return r
+
+
+class DiagonalBackward0(Node):
+    def __init__(self, shape: tuple[int, ...], offset: int, d1: int, d2: int):
+        self.shape, self.offset, self.d1, self.d2 = shape, offset, d1, d2
+
+    def backward(self, g: Tensor) -> Tensor:
+        from .creation import eye, zeros
+
+        n1, n2 = self.shape[self.d1], self.shape[self.d2]
+        # scatter g back onto the diagonal: expand g over one axis and mask by a shifted identity
+        mask = eye(n1, n2, k=self.offset, dtype=g.dtype, device=g.device)
+        nd = len(self.shape)
+        others = [d for d in range(nd) if d not in (self.d1, self.d2)]
+        order = others + [self.d1, self.d2]
+        inv = [order.index(d) for d in range(nd)]
+        # g[..., i] belongs at row i + max(0, -offset): pad g to length n1 along its last dim
+        n = g._data.shape[-1]
+        before = builtins.max(0, -self.offset)
+        lead = tuple(self.shape[d] for d in others)
+        parts = []
+        if before:
+            parts.append(zeros(lead + (before,), dtype=g.dtype, device=g.device))
+        parts.append(g)
+        after = n1 - before - n
+        if after > 0:
+            parts.append(zeros(lead + (after,), dtype=g.dtype, device=g.device))
+        rows = cat(parts, -1) if len(parts) > 1 else g
+        return (rows.unsqueeze(-1) * mask).permute(*inv)
+
+
+def diag(x: Tensor, diagonal: int = 0) -> Tensor:
+    """A 1-d tensor's diagonal matrix, or a 2-d tensor's diagonal."""
+    if x._data.ndim == 1:
+        from .creation import eye
+
+        n = x._data.shape[0] + builtins.abs(diagonal)
+        m = eye(n, n, k=diagonal, dtype=x.dtype, device=x.device)
+        # column j of a k-th diagonal matrix holds x[j - max(k, 0)]: mask a broadcast padded x
+        return m * _pad_to(x, n, diagonal).unsqueeze(0)
+    if x._data.ndim == 2:
+        return diagonal_copy(x, diagonal)
+    raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + str(x._data.ndim) + "D")
+
+
+def _pad_to(x: Tensor, n: int, k: int) -> Tensor:
+    from .creation import zeros
+
+    z = zeros(builtins.abs(k), dtype=x.dtype, device=x.device)
+    return cat([z, x]) if k > 0 else cat([x, z])
+
+
+def diagonal_copy(x: Tensor, offset: int = 0) -> Tensor:
+    """A copy of the diagonal of a 2-d tensor."""
+    return clone(diagonal(x, offset))
+
+
+def diag_embed(x: Tensor, offset: int = 0) -> Tensor:
+    """Matrices whose diagonals are the last dim of ``x``."""
+    from .creation import eye
+
+    n = x._data.shape[-1] + builtins.abs(offset)
+    return eye(n, n, k=offset, dtype=x.dtype, device=x.device) * _pad_to(x, n, offset).unsqueeze(-2)
+
+
+def repeat(x: Tensor, *sizes: Any) -> Tensor:
+    """Tile ``x`` ``sizes`` times along each dim."""
+    reps = _shape_arg(sizes)
+    nd = x._data.ndim
+    if len(reps) < nd:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    shape = (1,) * (len(reps) - nd) + x._data.shape
+    y = x.reshape(shape)
+    # expand an interleaved singleton per dim, then merge: (a,b) x (r,s) -> (r,a,s,b) -> (r*a, s*b)
+    inter = []
+    exp_shape = []
+    for r, s in zip(reps, shape):
+        inter += [1, s]
+        exp_shape += [r, s]
+    y = y.reshape(inter).expand(*exp_shape)
+    return y.reshape(tuple(r * s for r, s in zip(reps, shape)))
+
+
+def tile(x: Tensor, dims: Sequence[int]) -> Tensor:
+    """Like ``repeat``, padding ``dims`` with ones on the left."""
+    dims = tuple(dims)
+    if len(dims) < x._data.ndim:
+        dims = (1,) * (x._data.ndim - len(dims)) + dims
+    return repeat(x, dims)
+
+
+def repeat_interleave(x: Tensor, repeats: int, dim: int | None = None) -> Tensor:
+    """Repeat each element ``repeats`` times along ``dim`` (flattened when None)."""
+    if dim is None:
+        x = x.reshape(-1)
+        dim = 0
+    d = _wrap_dim(dim, x._data.ndim)
+    shape = x._data.shape
+    y = x.unsqueeze(d + 1)
+    exp = list(y._data.shape)
+    exp[d + 1] = repeats
+    y = y.expand(*exp)
+    return y.reshape(shape[:d] + (shape[d] * repeats,) + shape[d + 1:])
