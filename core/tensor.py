@@ -276,11 +276,7 @@ class Tensor(metaclass=_TensorMeta):
 
     def detach(self) -> Tensor:
         """A new tensor sharing storage, cut from the graph."""
-        out = _detach_alias(self)
-        if self._base is not None or self._vc is not None:
-            out._base = self._base if self._base is not None else self
-            out._view_fn = self._view_fn
-        return out
+        return _detach_alias(self)
 
     def detach_(self) -> Tensor:
         """Detach this tensor from the graph in place, making it a leaf."""
@@ -400,6 +396,16 @@ def _wrap(data: Any, dtype: _dt.dtype, device: _device_cls) -> Tensor:
 
 def _detach_alias(t: Tensor) -> Tensor:
     """A tensor object sharing ``t``'s array and version counter, without autograd history."""
+    if not t._device._be.mutable:
+        # immutable arrays: an alias must be a view so writes through either side are shared
+        from .ops._immutable import identity_view, new_view
+
+        vc = t._vc
+        if vc is None:
+            vc = t._vc = [0]
+        base = t._base if t._base is not None else t
+        fn = t._view_fn if t._base is not None else identity_view
+        return new_view(t, t._data, base, fn, vc)
     out = _new(Tensor)
     out._data = t._data
     out.dtype = t.dtype

@@ -237,6 +237,9 @@ def handle_out(result: Tensor, out: Tensor | None) -> Tensor:
         raise RuntimeError(f"result type {_TYPE[result.dtype.name]} can't be cast to the desired output type "
                            f"{_TYPE[out.dtype.name]}")
     if out._data.shape != result._data.shape:
+        if out._base is not None:
+            raise RuntimeError(f"cannot resize a view: out has shape {list(out._data.shape)} but the result has "
+                               f"shape {list(result._data.shape)}")
         out._data = out._device._be.astype(result._data, out.dtype)
         bump_version(out)
         return out
@@ -278,9 +281,11 @@ def write(t: Tensor, data: Any) -> None:
     be = t._device._be
     if be.mutable:
         be.copy_into(_materialize(t), data)
+        bump_version(t)
     else:
-        t._data = be.astype(be.broadcast_to(data, t._data.shape), t.dtype)
-    bump_version(t)
+        from ._immutable import write as write_immutable
+
+        write_immutable(t, data)
 
 
 def _materialize(t: Tensor) -> Any:

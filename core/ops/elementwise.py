@@ -99,11 +99,19 @@ class RsubBackward1(_BinaryNode):
 
 
 class MulBackward0(_BinaryNode):
+    # which operands the formula needs saved: (save x, save y) given (x requires grad, y requires grad)
+    _save_both = False
+
     def __init__(self, x: Any, y: Any):
         super().__init__(x, y)
-        self.save(x if isinstance(x, Tensor) else None, y if isinstance(y, Tensor) else None)
-        self.xs = None if isinstance(x, Tensor) else x
-        self.ys = None if isinstance(y, Tensor) else y
+        xt, yt = isinstance(x, Tensor), isinstance(y, Tensor)
+        if self._save_both:
+            self.save(x if xt else None, y if yt else None)
+        else:
+            # d(xy)/dx needs y, d(xy)/dy needs x: save only what a required gradient uses
+            self.save(x if xt and yt and y._rg else None, y if yt and xt and x._rg else None)
+        self.xs = None if xt else x
+        self.ys = None if yt else y
 
     def grads(self, g: Tensor) -> tuple[Any, Any]:
         x, y = self.saved_tensors
@@ -115,6 +123,8 @@ class MulBackward0(_BinaryNode):
 
 
 class DivBackward0(MulBackward0):
+    _save_both = True
+
     def grads(self, g: Tensor) -> tuple[Any, Any]:
         x, y = self.saved_tensors
         x = self.xs if x is None else x
@@ -134,6 +144,8 @@ class DivBackward1(_BinaryNode):
 
 class PowBackward0(MulBackward0):
     """x ** scalar, x ** tensor (PowBackward1) and scalar ** x (PowBackward2) share this formula."""
+
+    _save_both = True
 
     def grads(self, g: Tensor) -> tuple[Any, Any]:
         x, y = self.saved_tensors
@@ -164,6 +176,8 @@ class PowBackward2(PowBackward0):
 
 
 class MaximumBackward0(MulBackward0):
+    _save_both = True
+
     _greater = True
 
     def grads(self, g: Tensor) -> tuple[Any, Any]:
@@ -180,6 +194,8 @@ class MinimumBackward0(MaximumBackward0):
 
 
 class Atan2Backward0(MulBackward0):
+    _save_both = True
+
     def grads(self, g: Tensor) -> tuple[Any, Any]:
         x, y = self.saved_tensors
         den = x * x + y * y
@@ -188,6 +204,8 @@ class Atan2Backward0(MulBackward0):
 
 
 class RemainderBackward0(MulBackward0):
+    _save_both = True
+
     def grads(self, g: Tensor) -> tuple[Any, Any]:
         x, y = self.saved_tensors
         gy = None
@@ -197,6 +215,8 @@ class RemainderBackward0(MulBackward0):
 
 
 class FmodBackward0(MulBackward0):
+    _save_both = True
+
     def grads(self, g: Tensor) -> tuple[Any, Any]:
         x, y = self.saved_tensors
         gy = None

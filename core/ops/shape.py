@@ -19,19 +19,25 @@ ViewFn = Callable[[Tensor], Tensor]
 
 def make_view(x: Tensor, data: Any, view_fn: ViewFn, node: Node | None) -> Tensor:
     """Wrap ``data`` (a backend view of ``x``'s array) as a view tensor of ``x``."""
-    r = _wrap(data, x.dtype, x._device)
     base = x._base
     prev = x._view_fn
     if base is None:
         base = x
-        r._view_fn = view_fn
+        fn = view_fn
     else:
-        r._view_fn = view_fn if prev is None else (lambda b: view_fn(prev(b)))
-    r._base = base
+        fn = view_fn if prev is None else (lambda b: view_fn(prev(b)))
     vc = base._vc
     if vc is None:
         vc = base._vc = [0]
-    r._vc = vc
+    if x._device._be.mutable:
+        r = _wrap(data, x.dtype, x._device)
+        r._view_fn = fn
+        r._base = base
+        r._vc = vc
+    else:
+        from ._immutable import new_view
+
+        r = new_view(x, data, base, fn, vc)
     if node is not None and GRAD.enabled and x._rg:
         record(r, node, x)
     return r

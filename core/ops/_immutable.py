@@ -1,0 +1,106 @@
+"""View and in-place emulation for backends whose arrays are immutable (JAX).
+
+DESIGN §5: a view records its root base and how it was taken (``_view_fn``); writing through a
+view writes the base functionally and bumps the shared version counter; reading a stale view
+re-derives it from the base. Mutable backends (NumPy, CuPy) never reach this module.
+
+The write-through is generic for any chain of view ops: applying the view's ``_view_fn`` to a
+tensor of flat positions ``arange(base.numel()).reshape(base.shape)`` yields, for every element
+of the view, the position it aliases in the base; one scatter writes the new values there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..autograd.grad_mode import GRAD
+from ..tensor import Tensor
+
+
+def identity_view(b: Tensor) -> Tensor:
+    """The view function of an alias (``detach()``, ``.data``)."""
+    return b
+
+
+class LazyView(Tensor):
+    """A view on an immutable backend: its array is re-derived from the base when stale."""
+
+    _raw: Any = None
+    _seen = -1
+    _index_map: Any = None
+
+    @property  # type: ignore[override]
+    def _data(self) -> Any:
+        if self._seen != self._vc[0]:  # type: ignore[index]
+            self._raw = _derive(self)
+            self._seen = self._vc[0]  # type: ignore[index]
+        return self._raw
+
+    @_data.setter
+    def _data(self, value: Any) -> None:
+        self._raw = value
+        self._seen = self._vc[0] if self._vc is not None else 0
+
+
+def _derive(view: LazyView) -> Any:
+    prev = GRAD.enabled
+    GRAD.enabled = False
+    try:
+        return view._view_fn(view._base)._data  # type: ignore[misc]
+    finally:
+        GRAD.enabled = prev
+
+
+def new_view(x: Tensor, data: Any, base: Tensor, view_fn: Any, vc: list[int]) -> LazyView:
+    """A lazily re-derived view of ``base`` whose current array is ``data``."""
+    r = object.__new__(LazyView)
+    r.dtype = x.dtype
+    r._device = x._device
+    r._base = base
+    r._view_fn = view_fn
+    r._vc = vc
+    r._raw = data
+    r._seen = vc[0]
+    return r
+
+
+def write(t: Tensor, data: Any) -> None:
+    """Replace ``t``'s values functionally; through its base when ``t`` is a view."""
+    be = t._device._be
+    shape = t._data.shape
+    if getattr(data, "shape", None) != shape or str(getattr(data, "dtype", "")) != t.dtype.name:
+        data = be.astype(be.broadcast_to(data, shape), t.dtype)
+    base = t._base
+    vc = t._vc
+    if vc is None:
+        vc = t._vc = [0]
+    if base is None:
+        t._data = data
+        vc[0] += 1
+        return
+    fn = t._view_fn
+    if fn is identity_view:
+        base._data = data
+    else:
+        idx = t._index_map if isinstance(t, LazyView) else None
+        if idx is None:
+            idx = _index_map(base, fn)
+            if isinstance(t, LazyView):
+                t._index_map = idx
+        flat = be.reshape(base._data, (-1,))
+        new = be.index_put(flat, (be.reshape(idx, (-1,)),), be.reshape(data, (-1,)))
+        base._data = be.reshape(new, base._data.shape)
+    vc[0] += 1
+    t._data = data
+
+
+def _index_map(base: Tensor, view_fn: Any) -> Any:
+    from .creation import arange
+
+    prev = GRAD.enabled
+    GRAD.enabled = False
+    try:
+        positions = arange(base.numel(), device=base.device).reshape(base._data.shape)
+        return view_fn(positions)._data
+    finally:
+        GRAD.enabled = prev
