@@ -150,6 +150,14 @@ def _unsupported_setter(name: str) -> Any:
     raise AttributeError(name)
 
 
+def _invert(self: Tensor) -> Tensor:
+    if self.dtype is _dt.bool:
+        return E.logical_not(self)
+    if self.dtype.is_floating_point:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return E.bitwise_not(self)
+
+
 def _bind() -> None:
     T = Tensor
     # operators
@@ -173,7 +181,7 @@ def _bind() -> None:
     T.__neg__ = E.neg
     T.__pos__ = lambda self: self
     T.__abs__ = E.abs
-    T.__invert__ = lambda self: E.logical_not(self) if self.dtype is _dt.bool else E.bitwise_not(self)
+    T.__invert__ = _invert
     T.__eq__ = _binop(E.eq)
     T.__ne__ = _binop(E.ne)
     T.__lt__ = _binop(E.lt)

@@ -282,7 +282,8 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
 
 def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
     """``input - alpha * other``."""
-    if (isinstance(input, Tensor) and input.dtype is _dt.bool) or (isinstance(other, Tensor) and other.dtype is _dt.bool):
+    if (isinstance(input, Tensor) and input.dtype is _dt.bool) or (isinstance(other, Tensor) and other.dtype is _dt.bool) \
+            or isinstance(other, builtins.bool) or isinstance(input, builtins.bool):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
                            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     if alpha != 1:

@@ -37,8 +37,10 @@ def _convert_key(x: Tensor, key: Any) -> tuple[tuple[Any, ...], bool]:
     be = x._device._be
     out: list[Any] = []
     basic = True
-    for k in key:
+    for pos, k in enumerate(key):
         if isinstance(k, Tensor):
+            if k.dtype is _dt.bool:
+                _check_mask(x, key, pos, k)
             if k.dtype is _dt.bool or k._data.ndim:
                 basic = False
                 if k.dtype is not _dt.bool and k.dtype.is_floating_point:
@@ -82,6 +84,19 @@ def _convert_key(x: Tensor, key: Any) -> tuple[tuple[Any, ...], bool]:
         # yields a 0-d view instead, as PyTorch's x[i, j] is a view.
         out.append(Ellipsis)
     return tuple(out), basic
+
+
+def _check_mask(x: Tensor, key: tuple[Any, ...], pos: int, mask: Tensor) -> None:
+    """PyTorch's IndexError for a boolean mask whose shape does not match the indexed dims."""
+    if any(k is Ellipsis or k is None for k in key[:pos]):
+        return
+    start = pos
+    shape = x._data.shape
+    for i, m in enumerate(mask._data.shape):
+        d = start + i
+        if d < len(shape) and shape[d] != m:
+            raise IndexError(f"The shape of the mask {list(mask._data.shape)} at index {i} does not match the shape "
+                             f"of the indexed tensor {list(shape)} at index {d}")
 
 
 def _np() -> Any:
@@ -312,7 +327,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,
     be = input._device._be
     idx = to_device_data(index, input._device)
     size = input._data.shape[d] if nd else 1
-    _check_range(index, size, "gather")
+    _check_range(index, size, "gather", d)
     src = input._data
     # take_along_axis broadcasts; PyTorch indexes a prefix of input of index's shape
     if nd and any(i > s for k, (i, s) in enumerate(zip(index._data.shape, src.shape)) if k != d):
@@ -326,14 +341,15 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,
     return handle_out(r, out)
 
 
-def _check_range(index: Tensor, size: int, name: str) -> None:
+def _check_range(index: Tensor, size: int, name: str, dim: int | None = None) -> None:
     if index.numel():
         be = index._device._be
         lo = _INT(be.to_host(be.min(index._data, None, False)))
         hi = _INT(be.to_host(be.max(index._data, None, False)))
         if lo < -size or hi >= size:
             bad = hi if hi >= size else lo
-            raise RuntimeError(f"index {bad} is out of bounds for dimension with size {size}")
+            where = "dimension" if dim is None else f"dimension {dim}"
+            raise RuntimeError(f"index {bad} is out of bounds for {where} with size {size}")
 
 
 class ScatterBackward0(Node):
