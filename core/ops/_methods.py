@@ -7,7 +7,7 @@ from typing import Any, Callable
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from . import creation, elementwise as E, indexing as I, linalg as L, random as R, reduction as Rd, shape as S
-from ._dispatch import canon_device, handle_out  # noqa: F401
+from ._dispatch import canon_device, check_inplace, needs_grad, write
 
 
 def _swap(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
@@ -127,10 +127,16 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     """Copy ``src``'s values (broadcast, cast, moved) into ``self``."""
     if not isinstance(src, Tensor):
         src = creation.tensor(src)
+    check_inplace(self)
+    if not needs_grad(self, src):
+        v = to(src, self.device, self.dtype)
+        E._check_inplace_result(self, v)
+        write(self, v._data)
+        return self
 
     def copy_fn(x: Tensor, s: Tensor) -> Tensor:
-        v = to(s, x.device, x.dtype)
-        return x * 0 + v if v._data.shape != x._data.shape else v + x * 0
+        # where(True, s, x): the value of s, gradient to s and none to x (no inf*0 = nan)
+        return E.where(creation.ones(x.shape, dtype=_dt.bool, device=x.device), to(s, x.device, x.dtype), x)
 
     return E.inplace(copy_fn, self, src)
 

@@ -856,9 +856,12 @@ def inplace(fn: Callable[..., Tensor], self: Tensor, *args: Any, **kwargs: Any) 
     GRAD.enabled = False
     try:
         prim = _INPLACE_PRIM.get(fn)
-        if prim is not None and not kwargs and len(args) == 1 and self._device._be.mutable:
+        alpha = kwargs.get("alpha", 1)
+        if prim is not None and len(args) == 1 and self._device._be.mutable and set(kwargs) <= {"alpha"}:
             other = args[0]
             be, dev, a, b, dt = prep(self, other)
+            if alpha != 1 and prim != "multiply":
+                b = be.multiply(b, alpha) if not isinstance(b, _SCALARS) else b * alpha
             if dt is self.dtype and a is self._data and (not hasattr(b, "shape") or b.shape == a.shape
                                                          or _broadcasts_to(b.shape, a.shape)):
                 arr = materialize(self)

@@ -1,0 +1,24 @@
+"""First-party backends (NumPy, CuPy, JAX), registered through the same hook as any plugin.
+
+Importing this module is cheap: CuPy and JAX are imported only in their backend's ``load()``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ember.plugins import hookimpl
+
+from .cupy_backend import CupyBackend
+from .jax_backend import JaxBackend
+from .numpy_backend import NumpyBackend
+
+__all__ = ["NumpyBackend", "CupyBackend", "JaxBackend", "ember_register_backends"]
+
+
+@hookimpl
+def ember_register_backends(register: Callable[[Any], None]) -> None:
+    """Register the first-party backends."""
+    register(NumpyBackend())
+    register(CupyBackend())
+    register(JaxBackend())

@@ -1,0 +1,141 @@
+"""The ``ember`` command: ``ember info`` (versions, backends, plugin problems) and ``ember demo``.
+
+Run it as the console script ``ember`` or as ``python -m ember.cli``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def _safe(fn: Any, default: Any = None) -> tuple[Any, str | None]:
+    try:
+        return fn(), None
+    except Exception as e:  # noqa: BLE001 - a broken backend must not break the report
+        return default, f"{type(e).__name__}: {e}"
+
+
+def collect_info() -> dict[str, Any]:
+    """What ``ember info`` reports, as plain data (the ``--json`` output)."""
+    import platform
+
+    import ember
+    from ember import plugins
+
+    default, default_error = _safe(lambda: str(plugins.get_default_device()))
+    backends = []
+    for dt, be in plugins.registered_backends().items():
+        reason = plugins.unavailable_reason(be)
+        entry: dict[str, Any] = {
+            "name": be.name, "device_type": dt, "aliases": list(getattr(be, "aliases", ())),
+            "plugin": plugins.backend_provider(dt), "available": reason is None, "reason": reason,
+            "install_hint": getattr(be, "install_hint", "") or None,
+            "device_count": 0, "devices": [], "versions": {}, "error": None,
+        }
+        entry["versions"], _ = _safe(be.versions, {})
+        if reason is None:
+            # NOTE: loading imports the array library; it is how a missing primitive shows up here.
+            _, entry["error"] = _safe(lambda dt=dt: plugins.get_backend(dt))
+            entry["device_count"], _ = _safe(be.device_count, 0)
+            entry["devices"], _ = _safe(be.device_names, [])
+        backends.append(entry)
+    return {
+        "ember": ember.__version__,
+        "python": f"{platform.python_version()} ({platform.python_implementation()}, {platform.platform()})",
+        "default_device": default,
+        "default_device_error": default_error,
+        "backends": backends,
+        "load_errors": [{"plugin": e.plugin, "device_type": e.device_type, "message": e.message}
+                        for e in plugins.load_errors()],
+    }
+
+
+def _print_info(info: dict[str, Any]) -> None:
+    print(f"ember {info['ember']}")
+    print(f"Python {info['python']}")
+    if info["default_device_error"]:
+        print(f"default device: error: {info['default_device_error']}")
+    else:
+        print(f"default device: {info['default_device']}")
+    print("\nbackends:")
+    for b in info["backends"]:
+        aliases = f" (aliases: {', '.join(b['aliases'])})" if b["aliases"] else ""
+        print(f"  {b['name']}  [plugin {b['plugin']}]")
+        print(f"    device type: {b['device_type']}{aliases}")
+        if b["available"]:
+            print("    available:   yes")
+            names = ", ".join(b["devices"])
+            print(f"    devices:     {b['device_count']}" + (f" ({names})" if names else ""))
+        else:
+            print(f"    available:   no: {b['reason']}")
+            if b["install_hint"]:
+                print(f"    install:     {b['install_hint']}")
+        if b["versions"]:
+            print("    versions:    " + ", ".join(f"{k} {v}" for k, v in b["versions"].items()))
+        if b["error"]:
+            print(f"    error:       {b['error']}")
+    if not info["backends"]:
+        print("  (none registered)")
+    if info["load_errors"]:
+        print("\nplugin load errors:")
+        for e in info["load_errors"]:
+            where = f" (device type {e['device_type']})" if e["device_type"] else ""
+            print(f"  plugin {e['plugin']!r}{where}: {e['message']}")
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    import json
+    import warnings
+
+    with warnings.catch_warnings():
+        # the report lists plugin problems itself; the warnings would say it twice
+        warnings.simplefilter("ignore", RuntimeWarning)
+        info = collect_info()
+    if args.json:
+        print(json.dumps(info, indent=2))
+    else:
+        _print_info(info)
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from ember import demo
+
+    demo.main(device=args.device)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    from ember import __version__
+
+    parser = argparse.ArgumentParser(prog="ember", description="ember: PyTorch's API on pluggable backends.")
+    parser.add_argument("--version", action="version", version=f"ember {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    info = sub.add_parser("info", help="show versions, backends and their devices, and plugin problems")
+    info.add_argument("--json", action="store_true", help="print the report as JSON")
+    info.set_defaults(func=_cmd_info)
+    demo = sub.add_parser("demo", help="a short tour of tensors, views and matmul on a device")
+    demo.add_argument("--device", default=None, help="device to run on, e.g. cpu, jax, cuda:0 (default: the "
+                                                     "default device, EMBER_BACKEND)")
+    demo.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``ember`` command line with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except RuntimeError as e:
+        print(f"ember {args.command}: error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,363 @@
+"""Activation functions: relu family, smooth activations, softmax family, prelu, and in-place variants.
+
+Optional fused kernels (DESIGN §4), used when the input's backend defines them, on raw arrays:
+``softmax(a, axis) -> array`` and ``log_softmax(a, axis) -> array`` (forward only; the backward is
+written with Tensor ops from the saved output).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from ... import dtypes as _dt
+from ...autograd.function import Function
+from ...ops.elementwise import inplace as _inplace
+from ...ops.elementwise import relu as _relu
+from ...ops.elementwise import sigmoid as _sigmoid
+from ...ops.elementwise import tanh as _tanh
+from ...ops.elementwise import where
+from ...tensor import Tensor, _wrap, _wrap_dim
+from ._utils import fused, node_name
+
+
+def _maybe_inplace(fn: Callable[..., Tensor], input: Tensor, inplace: bool, *args: Any) -> Tensor:
+    """``fn(input, *args)``, written into ``input`` (history rebased) when ``inplace``."""
+    if inplace:
+        return _inplace(fn, input, *args)
+    return fn(input, *args)
+
+
+# ---------------------------------------------------------------------------------------------
+# piecewise-linear
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu(input, inplace=False) -> Tensor: ``max(0, x)`` elementwise."""
+    return _maybe_inplace(_relu, input, inplace)
+
+
+def relu_(input: Tensor) -> Tensor:
+    """relu_(input) -> Tensor: in-place ``relu``."""
+    return _inplace(_relu, input)
+
+
+class _Hardtanh(Function):
+    # NOTE: a Function, not clamp: PyTorch's hardtanh passes no gradient at the bounds (clamp does).
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, lo: float, hi: float) -> Tensor:
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        return x.clamp(lo, hi)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        return g * ((x > ctx.lo) & (x < ctx.hi)), None, None
+
+
+node_name(_Hardtanh, "HardtanhBackward0")
+
+
+def _hardtanh(x: Tensor, lo: float, hi: float) -> Tensor:
+    return _Hardtanh.apply(x, lo, hi)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """hardtanh(input, min_val=-1., max_val=1., inplace=False) -> Tensor: clamp to ``[min_val, max_val]``."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _maybe_inplace(_hardtanh, input, inplace, min_val, max_val)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """hardtanh_(input, min_val=-1., max_val=1.) -> Tensor: in-place ``hardtanh``."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(input, inplace=False) -> Tensor: ``min(max(0, x), 6)``."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def _leaky(x: Tensor, slope: float) -> Tensor:
+    return where(x > 0, x, x * slope)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """leaky_relu(input, negative_slope=0.01, inplace=False) -> Tensor: ``x > 0 ? x : slope * x``."""
+    return _maybe_inplace(_leaky, input, inplace, negative_slope)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """leaky_relu_(input, negative_slope=0.01) -> Tensor: in-place ``leaky_relu``."""
+    return _inplace(_leaky, input, negative_slope)
+
+
+def _threshold(x: Tensor, threshold: float, value: float) -> Tensor:
+    return where(x > threshold, x, value)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """threshold(input, threshold, value, inplace=False) -> Tensor: ``x > threshold ? x : value``."""
+    return _maybe_inplace(_threshold, input, inplace, threshold, value)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """threshold_(input, threshold, value) -> Tensor: in-place ``threshold``."""
+    return _inplace(_threshold, input, threshold, value)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """hardsigmoid(input, inplace=False) -> Tensor: ``relu6(x + 3) / 6``."""
+    return _maybe_inplace(lambda x: _hardtanh(x + 3.0, 0.0, 6.0) / 6.0, input, inplace)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """hardswish(input, inplace=False) -> Tensor: ``x * relu6(x + 3) / 6``."""
+    return _maybe_inplace(lambda x: x * (_hardtanh(x + 3.0, 0.0, 6.0) / 6.0), input, inplace)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """hardshrink(input, lambd=0.5) -> Tensor: ``x`` where ``|x| > lambd``, else 0."""
+    return where((input > lambd) | (input < -lambd), input, 0.0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """softshrink(input, lambd=0.5) -> Tensor: shrink ``x`` towards 0 by ``lambd``."""
+    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, 0.0))
+
+
+# ---------------------------------------------------------------------------------------------
+# smooth activations
+
+
+def _elu(x: Tensor, alpha: float, scale: float = 1.0, input_scale: float = 1.0) -> Tensor:
+    # NOTE: expm1 of the clamped input, so the branch `where` discards cannot overflow to inf
+    # and poison the gradient with inf * 0.
+    neg = (x.clamp(max=0.0) * input_scale).expm1() * alpha
+    out = where(x > 0, x, neg)
+    return out * scale if scale != 1.0 else out
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """elu(input, alpha=1.0, inplace=False) -> Tensor: ``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``."""
+    return _maybe_inplace(_elu, input, inplace, alpha)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """elu_(input, alpha=1.) -> Tensor: in-place ``elu``."""
+    return _inplace(_elu, input, alpha)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """selu(input, inplace=False) -> Tensor: ``scale * elu(x, alpha)`` with the self-normalizing constants."""
+    return _maybe_inplace(_elu, input, inplace, _SELU_ALPHA, _SELU_SCALE)
+
+
+def selu_(input: Tensor) -> Tensor:
+    """selu_(input) -> Tensor: in-place ``selu``."""
+    return selu(input, inplace=True)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """celu(input, alpha=1., inplace=False) -> Tensor: ``max(0, x) + min(0, alpha * expm1(x / alpha))``."""
+    return _maybe_inplace(_elu, input, inplace, alpha, 1.0, 1.0 / alpha)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """celu_(input, alpha=1.) -> Tensor: in-place ``celu``."""
+    return celu(input, alpha, inplace=True)
+
+
+_SQRT_HALF = math.sqrt(0.5)
+_SQRT_2_PI = math.sqrt(2.0 / math.pi)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """gelu(input, approximate='none') -> Tensor: ``x * Phi(x)``, or its tanh approximation."""
+    if approximate == "none":
+        return input * 0.5 * (1.0 + (input * _SQRT_HALF).erf())
+    if approximate == "tanh":
+        inner = _SQRT_2_PI * (input + 0.044715 * input * input * input)
+        return 0.5 * input * (1.0 + inner.tanh())
+    raise RuntimeError("approximate argument must be either none or tanh.")
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """sigmoid(input) -> Tensor: ``1 / (1 + exp(-x))``."""
+    return _sigmoid(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """tanh(input) -> Tensor: hyperbolic tangent."""
+    return _tanh(input)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """silu(input, inplace=False) -> Tensor: ``x * sigmoid(x)``."""
+    return _maybe_inplace(lambda x: x * _sigmoid(x), input, inplace)
+
+
+def _softplus(x: Tensor, beta: float, threshold: float) -> Tensor:
+    bx = x * beta if beta != 1 else x
+    soft = bx.clamp(max=threshold).exp().log1p()
+    if beta != 1:
+        soft = soft / beta
+    return where(bx > threshold, x, soft)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """softplus(input, beta=1, threshold=20) -> Tensor: ``log(1 + exp(beta * x)) / beta``, linear above
+    threshold."""
+    return _softplus(input, beta, threshold)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """mish(input, inplace=False) -> Tensor: ``x * tanh(softplus(x))``."""
+    return _maybe_inplace(lambda x: x * _softplus(x, 1.0, 20.0).tanh(), input, inplace)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """logsigmoid(input) -> Tensor: ``log(sigmoid(x))``, computed stably."""
+    return -_softplus(-input, 1.0, 20.0)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """softsign(input) -> Tensor: ``x / (1 + |x|)``."""
+    return input / (1 + input.abs())
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """tanhshrink(input) -> Tensor: ``x - tanh(x)``."""
+    return input - input.tanh()
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """glu(input, dim=-1) -> Tensor: ``a * sigmoid(b)`` for the two halves ``a, b`` of ``dim``."""
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    if input.shape[dim] % 2:
+        raise RuntimeError(
+            f"Halving dimension must be even, but dimension {_wrap_dim(dim, input.ndim)} is size "
+            f"{input.shape[dim]}"
+        )
+    a, b = input.chunk(2, dim)
+    return a * _sigmoid(b)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """prelu(input, weight) -> Tensor: ``x > 0 ? x : weight * x``, a weight per channel (dim 1)."""
+    n = weight.numel()
+    if n != 1:
+        channels = input.shape[1] if input.ndim >= 2 else 1
+        if weight.ndim != 1 or n != channels:
+            raise RuntimeError(
+                f"Mismatch of parameter numbers and input channel size. Found parameter numbers = {n} "
+                f"and channel size = {channels}."
+            )
+        weight = weight.reshape((1, n) + (1,) * (input.ndim - 2))
+    elif weight.ndim > input.ndim:
+        weight = weight.reshape(())
+    return where(input > 0, input, weight * input)
+
+
+# ---------------------------------------------------------------------------------------------
+# softmax family
+
+
+def _softmax_dim(name: str, ndim: int) -> int:
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X as "
+        "an argument.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _prep(input: Tensor, dim: int | None, dtype: _dt.dtype | None, name: str) -> tuple[Tensor, int]:
+    if dim is None:
+        dim = _softmax_dim(name, input.ndim)
+    if dtype is not None:
+        input = input.to(dtype)
+    elif not input.dtype.is_floating_point:
+        raise RuntimeError(f"\"{name}_lastdim_kernel_impl\" not implemented for '{input.dtype.name}'")
+    return input, _wrap_dim(dim, input.ndim)
+
+
+class _Softmax(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, dim: int) -> Tensor:
+        kernel = fused(x, "softmax")
+        if kernel is not None:
+            y = _wrap(kernel(x._data, dim), x.dtype, x._device)
+        elif x.ndim == 0:
+            y = x * 0 + 1
+        else:
+            e = (x - x.amax(dim, keepdim=True)).exp()
+            y = e / e.sum(dim, keepdim=True)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
+        (y,) = ctx.saved_tensors
+        return y * (g - (g * y).sum(ctx.dim, keepdim=True)), None
+
+
+class _LogSoftmax(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, dim: int) -> Tensor:
+        kernel = fused(x, "log_softmax")
+        if kernel is not None:
+            y = _wrap(kernel(x._data, dim), x.dtype, x._device)
+        elif x.ndim == 0:
+            y = x * 0
+        else:
+            z = x - x.amax(dim, keepdim=True)
+            y = z - z.exp().sum(dim, keepdim=True).log()
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
+        (y,) = ctx.saved_tensors
+        return g - y.exp() * g.sum(ctx.dim, keepdim=True), None
+
+
+node_name(_Softmax, "SoftmaxBackward0")
+node_name(_LogSoftmax, "LogSoftmaxBackward0")
+
+
+def softmax(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: _dt.dtype | None = None
+) -> Tensor:
+    """softmax(input, dim=None, _stacklevel=3, dtype=None) -> Tensor: ``exp(x) / sum(exp(x))``."""
+    x, d = _prep(input, dim, dtype, "softmax")
+    return _Softmax.apply(x, d)
+
+
+def log_softmax(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: _dt.dtype | None = None
+) -> Tensor:
+    """log_softmax(input, dim=None, _stacklevel=3, dtype=None) -> Tensor: ``log(softmax(x))``, computed
+    stably."""
+    x, d = _prep(input, dim, dtype, "log_softmax")
+    return _LogSoftmax.apply(x, d)
+
+
+def softmin(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: _dt.dtype | None = None
+) -> Tensor:
+    """softmin(input, dim=None, _stacklevel=3, dtype=None) -> Tensor: ``softmax(-x)`` along ``dim``."""
+    x, d = _prep(input, dim, dtype, "softmin")
+    return _Softmax.apply(-x, d)

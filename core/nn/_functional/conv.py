@@ -1,0 +1,512 @@
+"""Convolutions (N-d, transposed) and ``unfold``/``fold``, built on one im2col/col2im pair.
+
+The reference is im2col: the windows of the (padded) input are gathered into a column tensor
+with one strided slice per kernel offset, and the convolution is one ``matmul``. ``_Im2col`` and
+``_Col2im`` are adjoint custom Functions (each one's backward is the other), so convolutions and
+pooling get exact gradients of every order on every backend.
+
+Optional fused kernels (DESIGN §4), used when the input's backend defines them, on raw arrays:
+
+* ``conv_nd(x, w, stride, padding, dilation, groups) -> y``: ``x`` (N, C, *in), ``w`` (O, C/groups, *k),
+  ``padding`` a tuple of ``(lo, hi)`` pairs per spatial dim; ``y`` (N, O, *out) without bias.
+* ``conv_nd_backward_input(g, w, input_shape, stride, padding, dilation, groups) -> grad_x``.
+* ``conv_nd_backward_weight(g, x, weight_shape, stride, padding, dilation, groups) -> grad_w``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from ...autograd.function import Function
+from ...autograd.grad_mode import is_grad_enabled
+from ...ops.creation import empty, full, zeros
+from ...ops.shape import stack
+from ...tensor import Tensor, _wrap
+from ._utils import fused, node_name, ntuple, prod
+
+
+class Geom(NamedTuple):
+    """Sliding-window geometry over the trailing spatial dims."""
+
+    kernel: tuple[int, ...]
+    dilation: tuple[int, ...]
+    stride: tuple[int, ...]
+    pad_lo: tuple[int, ...]
+    pad_hi: tuple[int, ...]
+    in_size: tuple[int, ...]  # spatial size of the unpadded input
+    out_size: tuple[int, ...]  # number of windows per dim
+
+    def padded(self) -> tuple[int, ...]:
+        return tuple(i + lo + hi for i, lo, hi in zip(self.in_size, self.pad_lo, self.pad_hi))
+
+    def window_keys(self) -> list[tuple[slice, ...]]:
+        """One tuple of strided slices (over the padded spatial dims) per kernel offset."""
+        keys = []
+        for offs in itertools.product(*(range(k) for k in self.kernel)):
+            keys.append(
+                tuple(
+                    slice(o * d, o * d + s * (n - 1) + 1, s)
+                    for o, d, s, n in zip(offs, self.dilation, self.stride, self.out_size)
+                )
+            )
+        return keys
+
+    def interior(self) -> tuple[slice, ...]:
+        return tuple(slice(lo, lo + i) for lo, i in zip(self.pad_lo, self.in_size))
+
+    def has_pad(self) -> bool:
+        return any(self.pad_lo) or any(self.pad_hi)
+
+    def tiles(self) -> bool:
+        """Whether the windows are disjoint and cover the padded input exactly."""
+        return all(
+            s == k * d and d == 1 and n * s == p
+            for k, d, s, n, p in zip(self.kernel, self.dilation, self.stride, self.out_size, self.padded())
+        )
+
+
+def out_size(in_size: int, k: int, d: int, s: int, lo: int, hi: int, ceil_mode: bool = False) -> int:
+    """Number of windows along one dim (PyTorch's rule, incl. ceil_mode's last-window check)."""
+    span = in_size + lo + hi - d * (k - 1) - 1
+    if not ceil_mode:
+        return span // s + 1 if span >= 0 else 0
+    n = -(-span // s) + 1
+    if (n - 1) * s >= in_size + lo:
+        n -= 1
+    return n
+
+
+def im2col(x: Tensor, geom: Geom, sdim: int, value: float = 0.0) -> Tensor:
+    """Windows of ``x`` (A, B, *in) stacked at ``sdim``: (A, KK, B, *out) for 1, (A, B, KK, *out) for 2."""
+    return _Im2col.apply(x, geom, sdim, value)
+
+
+def col2im(cols: Tensor, geom: Geom, sdim: int) -> Tensor:
+    """The adjoint of ``im2col`` (zero padding): overlapping windows summed back into (A, B, *in)."""
+    return _Col2im.apply(cols, geom, sdim)
+
+
+class _Im2col(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, geom: Geom, sdim: int, value: float) -> Tensor:
+        ctx.geom, ctx.sdim = geom, sdim
+        if geom.has_pad():
+            xp = full(tuple(x.shape[:2]) + geom.padded(), value, dtype=x.dtype, device=x.device)
+            xp[(slice(None), slice(None)) + geom.interior()] = x
+        else:
+            xp = x
+        lead = (slice(None), slice(None))
+        return stack([xp[lead + key] for key in geom.window_keys()], sdim)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
+        return _Col2im.apply(g, ctx.geom, ctx.sdim), None, None, None
+
+
+class _Col2im(Function):
+    @staticmethod
+    def forward(ctx: Any, cols: Tensor, geom: Geom, sdim: int) -> Tensor:
+        ctx.geom, ctx.sdim = geom, sdim
+        shape = cols.shape
+        a, b = (shape[0], shape[2]) if sdim == 1 else (shape[0], shape[1])
+        lead = (slice(None), slice(None))
+        if geom.tiles():
+            # disjoint windows covering the buffer: plain writes, no zero fill, no accumulation
+            buf = empty((a, b) + geom.padded(), dtype=cols.dtype, device=cols.device)
+            for k, key in enumerate(geom.window_keys()):
+                buf[lead + key] = cols.select(sdim, k)
+        else:
+            buf = zeros((a, b) + geom.padded(), dtype=cols.dtype, device=cols.device)
+            for k, key in enumerate(geom.window_keys()):
+                view = buf[lead + key]
+                view += cols.select(sdim, k)
+        return buf[lead + geom.interior()] if geom.has_pad() else buf
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
+        return _Im2col.apply(g, ctx.geom, ctx.sdim, 0.0), None, None
+
+
+node_name(_Im2col, "Im2ColBackward0")
+node_name(_Col2im, "Col2ImBackward0")
+
+
+# ---------------------------------------------------------------------------------------------
+# convolution
+
+
+def _conv_padding(
+    padding: Any, nd: int, k: tuple[int, ...], d: tuple[int, ...], stride: tuple[int, ...]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0,) * nd, (0,) * nd
+        if padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            total = tuple(di * (ki - 1) for ki, di in zip(k, d))
+            lo = tuple(t // 2 for t in total)
+            return lo, tuple(t - lo_ for t, lo_ in zip(total, lo))
+        raise RuntimeError(f"Invalid padding string: '{padding}'")
+    p = ntuple(padding, nd, "padding")
+    if any(v < 0 for v in p):
+        raise RuntimeError("negative padding is not supported")
+    return p, p
+
+
+def _unbatched(x: Tensor, nd: int, name: str) -> tuple[Tensor, bool]:
+    if x.ndim == nd + 1:
+        return x.unsqueeze(0), True
+    if x.ndim != nd + 2:
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got input of "
+            f"size: {list(x.shape)}"
+        )
+    return x, False
+
+
+def conv(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    groups: int,
+    nd: int,
+) -> Tensor:
+    """N-d convolution (cross-correlation), PyTorch's ``conv{nd}d``."""
+    name = f"conv{nd}d"
+    x, unbatched = _unbatched(input, nd, name)
+    if weight.ndim != nd + 2:
+        raise RuntimeError(
+            f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional input {list(x.shape)}, but "
+            f"got {weight.ndim}-dimensional weight of size {list(weight.shape)} instead"
+        )
+    n, c = x.shape[0], x.shape[1]
+    o, cg = weight.shape[0], weight.shape[1]
+    k = tuple(weight.shape[2:])
+    if groups < 1:
+        raise RuntimeError("non-positive groups is not supported")
+    if c != cg * groups:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {list(weight.shape)}, expected input{list(x.shape)} "
+            f"to have {cg * groups} channels, but got {c} channels instead"
+        )
+    if o % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got "
+            f"weight of size {list(weight.shape)} instead"
+        )
+    if x.dtype is not weight.dtype:
+        raise RuntimeError(f"Input type ({x.dtype}) and weight type ({weight.dtype}) should be the same")
+    s = ntuple(stride, nd, "stride")
+    d = ntuple(dilation, nd, "dilation")
+    lo, hi = _conv_padding(padding, nd, k, d, s)
+    in_size = tuple(x.shape[2:])
+    outs = tuple(out_size(i, ki, di, si, a, b) for i, ki, di, si, a, b in zip(in_size, k, d, s, lo, hi))
+    if any(v <= 0 for v in outs):
+        raise RuntimeError(
+            "Calculated padded input size per channel: "
+            f"{tuple(i + a + b for i, a, b in zip(in_size, lo, hi))}. "
+            f"Kernel size: {tuple(di * (ki - 1) + 1 for ki, di in zip(k, d))}. Kernel size can't be "
+            "greater than actual input size"
+        )
+    geom = Geom(k, d, s, lo, hi, in_size, outs)
+    if fused(x, "conv_nd") is not None:
+        y = _ConvFused.apply(x, weight, geom, groups)
+        if bias is not None:
+            y = y + bias.reshape((o,) + (1,) * nd)
+    else:
+        # columns (C*KK, N*L) with C outermost so groups split them by a reshape; one matmul per group
+        kk = prod(k)
+        cols = im2col(x.transpose(0, 1), geom, 1)
+        if groups == 1:
+            y = weight.reshape(o, c * kk) @ cols.reshape(c * kk, -1)
+        else:
+            y = weight.reshape(groups, o // groups, cg * kk) @ cols.reshape(groups, cg * kk, -1)
+        y = y.reshape((o, n) + outs)
+        if bias is not None:
+            y = y + bias.reshape((o, 1) + (1,) * nd)
+        y = y.transpose(0, 1).contiguous()
+    return y.squeeze(0) if unbatched else y
+
+
+def conv_transpose(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    padding: Any,
+    output_padding: Any,
+    groups: int,
+    dilation: Any,
+    nd: int,
+    output_size: Sequence[int] | None = None,
+) -> Tensor:
+    """N-d transposed convolution, PyTorch's ``conv_transpose{nd}d`` (the gradient of ``conv`` w.r.t. its
+    input)."""
+    name = f"conv_transpose{nd}d"
+    x, unbatched = _unbatched(input, nd, name)
+    n, c = x.shape[0], x.shape[1]
+    if weight.ndim != nd + 2 or weight.shape[0] != c:
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(weight.shape)}, expected input{list(x.shape)} to "
+            f"have {weight.shape[0]} channels, but got {c} channels instead"
+        )
+    if c % groups:
+        raise RuntimeError(f"Given groups={groups}, expected input channels {c} to be divisible by groups")
+    og = weight.shape[1]
+    o = og * groups
+    k = tuple(weight.shape[2:])
+    s = ntuple(stride, nd, "stride")
+    d = ntuple(dilation, nd, "dilation")
+    p = ntuple(padding, nd, "padding")
+    op = ntuple(output_padding, nd, "output_padding")
+    for a, si, di in zip(op, s, d):
+        if a >= si and a >= di:
+            raise RuntimeError(
+                "output padding must be smaller than either stride or dilation, but got output_padding: "
+                f"{op}, stride: {s}, dilation: {d}"
+            )
+    in_size = tuple(x.shape[2:])
+    outs = tuple(
+        (i - 1) * si - 2 * pi + di * (ki - 1) + a + 1 for i, si, pi, di, ki, a in zip(in_size, s, p, d, k, op)
+    )
+    if output_size is not None:
+        want = tuple(output_size)[-nd:]
+        extra = tuple(w - v for w, v in zip(want, outs))
+        if any(e < 0 or e >= max(si, di) for e, si, di in zip(extra, s, d)):
+            raise ValueError(
+                f"requested an output size of {list(want)}, but valid sizes range from {list(outs)} to "
+                f"{[v + max(si, di) - 1 for v, si, di in zip(outs, s, d)]} (for an input of "
+                f"{list(in_size)})"
+            )
+        outs = want
+        op = tuple(a + e for a, e in zip(op, extra))
+    if any(v <= 0 for v in outs):
+        raise RuntimeError(
+            f"Given input size per channel: {list(in_size)}. Calculated output size per channel: "
+            f"{list(outs)}. Output size is too small"
+        )
+    # the output is the col2im of W^T x over the geometry of the forward conv it transposes
+    geom = Geom(k, d, s, p, tuple(max(pi - a, 0) for pi, a in zip(p, op)), outs, in_size)
+    kk = prod(k)
+    xm = x.transpose(0, 1).reshape(groups, c // groups, -1)
+    wm = weight.reshape(groups, c // groups, og * kk).transpose(1, 2)
+    cols = (wm @ xm).reshape((o, kk, n) + in_size)
+    y = col2im(cols, geom, 1)
+    if bias is not None:
+        y = y + bias.reshape((o, 1) + (1,) * nd)
+    y = y.transpose(0, 1).contiguous()
+    return y.squeeze(0) if unbatched else y
+
+
+class _ConvFused(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, w: Tensor, geom: Geom, groups: int) -> Tensor:
+        ctx.save_for_backward(x, w)
+        ctx.geom, ctx.groups = geom, groups
+        be = x._device._be
+        y = be.conv_nd(
+            x._data, w._data, geom.stride, tuple(zip(geom.pad_lo, geom.pad_hi)), geom.dilation, groups
+        )
+        return _wrap(y, x.dtype, x._device)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
+        x, w = ctx.saved_tensors
+        geom, groups = ctx.geom, ctx.groups
+        if is_grad_enabled():
+            # create_graph: differentiate the reference so the gradient is itself differentiable
+            return (*_conv_reference_grads(x, w, g, geom, groups, ctx.needs_input_grad), None, None)
+        be = x._device._be
+        pad = tuple(zip(geom.pad_lo, geom.pad_hi))
+        gx = gw = None
+        if ctx.needs_input_grad[0]:
+            gx = _wrap(
+                be.conv_nd_backward_input(
+                    g._data, w._data, tuple(x.shape), geom.stride, pad, geom.dilation, groups
+                ),
+                x.dtype,
+                x._device,
+            )
+        if ctx.needs_input_grad[1]:
+            gw = _wrap(
+                be.conv_nd_backward_weight(
+                    g._data, x._data, tuple(w.shape), geom.stride, pad, geom.dilation, groups
+                ),
+                w.dtype,
+                w._device,
+            )
+        return gx, gw, None, None
+
+
+node_name(_ConvFused, "ConvolutionBackward0")
+
+
+def _conv_reference_grads(
+    x: Tensor, w: Tensor, g: Tensor, geom: Geom, groups: int, needs: tuple[bool, ...]
+) -> tuple[Any, Any]:
+    """Gradients of the im2col convolution, written with differentiable ops (for double backward)."""
+    n, c, o, kk = x.shape[0], x.shape[1], w.shape[0], prod(geom.kernel)
+    gm = g.transpose(0, 1).reshape(groups, o // groups, -1)
+    gx = gw = None
+    if needs[0]:
+        wm = w.reshape(groups, o // groups, c // groups * kk)
+        gcols = (wm.transpose(1, 2) @ gm).reshape((c, kk, n) + geom.out_size)
+        gx = col2im(gcols, geom, 1).transpose(0, 1)
+    if needs[1]:
+        cols = im2col(x.transpose(0, 1), geom, 1).reshape(groups, c // groups * kk, -1)
+        gw = (gm @ cols.transpose(1, 2)).reshape(w.shape)
+    return gx, gw
+
+
+# ---------------------------------------------------------------------------------------------
+# unfold / fold
+
+
+def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> Tensor:
+    """unfold(input, kernel_size, dilation=1, padding=0, stride=1) -> Tensor: sliding blocks (N, C*prod(k),
+    L)."""
+    x, unbatched = (input.unsqueeze(0), True) if input.ndim == 3 else (input, False)
+    if x.ndim != 4:
+        raise NotImplementedError(
+            f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)"
+        )
+    k, d = ntuple(kernel_size, 2, "kernel_size"), ntuple(dilation, 2, "dilation")
+    p, s = ntuple(padding, 2, "padding"), ntuple(stride, 2, "stride")
+    in_size = tuple(x.shape[2:])
+    outs = tuple(out_size(i, ki, di, si, pi, pi) for i, ki, di, si, pi in zip(in_size, k, d, s, p))
+    if any(v <= 0 for v in outs):
+        raise RuntimeError(
+            f"Given input with spatial size {in_size}, kernel_size={k}, dilation={d}, padding={p}, "
+            f"calculated shape of the array of sliding blocks as {outs}, but its components must be at "
+            "least one."
+        )
+    cols = im2col(x, Geom(k, d, s, p, p, in_size, outs), 2)
+    out = cols.reshape(x.shape[0], x.shape[1] * prod(k), prod(outs))
+    return out.squeeze(0) if unbatched else out
+
+
+def fold(
+    input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1
+) -> Tensor:
+    """fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor: sum blocks back
+    (col2im)."""
+    x, unbatched = (input.unsqueeze(0), True) if input.ndim == 2 else (input, False)
+    if x.ndim != 3:
+        raise NotImplementedError(
+            f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got "
+            f"{input.ndim}D)"
+        )
+    size = ntuple(output_size, 2, "output_size")
+    k, d = ntuple(kernel_size, 2, "kernel_size"), ntuple(dilation, 2, "dilation")
+    p, s = ntuple(padding, 2, "padding"), ntuple(stride, 2, "stride")
+    kk = prod(k)
+    outs = tuple(out_size(i, ki, di, si, pi, pi) for i, ki, di, si, pi in zip(size, k, d, s, p))
+    n, ckk, length = x.shape
+    if ckk % kk:
+        raise RuntimeError(
+            f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
+            f"got input.size(1)={ckk} and kernel_size={k}"
+        )
+    if length != prod(outs):
+        raise RuntimeError(
+            f"Given output_size={size}, kernel_size={k}, dilation={d}, padding={p}, stride={s}, "
+            f"expected size of input's dimension 2 to match the calculated number of sliding blocks "
+            f"{outs[0]} * {outs[1]} = {prod(outs)}, but got input.size(2)={length}."
+        )
+    cols = x.reshape((n, ckk // kk, kk) + outs)
+    out = col2im(cols, Geom(k, d, s, p, p, size, outs), 2)
+    return out.squeeze(0) if unbatched else out
+
+
+# ---------------------------------------------------------------------------------------------
+# public signatures
+
+
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor."""
+    return conv(input, weight, bias, stride, padding, dilation, groups, 1)
+
+
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor."""
+    return conv(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def conv3d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor."""
+    return conv(input, weight, bias, stride, padding, dilation, groups, 3)
+
+
+def conv_transpose1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+    dilation=1)."""
+    return conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 1)
+
+
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+    dilation=1)."""
+    return conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2)
+
+
+def conv_transpose3d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+    dilation=1)."""
+    return conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 3)

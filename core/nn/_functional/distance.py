@@ -1,0 +1,73 @@
+"""Vector norms and distances: ``normalize``, ``cosine_similarity``, ``pairwise_distance``, ``pdist``,
+``triplet_margin_loss``."""
+
+from __future__ import annotations
+
+from ...ops.shape import broadcast_tensors
+from ...tensor import Tensor
+from ._utils import legacy_reduction
+from ._utils import reduce as _reduce
+
+
+def normalize(
+    input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None
+) -> Tensor:
+    """normalize(input, p=2.0, dim=1, eps=1e-12, out=None) -> Tensor: ``x / max(||x||_p, eps)``."""
+    denom = input.norm(p, dim, keepdim=True).clamp(min=eps)
+    result = input / denom
+    if out is not None:
+        out.copy_(result)
+        return out
+    return result
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """cosine_similarity(x1, x2, dim=1, eps=1e-8) -> Tensor: ``x1 . x2 / (max(||x1||, eps) * max(||x2||,
+    eps))``."""
+    a, b = broadcast_tensors(x1, x2)
+    na = a.norm(2, dim, keepdim=True).clamp(min=eps)
+    nb = b.norm(2, dim, keepdim=True).clamp(min=eps)
+    return ((a / na) * (b / nb)).sum(dim)
+
+
+def pairwise_distance(
+    x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
+) -> Tensor:
+    """pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False) -> Tensor: ``||x1 - x2 + eps||_p`` over the
+    last dim."""
+    out_dim = max(x1.ndim, x2.ndim)
+    if out_dim == 0:
+        return (x1 - x2 + eps).abs() if not keepdim else (x1 - x2 + eps).abs().reshape(1)
+    return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    """pdist(input, p=2) -> Tensor: p-norm distances between all pairs of rows (upper triangle, row-major)."""
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    n = input.shape[0]
+    rows = [i for i in range(n) for _ in range(i + 1, n)]
+    cols = [j for i in range(n) for j in range(i + 1, n)]
+    return (input[rows] - input[cols]).norm(p, -1)
+
+
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, swap=False,
+    size_average=None, reduce=None, reduction='mean') -> Tensor."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
+    return _reduce((margin + d_pos - d_neg).clamp(min=0.0), reduction)

@@ -1,0 +1,454 @@
+"""Loss functions with ``reduction`` ('none' | 'mean' | 'sum'), PyTorch's formulas and edge cases."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from ... import dtypes as _dt
+from ...autograd.function import Function
+from ...autograd.grad_mode import is_grad_enabled
+from ...ops.creation import zeros_like
+from ...ops.elementwise import where
+from ...ops.shape import broadcast_tensors
+from ...tensor import Tensor, _wrap
+from ._utils import check_shapes_match, fused, legacy_reduction, node_name
+from ._utils import reduce as _reduce
+from .activation import _Softmax, log_softmax
+
+
+def _pointwise_weighted(
+    loss: Tensor, weight: Tensor | None, input: Tensor, reduction: str, mean_by_weight: bool
+) -> Tensor:
+    if weight is None:
+        return _reduce(loss, reduction)
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == "mean" and mean_by_weight:
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
+
+
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """mse_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None) -> Tensor."""
+    check_shapes_match(input, target)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    x, t = broadcast_tensors(input, target)
+    diff = x - t
+    return _pointwise_weighted(diff * diff, weight, input, reduction, True)
+
+
+def l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """l1_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None) -> Tensor."""
+    check_shapes_match(input, target)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    x, t = broadcast_tensors(input, target)
+    return _pointwise_weighted((x - t).abs(), weight, input, reduction, True)
+
+
+def smooth_l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    """smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mean', beta=1.0) -> Tensor."""
+    check_shapes_match(input, target)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    x, t = broadcast_tensors(input, target)
+    z = (x - t).abs()
+    if beta == 0:
+        return _reduce(z, reduction)
+    return _reduce(where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta), reduction)
+
+
+def huber_loss(
+    input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0, weight: Tensor | None = None
+) -> Tensor:
+    """huber_loss(input, target, reduction='mean', delta=1.0, weight=None) -> Tensor."""
+    check_shapes_match(input, target)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    x, t = broadcast_tensors(input, target)
+    z = (x - t).abs()
+    loss = where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
+    return _pointwise_weighted(loss, weight, input, reduction, False)
+
+
+# ---------------------------------------------------------------------------------------------
+# classification
+
+
+def _class_view(weight: Tensor, ndim: int, class_dim: int) -> Tensor:
+    shape = [1] * ndim
+    shape[class_dim] = weight.shape[0]
+    return weight.reshape(shape)
+
+
+def _check_class_target(input: Tensor, target: Tensor, weight: Tensor | None) -> tuple[int, int]:
+    """Validate class-index targets (and class weights); returns (class_dim, n_classes)."""
+    if input.ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
+    class_dim = 0 if input.ndim == 1 else 1
+    expect = tuple(input.shape[:class_dim]) + tuple(input.shape[class_dim + 1 :])
+    if tuple(target.shape) != expect:
+        if input.ndim <= 2 and (
+            target.ndim != max(input.ndim - 1, 0) or (input.ndim == 2 and target.shape[0] != input.shape[0])
+        ):
+            raise ValueError(
+                f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                f"({target.shape[0] if target.ndim else 0})."
+            )
+        raise RuntimeError(f"Expected target size {list(expect)}, got {list(target.shape)}")
+    if target.dtype.is_floating_point or target.dtype is _dt.bool:
+        raise RuntimeError(f"expected scalar type Long but found {target.dtype}")
+    n_classes = input.shape[class_dim]
+    if weight is not None and (weight.ndim != 1 or weight.shape[0] != n_classes):
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {n_classes} classes or no classes but got "
+            f"weight tensor of shape: {list(weight.shape)}"
+        )
+    return class_dim, n_classes
+
+
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+    reduction='mean')."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    class_dim, n_classes = _check_class_target(input, target, weight)
+    valid = target != ignore_index
+    safe = target if 0 <= ignore_index < n_classes else where(valid, target, 0)
+    picked = -input.gather(class_dim, safe.unsqueeze(class_dim)).squeeze(class_dim)
+    w = valid.to(input.dtype)
+    if weight is not None:
+        w = w * weight[safe]
+    loss = picked * w
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.sum() / w.sum()
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+    reduction='mean', label_smoothing=0.0) -> Tensor: ``log_softmax`` over dim 1 (dim 0 for 1-d input) and
+    the negative log likelihood of class indices, or the cross entropy with class probabilities."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if target.dtype.is_floating_point:
+        if tuple(target.shape) != tuple(input.shape):
+            raise RuntimeError(f"Expected target size {list(input.shape)}, got {list(target.shape)}")
+        class_dim = 0 if input.ndim == 1 else 1
+        n_classes = input.shape[class_dim]
+        logp = log_softmax(input, class_dim)
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        prod = logp * target
+        if weight is not None:
+            prod = prod * _class_view(weight, input.ndim, class_dim)
+        if reduction == "none":
+            return -prod.sum(class_dim)
+        if reduction == "sum":
+            return -prod.sum()
+        if reduction == "mean":
+            return -prod.sum() / (input.numel() // n_classes) if input.numel() else prod.sum() * float("nan")
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    class_dim, n_classes = _check_class_target(input, target, weight)
+    return _CrossEntropy.apply(input, target, weight, ignore_index, reduction, label_smoothing, class_dim)
+
+
+class _CrossEntropy(Function):
+    """Cross entropy of class indices as one graph node: ``log_softmax`` and the (label-smoothed, weighted)
+    negative log likelihood forward, ``(softmax - target distribution) * scale`` backward."""
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        x: Tensor,
+        target: Tensor,
+        weight: Tensor | None,
+        ignore_index: int,
+        reduction: str,
+        smoothing: float,
+        cd: int,
+    ) -> Tensor:
+        n_classes = x.shape[cd]
+        kernel = fused(x, "log_softmax")
+        if kernel is not None:
+            logp = _wrap(kernel(x._data, cd), x.dtype, x._device)
+        else:
+            z = x - x.amax(cd, keepdim=True)
+            logp = z - z.exp().sum(cd, keepdim=True).log()
+        valid = target != ignore_index
+        safe = target if 0 <= ignore_index < n_classes else where(valid, target, 0)
+        safe_c = safe.unsqueeze(cd)
+        w = valid.to(x.dtype)
+        if weight is not None:
+            w = w * weight[safe]
+        loss = -logp.gather(cd, safe_c).squeeze(cd) * w
+        if smoothing > 0:
+            wlogp = logp * _class_view(weight, x.ndim, cd) if weight is not None else logp
+            smooth = -wlogp.sum(cd) * valid.to(x.dtype)
+            loss = loss * (1 - smoothing) + smooth * (smoothing / n_classes)
+        denom = w.sum() if reduction == "mean" else None
+        ctx.save_for_backward(x, logp, safe_c, valid, w, weight, denom)
+        ctx.args = (reduction, smoothing, cd)
+        if reduction == "none":
+            return loss
+        return loss.sum() / denom if denom is not None else loss.sum()
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
+        x, logp, safe_c, valid, w, weight, denom = ctx.saved_tensors
+        reduction, smoothing, cd = ctx.args
+        # the softmax is recomputed differentiably when a graph of the gradient is wanted
+        p = _Softmax.apply(x, cd) if is_grad_enabled() else logp.exp()
+        onehot = zeros_like(x).scatter(cd, safe_c, 1.0)
+        grad = (p - onehot) * w.unsqueeze(cd)
+        if smoothing > 0:
+            n_classes = x.shape[cd]
+            if weight is not None:
+                wv = _class_view(weight, x.ndim, cd)
+                smooth = p * wv.sum() - wv
+            else:
+                smooth = p * n_classes - 1.0
+            grad = grad * (1 - smoothing) + smooth * (
+                valid.to(x.dtype).unsqueeze(cd) * (smoothing / n_classes)
+            )
+        if reduction == "none":
+            scale = g.unsqueeze(cd)
+        elif reduction == "mean":
+            scale = g / denom
+        else:
+            scale = g
+        return grad * scale, None, None, None, None, None, None
+
+
+node_name(_CrossEntropy, "NllLossBackward0")
+
+
+def binary_cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction='mean')."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}) is deprecated. Please ensure they have the same size."
+        )
+    # PyTorch clamps the logs at -100 so a saturated probability gives a finite loss
+    loss = -(target * input.log().clamp(min=-100.0) + (1 - target) * (1 - input).log().clamp(min=-100.0))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+    reduction='mean', pos_weight=None) -> Tensor: sigmoid + binary cross entropy, computed stably."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    # log(1 + exp(-x)) = m + log(exp(-m) + exp(-x - m)) with m = max(-x, 0), PyTorch's stable form
+    m = (-input).clamp(min=0.0)
+    softplus_neg = m + ((-m).exp() + (-input - m).exp()).log()
+    if pos_weight is not None:
+        log_weight = (pos_weight - 1) * target + 1
+        loss = (1 - target) * input + log_weight * softplus_neg
+    else:
+        loss = (1 - target) * input + softplus_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    """kl_div(input, target, size_average=None, reduce=None, reduction='mean', log_target=False) -> Tensor:
+    pointwise ``target * (log(target) - input)`` with ``input`` in log space."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support size."
+            "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+            "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+            UserWarning,
+            stacklevel=2,
+        )
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        # xlogy: 0 * log(0) is 0
+        pos = target > 0
+        loss = where(pos, target * where(pos, target, 1.0).log(), 0.0) - target * input
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0] if input.ndim else loss.sum()
+    return _reduce_or_raise(loss, reduction)
+
+
+def _reduce_or_raise(loss: Tensor, reduction: str) -> Tensor:
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return _reduce(loss, reduction)
+
+
+def cosine_embedding_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
+    reduction='mean')."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if input1.ndim not in (1, 2):
+        raise RuntimeError(
+            f"cosine_embedding_loss(): 1D target tensor expects 2D input tensors, but found inputs "
+            f"with sizes {list(input1.shape)} and {list(input2.shape)}."
+        )
+    dim = input1.ndim - 1
+    eps = 1e-12
+    prod_sum = (input1 * input2).sum(dim)
+    mag1 = (input1 * input1).sum(dim) + eps
+    mag2 = (input2 * input2).sum(dim) + eps
+    cos = prod_sum / (mag1 * mag2).sqrt()
+    pos = where(target == 1, 1 - cos, 0.0)
+    neg = where(target == -1, (cos - margin).clamp(min=0.0), 0.0)
+    return _reduce(pos + neg, reduction)
+
+
+def margin_ranking_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
+    reduction='mean')."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if input1.ndim != input2.ndim or input1.ndim != target.ndim:
+        raise RuntimeError(
+            f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+            f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} "
+        )
+    return _reduce((-target * (input1 - input2) + margin).clamp(min=0.0), reduction)
+
+
+def hinge_embedding_loss(
+    input: Tensor,
+    target: Tensor,
+    margin: float = 1.0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction='mean')."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    margin_clamp = (margin - input).clamp(min=0.0)
+    loss = where(target == 1, 0.0, margin_clamp) + where(target == -1, 0.0, input)
+    return _reduce(loss, reduction)
+
+
+def soft_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """soft_margin_loss(input, target, size_average=None, reduce=None, reduction='mean'): ``log(1 + exp(-y
+    x))``."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    return _reduce((-target * input).exp().log1p(), reduction)
+
+
+def poisson_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    log_input: bool = True,
+    full: bool = False,
+    size_average: bool | None = None,
+    eps: float = 1e-8,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+    reduction='mean') -> Tensor."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        t = where(target > 1, target, 1.0)
+        stirling = t * t.log() - t + (2 * 3.141592653589793 * t).log() * 0.5
+        loss = loss + where(target > 1, stirling, 0.0)
+    return _reduce_or_raise(loss, reduction)

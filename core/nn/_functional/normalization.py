@@ -1,0 +1,216 @@
+"""Normalization: batch/instance norm (with running statistics), layer norm, group norm, RMS norm."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ... import dtypes as _dt
+from ...autograd.grad_mode import no_grad
+from ...tensor import Tensor
+from ._utils import prod
+
+
+def _channel_view(t: Tensor, ndim: int) -> Tensor:
+    return t.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+def _update_running(running: Tensor | None, stat: Tensor, momentum: float) -> None:
+    if running is None:
+        return
+    with no_grad():
+        running.mul_(1.0 - momentum).add_(stat.detach().reshape(running.shape) * momentum)
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+    eps=1e-05) -> Tensor: normalize each channel (dim 1) by batch statistics (training) or running ones."""
+    if input.ndim < 2:
+        raise ValueError(f"Expected 2D or higher input (got {input.ndim}D input)")
+    ndim = input.ndim
+    if training:
+        n = input.numel() // input.shape[1]
+        if n <= 1:
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input size {input.shape}"
+            )
+        dims = (0,) + tuple(range(2, ndim))
+        mean = input.mean(dims, keepdim=True)
+        xc = input - mean
+        var = (xc * xc).mean(dims, keepdim=True)
+        _update_running(running_mean, mean, momentum)
+        _update_running(running_var, var * (n / (n - 1)), momentum)
+        y = xc * (var + eps).rsqrt()
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+        y = (input - _channel_view(running_mean, ndim)) * (_channel_view(running_var, ndim) + eps).rsqrt()
+    if weight is not None:
+        y = y * _channel_view(weight, ndim)
+    if bias is not None:
+        y = y + _channel_view(bias, ndim)
+    return y
+
+
+def instance_norm(
+    input: Tensor,
+    running_mean: Tensor | None = None,
+    running_var: Tensor | None = None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    use_input_stats: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+    momentum=0.1, eps=1e-05) -> Tensor: normalize each (sample, channel) over its spatial dims."""
+    ndim = input.ndim
+    if use_input_stats:
+        dims = tuple(range(2, ndim))
+        n = prod(input.shape[2:])
+        if n <= 1:
+            raise ValueError(
+                f"Expected more than 1 spatial element when training, got input size {input.shape}"
+            )
+        mean = input.mean(dims, keepdim=True)
+        xc = input - mean
+        var = (xc * xc).mean(dims, keepdim=True)
+        if running_mean is not None:
+            _update_running(running_mean, mean.mean(0), momentum)
+        if running_var is not None:
+            _update_running(running_var, (var * (n / (n - 1))).mean(0), momentum)
+        y = xc * (var + eps).rsqrt()
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError(
+                "Expected running_mean and running_var to be defined when use_input_stats is false"
+            )
+        y = (input - _channel_view(running_mean, ndim)) * (_channel_view(running_var, ndim) + eps).rsqrt()
+    if weight is not None:
+        y = y * _channel_view(weight, ndim)
+    if bias is not None:
+        y = y + _channel_view(bias, ndim)
+    return y
+
+
+def _check_normalized_shape(input: Tensor, normalized_shape: Sequence[int]) -> tuple[int, ...]:
+    ns = (
+        (int(normalized_shape),)
+        if isinstance(normalized_shape, int)
+        else tuple(int(s) for s in normalized_shape)
+    )
+    if not ns or tuple(input.shape[input.ndim - len(ns) :]) != ns or input.ndim < len(ns):
+        raise RuntimeError(
+            f"Given normalized_shape={list(ns)}, expected input with shape [*, "
+            f"{', '.join(str(s) for s in ns)}], but got input of size{list(input.shape)}"
+        )
+    return ns
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: Sequence[int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05) -> Tensor: normalize over the
+    trailing ``normalized_shape`` dims."""
+    ns = _check_normalized_shape(input, normalized_shape)
+    dims = tuple(range(input.ndim - len(ns), input.ndim))
+    mean = input.mean(dims, keepdim=True)
+    xc = input - mean
+    var = (xc * xc).mean(dims, keepdim=True)
+    y = xc * (var + eps).rsqrt()
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y
+
+
+_EPS = {
+    "float32": 1.1920928955078125e-07,
+    "float64": 2.220446049250313e-16,
+    "float16": 0.0009765625,
+    "bfloat16": 0.0078125,
+}
+
+
+def rms_norm(
+    input: Tensor, normalized_shape: Sequence[int], weight: Tensor | None = None, eps: float | None = None
+) -> Tensor:
+    """rms_norm(input, normalized_shape, weight=None, eps=None) -> Tensor: ``x / sqrt(mean(x^2) + eps)`` over
+    the trailing dims (``eps`` defaults to the dtype's machine epsilon)."""
+    ns = _check_normalized_shape(input, normalized_shape)
+    dims = tuple(range(input.ndim - len(ns), input.ndim))
+    if eps is None:
+        eps = _EPS.get(input.dtype.name, _EPS["float32"])
+    y = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
+    return y * weight if weight is not None else y
+
+
+def group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """group_norm(input, num_groups, weight=None, bias=None, eps=1e-05) -> Tensor: normalize each group of
+    channels of each sample."""
+    if input.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.ndim}")
+    n, c = input.shape[0], input.shape[1]
+    if c % num_groups:
+        raise RuntimeError(
+            f"Expected number of channels in input to be divisible by num_groups, but got input of "
+            f"shape {list(input.shape)} and num_groups={num_groups}"
+        )
+    x = input.reshape(n, num_groups, -1)
+    mean = x.mean(-1, keepdim=True)
+    xc = x - mean
+    var = (xc * xc).mean(-1, keepdim=True)
+    y = (xc * (var + eps).rsqrt()).reshape(input.shape)
+    if weight is not None:
+        y = y * _channel_view(weight, input.ndim)
+    if bias is not None:
+        y = y + _channel_view(bias, input.ndim)
+    return y
+
+
+def local_response_norm(
+    input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
+) -> Tensor:
+    """local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0) -> Tensor: normalize across nearby
+    channels."""
+    from .pooling import avg_pool2d
+    from .vision import pad
+
+    if input.ndim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions)")
+    div = (input * input).unsqueeze(1)
+    if input.ndim == 3:
+        div = pad(div, (0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    else:
+        shape = input.shape
+        div = div.reshape(shape[0], 1, shape[1], shape[2], -1)
+        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        from .pooling import avg_pool3d
+
+        div = avg_pool3d(div, (size, 1, 1), stride=1).squeeze(1).reshape(shape)
+    div = (div * alpha + k) ** beta
+    return input / div
+
+
+_ = (_dt, Any)

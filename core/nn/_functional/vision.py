@@ -1,0 +1,292 @@
+"""Padding and resampling: ``pad`` (constant, reflect, replicate, circular) and ``interpolate``.
+
+Interpolation is separable: nearest modes gather with one index vector per spatial dim, linear and
+cubic modes multiply by one (out, in) weight matrix per dim. The indices and weights are computed
+on the host with NumPy in the input's precision (float32 for float32 inputs, as PyTorch's kernels
+do), so boundary cases pick the same source pixels as PyTorch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from ...autograd.function import Function
+from ...ops.creation import full, tensor
+from ...tensor import Tensor
+from ._utils import node_name
+from .pooling import _adaptive_avg, _along
+
+
+class _ConstantPad(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, pads: tuple[tuple[int, int], ...], value: float) -> Tensor:
+        nd = x.ndim
+        lead = nd - len(pads)
+        shape = list(x.shape)
+        key: list[slice] = [slice(None)] * nd
+        for i, (lo, hi) in enumerate(pads):
+            d = lead + i
+            key[d] = slice(lo, lo + shape[d])
+            shape[d] += lo + hi
+        ctx.key = tuple(key)
+        out = full(tuple(shape), value, dtype=x.dtype, device=x.device)
+        out[ctx.key] = x
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
+        return g[ctx.key], None, None
+
+
+node_name(_ConstantPad, "ConstantPadNdBackward0")
+
+
+def _pairs(pad: Sequence[int], ndim: int) -> list[tuple[int, int]]:
+    """Per-dim (lo, hi) for the trailing dims, first dim first (``pad`` lists the last dim first)."""
+    if len(pad) % 2:
+        raise ValueError("Padding length must be divisible by 2")
+    if len(pad) // 2 > ndim:
+        raise ValueError(
+            f"Padding length should be less than or equal to two times the input dimension but got "
+            f"padding length {len(pad)} and input of dimension {ndim}"
+        )
+    n = len(pad) // 2
+    return [(int(pad[2 * (n - 1 - i)]), int(pad[2 * (n - 1 - i) + 1])) for i in range(n)]
+
+
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
+    """pad(input, pad, mode='constant', value=None) -> Tensor: pad the trailing dims; ``pad`` lists ``(left,
+    right)`` of the last dim first. Negative padding crops."""
+    pairs = _pairs(pad, input.ndim)
+    lead = input.ndim - len(pairs)
+    if mode == "constant":
+        x = input
+        if any(lo < 0 or hi < 0 for lo, hi in pairs):
+            key = [slice(None)] * input.ndim
+            for i, (lo, hi) in enumerate(pairs):
+                size = input.shape[lead + i]
+                key[lead + i] = slice(max(-lo, 0), size - max(-hi, 0))
+            x = x[tuple(key)]
+        pos = tuple((max(lo, 0), max(hi, 0)) for lo, hi in pairs)
+        if not any(lo or hi for lo, hi in pos):
+            return x if x is not input else input.clone()
+        return _ConstantPad.apply(x, pos, 0.0 if value is None else value)
+    if value is not None and value != 0:
+        raise ValueError(f'Padding mode "{mode}" doesn\'t take in value argument.')
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if len(pairs) > 3 or input.ndim < len(pairs) + 1:
+        raise NotImplementedError(
+            "Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now"
+        )
+    x = input
+    for i, (lo, hi) in enumerate(pairs):
+        d = lead + i
+        n = x.shape[d]
+        if mode == "reflect" and (lo >= n or hi >= n):
+            raise RuntimeError(
+                f"Argument #4: Padding size should be less than the corresponding input dimension, but "
+                f"got: padding ({lo}, {hi}) at dimension {d} of input {list(input.shape)}"
+            )
+        if mode == "circular" and (lo > n or hi > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        idx = []
+        for j in range(-lo, n + hi):
+            if mode == "reflect":
+                k = -j if j < 0 else (2 * (n - 1) - j if j >= n else j)
+            elif mode == "replicate":
+                k = min(max(j, 0), n - 1)
+            else:
+                k = j % n
+            idx.append(k)
+        x = x.index_select(d, tensor(idx, device=x.device))
+    return x
+
+
+# ---------------------------------------------------------------------------------------------
+# interpolate
+
+_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+
+
+def _np() -> Any:
+    import numpy as np
+
+    return np
+
+
+def _host_dtype(x: Tensor) -> str:
+    return "float64" if x.dtype.name == "float64" else "float32"
+
+
+def _scale(in_size: int, out: int, sf: float | None, align_corners: bool, fdt: str) -> Any:
+    np = _np()
+    if align_corners:
+        return (
+            np.array(in_size - 1, dtype=fdt) / np.array(out - 1, dtype=fdt)
+            if out > 1
+            else np.array(0, dtype=fdt)
+        )
+    if sf is not None and sf > 0:
+        return np.array(1.0 / sf, dtype=fdt)
+    return np.array(in_size, dtype=fdt) / np.array(out, dtype=fdt)
+
+
+def _source(j: Any, scale: Any, align_corners: bool, cubic: bool) -> Any:
+    np = _np()
+    if align_corners:
+        return scale * j
+    src = scale * (j + np.array(0.5, dtype=j.dtype)) - np.array(0.5, dtype=j.dtype)
+    return src if cubic else np.maximum(src, 0)
+
+
+def _linear_matrix(in_size: int, out: int, sf: float | None, align_corners: bool, fdt: str) -> Any:
+    np = _np()
+    j = np.arange(out, dtype=fdt)
+    src = _source(j, _scale(in_size, out, sf, align_corners, fdt), align_corners, False)
+    i0 = np.minimum(src.astype("int64"), in_size - 1)
+    i1 = np.minimum(i0 + 1, in_size - 1)
+    l1 = (src - i0.astype(fdt)).astype(fdt)
+    m = np.zeros((out, in_size), dtype=fdt)
+    np.add.at(m, (np.arange(out), i0), 1 - l1)
+    np.add.at(m, (np.arange(out), i1), l1)
+    return m
+
+
+def _cubic_matrix(in_size: int, out: int, sf: float | None, align_corners: bool, fdt: str) -> Any:
+    np = _np()
+    a = -0.75
+    j = np.arange(out, dtype=fdt)
+    src = _source(j, _scale(in_size, out, sf, align_corners, fdt), align_corners, True)
+    i = np.floor(src).astype("int64")
+    t = (src - np.floor(src)).astype(fdt)
+
+    def near(x: Any) -> Any:
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x: Any) -> Any:
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    coeffs = [far(t + 1), near(t), near(1 - t), far(2 - t)]
+    m = np.zeros((out, in_size), dtype=fdt)
+    for k, c in enumerate(coeffs):
+        np.add.at(m, (np.arange(out), np.clip(i - 1 + k, 0, in_size - 1)), c)
+    return m
+
+
+def _nearest_index(in_size: int, out: int, sf: float | None, exact: bool) -> list[int]:
+    np = _np()
+    scale = np.float32(1.0 / sf) if sf is not None and sf > 0 else np.float32(in_size) / np.float32(out)
+    j = np.arange(out, dtype="float32")
+    src = np.floor((j + np.float32(0.5)) * scale if exact else j * scale).astype("int64")
+    return np.minimum(src, in_size - 1).tolist()
+
+
+def interpolate(
+    input: Tensor,
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool = False,
+) -> Tensor:
+    """interpolate(input, size=None, scale_factor=None, mode='nearest', align_corners=None,
+    recompute_scale_factor=None, antialias=False) -> Tensor: resample the spatial dims (nearest,
+    nearest-exact, linear, bilinear, bicubic, trilinear, area)."""
+    nd = input.ndim - 2
+    if nd < 1:
+        raise ValueError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for the modes: "
+            "nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got "
+            f"{mode})"
+        )
+    linear_modes = ("linear", "bilinear", "bicubic", "trilinear")
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError(
+                "align_corners option can only be set with the interpolating modes: "
+                "linear | bilinear | bicubic | trilinear"
+            )
+    elif mode in linear_modes:
+        if _DIMS[mode] != nd:
+            raise NotImplementedError(
+                f"Got {input.ndim}D input, but {mode} mode needs {_DIMS[mode] + 2}D input"
+            )
+        align_corners = bool(align_corners)
+    else:
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for "
+            f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
+            f"nearest-exact (got {mode})"
+        )
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not supported by ember")
+    in_sizes = tuple(input.shape[2:])
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        outs = tuple(int(s) for s in size) if isinstance(size, (list, tuple)) else (int(size),) * nd
+        if len(outs) != nd:
+            raise ValueError(
+                f"Input and output must have the same number of spatial dimensions, but got input with "
+                f"spatial dimensions of {list(in_sizes)} and output size of {list(outs)}. Please provide "
+                "input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) "
+                "format."
+            )
+        factors: tuple[float | None, ...] = (None,) * nd
+    elif scale_factor is not None:
+        sfs = (
+            tuple(float(s) for s in scale_factor)
+            if isinstance(scale_factor, (list, tuple))
+            else (float(scale_factor),) * nd
+        )
+        if len(sfs) != nd:
+            raise ValueError(
+                f"Input and scale_factor must have the same number of spatial dimensions, but got input "
+                f"with spatial dimensions of {list(in_sizes)} and scale_factor of shape {list(sfs)}."
+            )
+        outs = tuple(math.floor(i * s) for i, s in zip(in_sizes, sfs))
+        factors = (None,) * nd if recompute_scale_factor else sfs
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    if mode == "area":
+        return _adaptive_avg(input, outs, nd)
+    x = input
+    if mode in ("nearest", "nearest-exact"):
+        for i, (n_in, n_out, sf) in enumerate(zip(in_sizes, outs, factors)):
+            idx = _nearest_index(n_in, n_out, sf, mode == "nearest-exact")
+            x = x.index_select(2 + i, tensor(idx, device=x.device))
+        return x
+    fdt = _host_dtype(x)
+    build = _cubic_matrix if mode == "bicubic" else _linear_matrix
+    mats = [
+        tensor(build(n_in, n_out, sf, bool(align_corners), fdt), dtype=x.dtype, device=x.device)
+        for n_in, n_out, sf in zip(in_sizes, outs, factors)
+    ]
+    return _along(x, mats)
+
+
+def upsample(
+    input: Tensor,
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+) -> Tensor:
+    """upsample(input, size=None, scale_factor=None, mode='nearest', align_corners=None): deprecated
+    ``interpolate``."""
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """upsample_nearest(input, size=None, scale_factor=None): deprecated ``interpolate(mode='nearest')``."""
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """upsample_bilinear(input, size=None, scale_factor=None): deprecated bilinear ``interpolate``
+    (align_corners)."""
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

@@ -1,0 +1,82 @@
+"""Stochastic gradient descent (optionally with momentum), PyTorch's ``torch.optim.SGD``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..autograd.grad_mode import no_grad
+from ..tensor import Tensor
+from . import _ops
+from .optimizer import Optimizer, ParamsT, _to_scalar
+
+
+class SGD(Optimizer):
+    """SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False, ...).
+
+    Example::
+
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        >>> opt.zero_grad(); loss_fn(model(x), y).backward(); opt.step()
+    """
+
+    def __init__(self, params: ParamsT, lr: float | Tensor = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, differentiable: bool = False,
+                 fused: bool | None = None) -> None:
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening, "weight_decay": weight_decay,
+                    "nesterov": nesterov, "maximize": maximize, "foreach": foreach,
+                    "differentiable": differentiable, "fused": fused}
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, defaults)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss."""
+        loss = self._eval_closure(closure)
+        with no_grad():
+            for group in self.param_groups:
+                momentum = group["momentum"]
+                params, grads, bufs = [], [], []
+                for p in group["params"]:
+                    grad = p.grad
+                    if grad is not None:
+                        params.append(p)
+                        grads.append(grad)
+                        if momentum != 0:
+                            bufs.append(self.state[p].get("momentum_buffer"))
+                sgd(params, grads, bufs, weight_decay=group["weight_decay"], momentum=momentum,
+                    lr=group["lr"], dampening=group["dampening"], nesterov=group["nesterov"],
+                    maximize=group["maximize"])
+                if momentum != 0:
+                    for p, buf in zip(params, bufs):
+                        self.state[p]["momentum_buffer"] = buf
+        return loss
+
+
+def sgd(params: list[Tensor], d_p_list: list[Tensor], momentum_buffer_list: list[Tensor | None], *,
+        weight_decay: float, momentum: float, lr: float, dampening: float, nesterov: bool,
+        maximize: bool) -> None:
+    """Functional SGD: update ``params`` (and ``momentum_buffer_list``, filling ``None`` slots) in place."""
+    lr = _to_scalar(lr)
+    for i, param in enumerate(params):
+        grad = d_p_list[i] if not maximize else -d_p_list[i]
+        if weight_decay != 0:
+            grad = grad + param * weight_decay
+        if momentum != 0:
+            buf = momentum_buffer_list[i]
+            if buf is None:
+                buf = grad.detach().clone()
+                momentum_buffer_list[i] = buf
+            else:
+                _ops.add_(buf.mul_(momentum), grad, 1 - dampening)
+            grad = grad + buf * momentum if nesterov else buf
+        _ops.add_(param, grad, -lr)

@@ -1,0 +1,4 @@
+"""The tour printed by `ember demo`: run `python examples/demo.py`."""
+import ember.demo
+
+ember.demo.main()
