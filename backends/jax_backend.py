@@ -120,8 +120,11 @@ class JaxBackend(ArrayAPIBackend):
         return self._put(self.xp.eye(n, m, dtype=self._native[dtype]), index)
 
     def from_host(self, a: Any, index: Any) -> Any:
-        """Transfer a NumPy array to device ``index``."""
-        return self._jax.device_put(a, self._devices[index or 0])
+        """Transfer a NumPy array to device ``index`` (a copy: on the CPU platform JAX may alias
+        the host buffer, and ember's NumPy tensors are mutated in place)."""
+        import numpy as np
+
+        return self._jax.device_put(np.array(a, copy=True), self._devices[index or 0])
 
     def to_host(self, a: Any) -> Any:
         """A NumPy array of ``a``'s values."""

@@ -79,3 +79,20 @@ def set_default_tensor_type(t: object) -> None:
 
 
 import builtins  # noqa: E402
+
+_LAZY_MODULES = ("nn", "optim", "data", "utils")
+
+
+def __getattr__(name: str) -> object:
+    # NOTE: nn/optim/data load on first use so `import ember` stays cheap.
+    if name in _LAZY_MODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    if name in ("save", "load"):
+        try:
+            from . import serialization
+        except ImportError:
+            raise AttributeError(f"module 'ember' has no attribute {name!r}") from None
+        return getattr(serialization, name)
+    raise AttributeError(f"module 'ember' has no attribute {name!r}")

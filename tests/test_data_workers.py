@@ -290,7 +290,7 @@ if __name__ == "__main__":
     batches = list(DataLoader(Rows(), batch_size=4, num_workers=2, shuffle=True,
                               generator=ember.Generator().manual_seed(0)))
     assert all(x.device.type == "jax" for x, _ in batches), [x.device for x, _ in batches]
-    assert all(devs == ["cpu"] * len(devs) for _, devs in batches)
+    assert all(list(devs) == ["cpu"] * len(devs) for _, devs in batches)
     rows = sorted(r[0] for x, _ in batches for r in x.tolist())
     assert rows == [float(i) for i in range(10)], rows
     print("ok", len(batches))

@@ -30,7 +30,7 @@ def to_ember(t: Any) -> Any:
 
 def assert_close(e: Any, t: Any, **tol: Any) -> None:
     tol = tol or {}
-    actual = torch.from_numpy(np.asarray(e.detach().numpy()).copy())
+    actual = torch.from_numpy(np.asarray(e.detach().cpu().numpy()).copy())
     torch.testing.assert_close(actual, t.detach(), equal_nan=True, check_dtype=True, **tol)
 
 

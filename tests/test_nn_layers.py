@@ -28,7 +28,7 @@ def to_ember(t: Any) -> Any:
 
 
 def assert_close(e: Any, t: Any, **tol: Any) -> None:
-    actual = torch.from_numpy(np.asarray(e.detach().numpy()).copy())
+    actual = torch.from_numpy(np.asarray(e.detach().cpu().numpy()).copy())
     torch.testing.assert_close(actual, t.detach(), equal_nan=True, **tol)
 
 

@@ -149,9 +149,10 @@ def test_autograd_suffixes_match_torch(torch):
 
 
 def test_parameter_matches_torch(torch):
-    parameter = getattr(getattr(ember, "nn", None), "Parameter", None)
-    if parameter is None:
-        pytest.skip("ember.nn.Parameter is not available")
+    try:
+        from ember.nn.parameter import Parameter as parameter
+    except ImportError as exc:
+        pytest.skip(f"ember.nn.parameter.Parameter is not available: {exc}")
     arr = np.array([[1.5, -2.0], [0.25, 4.0]], np.float32)
     assert repr(parameter(ember.tensor(arr))) == torch_repr(torch.nn.Parameter(torch.tensor(arr)))
     frozen = parameter(ember.tensor(arr), requires_grad=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...tensor import Tensor
+from ..tensor import Tensor
 
 __all__ = ["Parameter"]
 
@@ -27,7 +27,7 @@ class Parameter(Tensor):
 
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Parameter:
         if data is None:
-            from ...ops.creation import empty
+            from ..ops.creation import empty
 
             data = empty(0)
         if not isinstance(data, Tensor):
@@ -66,6 +66,6 @@ class Parameter(Tensor):
 
 def _rebuild_parameter(arr: Any, device: str, requires_grad: bool) -> Parameter:
     """Unpickle a Parameter (see ``Parameter.__reduce_ex__``)."""
-    from ...ops.creation import as_tensor
+    from ..ops.creation import as_tensor
 
     return Parameter(as_tensor(arr, device=device), requires_grad)

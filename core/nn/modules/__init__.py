@@ -1,0 +1,26 @@
+"""The layers of ``ember.nn``; every public class imported here is re-exported by ``ember.nn``.
+
+Layer authors: append one import line per layer file below (do not rewrite this file).
+"""
+
+from .module import Module
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .linear import Bilinear, Identity, Linear
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d
+from .pooling import AdaptiveMaxPool1d, AdaptiveMaxPool2d
+from .pooling import AvgPool1d, AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d
+from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm, RMSNorm
+from .normalization import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
+from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d
+from .activation import CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU
+from .activation import LogSigmoid, LogSoftmax, Mish, MultiheadAttention, PReLU, ReLU, ReLU6, Sigmoid, SiLU
+from .activation import Softmax, Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold
+from .loss import BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss
+from .loss import HingeEmbeddingLoss, HuberLoss
+from .loss import KLDivLoss, L1Loss, MarginRankingLoss, MSELoss, NLLLoss, PoissonNLLLoss, SmoothL1Loss
+from .loss import SoftMarginLoss, TripletMarginLoss
+from .sparse import Embedding
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
+from .flatten import Flatten, Unflatten
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
