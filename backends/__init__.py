@@ -5,7 +5,8 @@ Importing this module is cheap: CuPy and JAX are imported only in their backend'
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from ember.plugins import hookimpl
 

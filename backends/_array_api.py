@@ -4,7 +4,14 @@ array-API namespace ``xp`` (NumPy 2, CuPy and ``jax.numpy`` all follow the stand
 Concrete backends set ``xp`` in ``load()`` and override what differs (device placement, random
 number generation, in-place writes). Primitives whose semantics already match PyTorch are bound
 directly to the library's functions, so a per-op dispatch is one attribute lookup and no
-Python wrapper call.
+Python wrapper call; a method a subclass defines wins over the direct binding.
+
+Semantics fixed here for every first-party backend (the contract leaves them open): ``unique``
+returns ``(values, inverse, counts)`` with None for what was not asked for; ``argsort`` is always
+stable and descending keeps ties in original order (NaN first); ``sum``/``prod``/``cumsum``/
+``cumprod``/``mean`` keep the input dtype (bool sums to int64) and float16/bfloat16 accumulate in
+float32; ``sign`` of NaN is 0; ``pad`` crops on negative widths; float16/bfloat16 ``uniform`` never
+returns ``high``.
 """
 
 from __future__ import annotations
@@ -12,20 +19,21 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ember.backend import Backend
 from ember import dtypes as _dt
+from ember.backend import Backend
 
 # contract name -> array-API / NumPy function name, bound directly
 _DIRECT = {
     "negative": "negative", "abs": "abs", "exp": "exp", "log": "log", "log2": "log2", "log10": "log10",
     "log1p": "log1p", "expm1": "expm1", "sqrt": "sqrt", "sin": "sin", "cos": "cos", "tan": "tan",
     "asin": "arcsin", "acos": "arccos", "atan": "arctan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
-    "floor": "floor", "ceil": "ceil", "round": "round", "trunc": "trunc", "sign": "sign", "square": "square",
+    "floor": "floor", "ceil": "ceil", "round": "round", "trunc": "trunc", "square": "square",
     "logical_not": "logical_not", "bitwise_invert": "invert", "isnan": "isnan", "isinf": "isinf",
     "isfinite": "isfinite",
     "add": "add", "subtract": "subtract", "multiply": "multiply", "divide": "divide",
     "floor_divide": "floor_divide", "remainder": "remainder", "fmod": "fmod", "pow": "power",
-    "maximum": "maximum", "minimum": "minimum", "atan2": "arctan2", "equal": "equal", "not_equal": "not_equal",
+    "maximum": "maximum", "minimum": "minimum", "atan2": "arctan2", "equal": "equal",
+    "not_equal": "not_equal",
     "less": "less", "less_equal": "less_equal", "greater": "greater", "greater_equal": "greater_equal",
     "logical_and": "logical_and", "logical_or": "logical_or", "logical_xor": "logical_xor",
     "bitwise_and": "bitwise_and", "bitwise_or": "bitwise_or", "bitwise_xor": "bitwise_xor",
@@ -40,11 +48,20 @@ class ArrayAPIBackend(Backend):
     xp: Any = None
 
     def _bind(self, xp: Any) -> None:
-        """Bind the directly mapped primitives of namespace ``xp`` as instance attributes."""
+        """Bind the directly mapped primitives of namespace ``xp`` as instance attributes; a method a
+        subclass defines (e.g. NumPy's writable ``broadcast_to``) wins over the library function."""
         self.xp = xp
+        cls = type(self)
         for name, fn in _DIRECT.items():
-            setattr(self, name, getattr(xp, fn))
+            if getattr(cls, name, None) is None:
+                setattr(self, name, getattr(xp, fn))
         self._native = {d: self.native_dtype(d) for d in self.dtypes}
+        self._bool = self._native[_dt.bool]
+        self._f32 = self._native[_dt.float32]
+        self._floats = frozenset(self._native[d] for d in _dt.floating_dtypes if d in self._native)
+        self._ints = frozenset(self._native[d] for d in self.dtypes if d._category == 1)
+        # float16/bfloat16 reductions accumulate in float32 and cast back, as PyTorch does on the CPU
+        self._low = frozenset(self._native[d] for d in (_dt.float16, _dt.bfloat16) if d in self._native)
 
     def native_dtype(self, dtype: _dt.dtype) -> Any:
         """The library's dtype object for an ember dtype."""
@@ -102,6 +119,25 @@ class ArrayAPIBackend(Backend):
         return self.xp.array(a, copy=True)
 
     # -- elementwise with PyTorch semantics -------------------------------------------------
+    def sign(self, a: Any) -> Any:
+        """-1, 0 or 1 by sign; NaN gives 0 and a bool array is copied, as ``torch.sign``."""
+        xp = self.xp
+        if a.dtype == self._bool:
+            return xp.array(a, copy=True)
+        s = xp.sign(a)
+        if a.dtype in self._floats:
+            s = xp.where(s == s, s, xp.zeros_like(s))
+        return s
+
+    def checked_pow(self, a: Any, b: Any) -> Any:
+        """``a ** b``, raising NumPy's ValueError for integers to negative integer powers (for libraries
+        that return 0 instead; costs a device sync when both operands are integer)."""
+        ints = self._ints
+        a_int = a.dtype in ints if hasattr(a, "dtype") else isinstance(a, int) and not isinstance(a, bool)
+        if a_int and getattr(b, "dtype", None) in ints and bool((b < 0).any()):
+            raise ValueError("Integers to negative integer powers are not allowed.")
+        return self.xp.power(a, b)
+
     def clip(self, a: Any, lo: Any, hi: Any) -> Any:
         """Clamp to ``[lo, hi]`` (either may be None); NaN propagates."""
         xp = self.xp
@@ -112,16 +148,26 @@ class ArrayAPIBackend(Backend):
         return a
 
     # -- reductions ---------------------------------------------------------------------------
+    def _accumulate(self, fn: Any, a: Any, **kwargs: Any) -> Any:
+        """A sum-like reduction in ``a``'s dtype (bool: the default integer; half precision: float32)."""
+        dt = a.dtype
+        if dt in self._low:
+            return fn(a, dtype=self._f32, **kwargs).astype(dt)
+        return fn(a, dtype=None if dt == self._bool else dt, **kwargs)
+
     def sum(self, a: Any, axis: Any, keepdims: bool) -> Any:
-        """Sum over ``axis``."""
-        return self.xp.sum(a, axis=axis, keepdims=keepdims, dtype=a.dtype)
+        """Sum over ``axis``, in ``a``'s dtype."""
+        return self._accumulate(self.xp.sum, a, axis=axis, keepdims=keepdims)
 
     def prod(self, a: Any, axis: Any, keepdims: bool) -> Any:
-        """Product over ``axis``."""
-        return self.xp.prod(a, axis=axis, keepdims=keepdims, dtype=a.dtype)
+        """Product over ``axis``, in ``a``'s dtype."""
+        return self._accumulate(self.xp.prod, a, axis=axis, keepdims=keepdims)
 
     def mean(self, a: Any, axis: Any, keepdims: bool) -> Any:
-        """Mean over ``axis``."""
+        """Mean over ``axis`` of a floating array, in ``a``'s dtype."""
+        dt = a.dtype
+        if dt in self._low:
+            return self.xp.mean(a.astype(self._f32), axis=axis, keepdims=keepdims).astype(dt)
         return self.xp.mean(a, axis=axis, keepdims=keepdims)
 
     def max(self, a: Any, axis: Any, keepdims: bool) -> Any:
@@ -149,12 +195,12 @@ class ArrayAPIBackend(Backend):
         return self.xp.argmin(a, axis=axis, keepdims=keepdims)
 
     def cumsum(self, a: Any, axis: int) -> Any:
-        """Cumulative sum."""
-        return self.xp.cumsum(a, axis=axis, dtype=a.dtype)
+        """Cumulative sum, in ``a``'s dtype."""
+        return self._accumulate(self.xp.cumsum, a, axis=axis)
 
     def cumprod(self, a: Any, axis: int) -> Any:
-        """Cumulative product."""
-        return self.xp.cumprod(a, axis=axis, dtype=a.dtype)
+        """Cumulative product, in ``a``'s dtype."""
+        return self._accumulate(self.xp.cumprod, a, axis=axis)
 
     def argsort(self, a: Any, axis: int, descending: bool, stable: bool) -> Any:
         """Stable sorting indices; descending keeps tied elements in their original order."""
@@ -196,8 +242,14 @@ class ArrayAPIBackend(Backend):
         return self.xp.roll(a, shift, axis=axis)
 
     def pad(self, a: Any, pad_width: Any, value: Any) -> Any:
-        """Constant padding; ``pad_width`` is ``((before, after), ...)`` per axis."""
-        return self.xp.pad(a, pad_width, mode="constant", constant_values=value)
+        """Constant padding; ``pad_width`` is ``((before, after), ...)`` per axis (missing leading axes
+        are not padded); negative widths crop, as ``torch.nn.functional.pad``."""
+        widths = [(int(b), int(e)) for b, e in pad_width]
+        widths = [(0, 0)] * (a.ndim - len(widths)) + widths
+        if any(b < 0 or e < 0 for b, e in widths):
+            a = a[tuple(slice(-b if b < 0 else None, e if e < 0 else None) for b, e in widths)]
+            widths = [(max(b, 0), max(e, 0)) for b, e in widths]
+        return self.xp.pad(a, widths, mode="constant", constant_values=value)
 
     def diagonal(self, a: Any, offset: int, axis1: int, axis2: int) -> Any:
         """Diagonal as the last axis."""
@@ -207,9 +259,38 @@ class ArrayAPIBackend(Backend):
         """Index arrays of non-zero elements."""
         return self.xp.nonzero(a)
 
-    def unique(self, a: Any, return_inverse: bool, return_counts: bool) -> Any:
-        """Sorted unique values with inverse indices and counts."""
-        return self.xp.unique(a, return_inverse=True, return_counts=True)
+    def unique(self, a: Any, return_inverse: bool, return_counts: bool) -> tuple[Any, Any, Any]:
+        """``(values, inverse, counts)``: sorted unique values, inverse indices shaped like ``a`` and
+        counts, each None unless asked for."""
+        out = self.xp.unique(a, return_inverse=return_inverse, return_counts=return_counts)
+        if not (return_inverse or return_counts):
+            return out, None, None
+        parts = list(out)
+        values = parts.pop(0)
+        inverse = parts.pop(0).reshape(a.shape) if return_inverse else None
+        return values, inverse, parts.pop(0) if return_counts else None
+
+    def _along_axis_key(self, a: Any, idx: Any, axis: int) -> tuple[Any, ...]:
+        """The advanced-index key of ``a`` at ``idx`` along ``axis``, at the positions of ``idx`` along
+        the other axes (``idx`` may be smaller than ``a`` there, as ``torch.scatter`` allows)."""
+        nd = idx.ndim
+        if nd == 0:
+            return ()
+        axis %= nd
+        index = self.device_index(a)
+        key = []
+        for k, n in enumerate(idx.shape):
+            if k == axis:
+                key.append(idx)
+            else:
+                shape = [1] * nd
+                shape[k] = n
+                key.append(self.arange(0, n, 1, _dt.int64, index).reshape(shape))
+        return tuple(key)
+
+    def scatter(self, a: Any, idx: Any, src: Any, axis: int) -> Any:
+        """A new array: ``a`` with ``src`` written at ``idx`` along ``axis`` (``src`` shaped as ``idx``)."""
+        return self.index_put(a, self._along_axis_key(a, idx, axis), src)
 
     def strides(self, a: Any) -> tuple[int, ...] | None:
         """Strides in elements."""
@@ -224,29 +305,57 @@ class ArrayAPIBackend(Backend):
         """``max(a, 0)``."""
         return self.xp.maximum(a, 0)
 
+    def _softmax_input(self, a: Any) -> Any:
+        return a.astype(self._f32) if a.dtype in self._low else a
+
     def softmax(self, a: Any, axis: int) -> Any:
-        """Numerically stable softmax."""
+        """Numerically stable softmax (half precision computed in float32)."""
         xp = self.xp
-        e = xp.exp(a - xp.max(a, axis=axis, keepdims=True))
-        return e / xp.sum(e, axis=axis, keepdims=True)
+        if a.ndim == 0:
+            return xp.ones_like(a)
+        x = self._softmax_input(a)
+        e = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
+        r = e / xp.sum(e, axis=axis, keepdims=True)
+        return r if x is a else r.astype(a.dtype)
 
     def log_softmax(self, a: Any, axis: int) -> Any:
-        """Numerically stable log-softmax."""
+        """Numerically stable log-softmax (half precision computed in float32)."""
         xp = self.xp
-        s = a - xp.max(a, axis=axis, keepdims=True)
-        return s - xp.log(xp.sum(xp.exp(s), axis=axis, keepdims=True))
+        if a.ndim == 0:
+            return xp.zeros_like(a)
+        x = self._softmax_input(a)
+        s = x - xp.max(x, axis=axis, keepdims=True)
+        r = s - xp.log(xp.sum(xp.exp(s), axis=axis, keepdims=True))
+        return r if x is a else r.astype(a.dtype)
+
+    # -- random helpers ---------------------------------------------------------------------------
+    def _below_high(self, u: Any, low: float, high: float, dtype: _dt.dtype) -> Any:
+        """``u`` (uniform on [low, high), scaled or cast) kept below ``high``, which rounding can reach."""
+        if not dtype.is_floating_point or not high > low:
+            return u
+        import numpy as np
+
+        hd = np.dtype(u.dtype)
+        top = np.nextafter(np.asarray(high, dtype=hd), np.asarray(low, dtype=hd))
+        return self.xp.minimum(u, hd.type(top))
 
 
 def vectorized_erf(xp: Any) -> Any:
-    """An ``erf`` over arrays: SciPy's when installed, else ``math.erf`` vectorized (slower, exact)."""
+    """An ``erf`` over arrays that keeps the dtype: SciPy's when installed, else ``math.erf``
+    vectorized (slower, exact). float16/bfloat16 are computed in float32."""
     try:
         from scipy.special import erf  # type: ignore[import-untyped]
-
-        return erf
     except ImportError:  # pragma: no cover - scipy is in the test extra
         vec = xp.vectorize(math.erf, otypes=[float])
 
-        def erf_fallback(a: Any) -> Any:
+        def erf(a: Any) -> Any:
             return vec(a).astype(a.dtype)
 
-        return erf_fallback
+    native = (xp.dtype("float32"), xp.dtype("float64"))
+
+    def erf_keeping_dtype(a: Any) -> Any:
+        if a.dtype in native:
+            return erf(a)
+        return erf(a.astype("float32")).astype(a.dtype)
+
+    return erf_keeping_dtype

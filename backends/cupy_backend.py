@@ -8,6 +8,56 @@ from ember import dtypes as _dt
 
 from ._array_api import ArrayAPIBackend
 
+# PyTorch's (and Python's) float floor division, c10's div_floor_floating: CuPy computes
+# floor(a / b), which gives 10 for 1.0 // 0.1 where PyTorch and NumPy give 9. Computed in double.
+_FLOOR_DIV_FLOAT = """
+double x = (double)a, y = (double)b;
+double r;
+if (y == 0) {
+    r = x / y;
+} else {
+    double mod = fmod(x, y);
+    double div = (x - mod) / y;
+    if (mod != 0 && ((y < 0) != (mod < 0))) div -= 1;
+    if (div != 0) {
+        r = floor(div);
+        if (div - r > 0.5) r += 1;
+    } else {
+        r = copysign(0.0, x / y);
+    }
+}
+out = (T)r;
+"""
+
+
+class _CupyGen:
+    """A CuPy generator for device ``index`` that can be deep-copied.
+
+    NOTE: cupy.random.Generator holds a lock and device state and cannot be deep-copied, which
+    ember's ``get_state`` needs. The live generator is reused between copies; a deep copy makes the
+    copy and the original both reseed from (seed, number of draws so far) at their next draw, so
+    they continue with the same stream.
+    """
+
+    __slots__ = ("index", "seed", "count", "live")
+
+    def __init__(self, index: int | None, seed: int, count: int = 0) -> None:
+        self.index, self.seed, self.count, self.live = index, seed, count, None
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _CupyGen:
+        self.live = None
+        return _CupyGen(self.index, self.seed, self.count)
+
+    def next(self, cupy: Any) -> Any:
+        self.count += 1
+        if self.live is None:
+            import numpy as np
+
+            state = np.random.SeedSequence([self.seed, self.count]).generate_state(1, np.uint64)[0]
+            with cupy.cuda.Device(self.index or 0):
+                self.live = cupy.random.default_rng(int(state))
+        return self.live
+
 
 class CupyBackend(ArrayAPIBackend):
     """CUDA backend over CuPy; each primitive runs on the array's own device."""
@@ -59,8 +109,8 @@ class CupyBackend(ArrayAPIBackend):
 
         out = []
         for i in range(self.device_count()):
-            props = cupy.cuda.runtime.getDeviceProperties(i)
-            out.append(f"cuda:{i} ({props['name'].decode() if isinstance(props['name'], bytes) else props['name']})")
+            name = cupy.cuda.runtime.getDeviceProperties(i)["name"]
+            out.append(f"cuda:{i} ({name.decode() if isinstance(name, bytes) else name})")
         return out
 
     def versions(self) -> dict[str, str]:
@@ -80,8 +130,12 @@ class CupyBackend(ArrayAPIBackend):
         import cupyx.scipy.special as sp
 
         self._bind(cupy)
-        self.erf = sp.erf
+        erf, native = sp.erf, (cupy.dtype("float32"), cupy.dtype("float64"))
+        self.erf = lambda a: erf(a) if a.dtype in native else erf(a.astype(self._f32)).astype(a.dtype)
         self._cupy = cupy
+        self.pow = self.checked_pow  # NOTE: CuPy gives 0 for int ** negative int instead of raising
+        self._floor_div_float = cupy.ElementwiseKernel(
+            "T a, T b", "T out", _FLOOR_DIV_FLOAT, "ember_floor_divide_float")
 
     def native_dtype(self, dtype: _dt.dtype) -> Any:
         """CuPy dtype."""
@@ -179,29 +233,31 @@ class CupyBackend(ArrayAPIBackend):
         out[key] = src
         return out
 
-    def scatter(self, a: Any, idx: Any, src: Any, axis: int) -> Any:
-        """A copy of ``a`` with ``src`` written along ``axis`` at ``idx``."""
-        out = a.copy()
-        self._cupy.put_along_axis(out, idx, src, axis)
-        return out
+    def floor_divide(self, a: Any, b: Any) -> Any:
+        """Floor division with PyTorch's float semantics (``1.0 // 0.1 == 9.0``)."""
+        dt = a.dtype if hasattr(a, "dtype") else b.dtype
+        if dt in self._floats:
+            return self._floor_div_float(a, b)
+        return self._cupy.floor_divide(a, b)
 
     def generator(self, seed: int, index: Any) -> Any:
-        """A CuPy random generator on device ``index``."""
-        with self._dev(index):
-            return (index, self._cupy.random.default_rng(seed))
+        """A generator for device ``index`` seeded with ``seed``."""
+        return _CupyGen(index, seed)
 
     def uniform(self, gen: Any, shape: tuple[int, ...], low: float, high: float, dtype: _dt.dtype) -> Any:
         """Uniform samples on ``[low, high)``."""
-        index, g = gen
+        index, g = gen.index, gen.next(self._cupy)
         with self._dev(index):
             out = g.random(shape, dtype="float64" if dtype is _dt.float64 else "float32")
             if low != 0.0 or high != 1.0:
                 out = out * (high - low) + low
-            return self.astype(out, dtype)
+            elif out.dtype == self._native[dtype]:
+                return out
+            return self._below_high(self.astype(out, dtype), low, high, dtype)
 
     def normal(self, gen: Any, shape: tuple[int, ...], mean: float, std: float, dtype: _dt.dtype) -> Any:
         """Normal samples."""
-        index, g = gen
+        index, g = gen.index, gen.next(self._cupy)
         with self._dev(index):
             out = g.standard_normal(shape, dtype="float64" if dtype is _dt.float64 else "float32")
             if std != 1.0 or mean != 0.0:
@@ -210,19 +266,20 @@ class CupyBackend(ArrayAPIBackend):
 
     def integers(self, gen: Any, low: int, high: int, shape: tuple[int, ...], dtype: _dt.dtype) -> Any:
         """Integers on ``[low, high)``."""
-        index, g = gen
+        index, g = gen.index, gen.next(self._cupy)
         with self._dev(index):
             return self.astype(g.integers(low, high, shape, dtype="int64"), dtype)
 
     def permutation(self, gen: Any, n: int, dtype: _dt.dtype) -> Any:
         """A random permutation."""
-        index, g = gen
+        index, g = gen.index, gen.next(self._cupy)
         with self._dev(index):
-            return self.astype(g.permutation(n), dtype)
+            # NOTE: cupy.random.Generator has no permutation; argsort of uniform draws is one
+            return self.astype(self._cupy.argsort(g.random(n, dtype="float64")), dtype)
 
     def bernoulli(self, gen: Any, p: Any) -> Any:
         """Bool samples with probabilities ``p``."""
-        index, g = gen
+        index, g = gen.index, gen.next(self._cupy)
         with self._dev(index):
             return g.random(p.shape, dtype="float64" if p.dtype.itemsize == 8 else "float32") < p
 

@@ -84,6 +84,7 @@ class JaxBackend(ArrayAPIBackend):
         self._jax = jax
         self._bind(jnp)
         self.erf = sp.erf
+        self.pow = self.checked_pow  # NOTE: XLA gives 0 for int ** negative int instead of raising
         self._devices = jax.devices()
 
     def native_dtype(self, dtype: _dt.dtype) -> Any:
@@ -183,19 +184,21 @@ class JaxBackend(ArrayAPIBackend):
 
         return tuple(self.xp.asarray(i) for i in np.nonzero(np.asarray(a)))
 
-    def unique(self, a: Any, return_inverse: bool, return_counts: bool) -> Any:
-        """Sorted unique values with inverse indices and counts (computed on the host)."""
+    def unique(self, a: Any, return_inverse: bool, return_counts: bool) -> tuple[Any, Any, Any]:
+        """``(values, inverse, counts)`` as the base class, computed on the host (data-dependent shapes)."""
         import numpy as np
 
         v, inv, c = np.unique(np.asarray(a), return_inverse=True, return_counts=True)
-        return self.xp.asarray(v), self.xp.asarray(inv), self.xp.asarray(c)
+        return (self.xp.asarray(v), self.xp.asarray(inv.reshape(a.shape)) if return_inverse else None,
+                self.xp.asarray(c) if return_counts else None)
 
     def getitem(self, a: Any, key: Any) -> Any:
         """``a[key]``; boolean masks are resolved on the host (data-dependent shapes)."""
-        if isinstance(key, tuple) and any(getattr(k, "dtype", None) == bool for k in key):
+        b = self._bool
+        if isinstance(key, tuple) and any(getattr(k, "dtype", None) == b for k in key):
             import numpy as np
 
-            key = tuple(np.asarray(k) if getattr(k, "dtype", None) == bool else k for k in key)
+            key = tuple(np.asarray(k) if getattr(k, "dtype", None) == b else k for k in key)
         return a[key]
 
     def generator(self, seed: int, index: Any) -> Any:

@@ -9,6 +9,15 @@ from ember import dtypes as _dt
 from ._array_api import ArrayAPIBackend, vectorized_erf
 
 
+def _writable_view(base: Any, view: Any) -> Any:
+    """A writable ndarray over the same memory as the read-only ``view`` of ``base``."""
+    import numpy as np
+
+    offset = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    return np.ndarray(view.shape, dtype=view.dtype, buffer=base, offset=offset, strides=view.strides) \
+        if base.flags.c_contiguous or base.flags.f_contiguous else view
+
+
 class NumpyBackend(ArrayAPIBackend):
     """CPU backend over NumPy (bfloat16 through ml_dtypes when installed)."""
 
@@ -109,19 +118,37 @@ class NumpyBackend(ArrayAPIBackend):
         out[key] = src
         return out
 
-    def scatter(self, a: Any, idx: Any, src: Any, axis: int) -> Any:
-        """A copy of ``a`` with ``src`` written along ``axis`` at ``idx``."""
+    def broadcast_to(self, a: Any, shape: tuple[int, ...]) -> Any:
+        """``a`` broadcast to ``shape``: a writable view when nothing repeats (np.broadcast_to is
+        read-only), as PyTorch's ``expand`` can be written through when no element is shared."""
         import numpy as np
 
-        out = np.array(a, copy=True)
-        np.put_along_axis(out, idx, src, axis)
-        return out
+        shape = tuple(shape)
+        lead = len(shape) - a.ndim
+        if lead >= 0 and shape[lead:] == a.shape and all(s == 1 for s in shape[:lead]):
+            return a.reshape(shape) if lead else a[...]
+        return np.broadcast_to(a, shape)
+
+    def diagonal(self, a: Any, offset: int, axis1: int, axis2: int) -> Any:
+        """A writable diagonal view (np.diagonal returns a read-only one)."""
+        from numpy.lib.stride_tricks import as_strided
+
+        d = a.diagonal(offset, axis1, axis2)
+        if not a.flags.writeable:
+            return d
+        # same memory, shape and strides as `d`, but writable like PyTorch's diagonal view
+        return as_strided(a[...], shape=d.shape, strides=d.strides, writeable=True) if d.size == 0 else \
+            _writable_view(a, d)
 
     def sum(self, a: Any, axis: Any, keepdims: bool) -> Any:
-        """Sum over ``axis`` (in the input dtype, as PyTorch)."""
+        """Sum over ``axis`` in the input dtype (bool: int64; float16/bfloat16 accumulate in float32)."""
         import numpy as np
 
-        return np.add.reduce(a, axis=axis, keepdims=keepdims, dtype=a.dtype)
+        reduce: Any = np.add.reduce  # NOTE: a ufunc method skips np.sum's Python layer
+        dt = a.dtype
+        if dt in self._low:
+            return reduce(a, axis=axis, keepdims=keepdims, dtype=self._f32).astype(dt)
+        return reduce(a, axis=axis, keepdims=keepdims, dtype=None if dt == self._bool else dt)
 
     # random -------------------------------------------------------------------------------
     def generator(self, seed: int, index: Any) -> Any:
@@ -138,7 +165,9 @@ class NumpyBackend(ArrayAPIBackend):
             out = gen.random(shape, dtype="float32")
         if low != 0.0 or high != 1.0:
             out = out * (high - low) + low
-        return self.astype(out, dtype)
+        elif out.dtype == self._native[dtype]:
+            return out
+        return self._below_high(self.astype(out, dtype), low, high, dtype)
 
     def normal(self, gen: Any, shape: tuple[int, ...], mean: float, std: float, dtype: _dt.dtype) -> Any:
         """Normal samples."""

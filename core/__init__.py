@@ -14,7 +14,7 @@ from .autograd.anomaly import set_detect_anomaly  # noqa: E402
 from .device import device  # noqa: E402
 from .dtypes import (  # noqa: E402
     bfloat16, bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
-    int32, int64, long, promote_types, result_type, set_default_dtype, short, uint8,
+    int32, int64, long, promote_types, result_type, set_default_dtype, can_cast, short, uint8,
 )
 from .tensor import Size, Tensor  # noqa: E402
 from . import ops  # noqa: E402,F401  (binds Tensor methods)
@@ -45,7 +45,7 @@ from .ops.random import (  # noqa: E402
 )
 from .ops.reduction import (  # noqa: E402
     all, amax, amin, aminmax, any, argmax, argmin, argsort, bincount, count_nonzero, cumprod, cumsum, kthvalue,
-    logsumexp, max, mean, median, msort, nanmean, nansum, norm, prod, sort, std, std_mean, sum, topk, unique, var,
+    logsumexp, max, mean, median, min, msort, nanmean, nansum, norm, prod, sort, std, std_mean, sum, topk, unique, var,
     var_mean,
 )
 from .ops.shape import (  # noqa: E402

@@ -70,7 +70,7 @@ def _print_info(info: dict[str, Any]) -> None:
             print(f"    devices:     {b['device_count']}" + (f" ({names})" if names else ""))
         else:
             print(f"    available:   no: {b['reason']}")
-            if b["install_hint"]:
+            if b["install_hint"] and b["install_hint"] not in (b["reason"] or ""):
                 print(f"    install:     {b['install_hint']}")
         if b["versions"]:
             print("    versions:    " + ", ".join(f"{k} {v}" for k, v in b["versions"].items()))
@@ -135,6 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as e:
         print(f"ember {args.command}: error: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # the reader (e.g. `ember info | head`) went away: not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -349,13 +349,15 @@ def canonical_device_type(name: str, original: str | None = None) -> str:
                        f"{name if original is None else original}{_failed_note()}")
 
 
-def _install_sentence(hint: str) -> str:
-    if not hint:
+def _install_sentence(hint: str, reason: str) -> str:
+    if not hint or hint in reason:
         return ""
+    if hint.startswith("pip "):
+        return f" Install it with {hint.rstrip('.')}."
     if "pip " in hint:
         return f" {hint.rstrip('.')}."
     cmd = hint if hint[0] in "'\"" else f"'{hint}'"
-    return f" Install it with pip install {cmd}"
+    return f" Install it with pip install {cmd}."
 
 
 def unavailable_reason(be: Any) -> str | None:
@@ -394,7 +396,7 @@ def _load(device_type: str) -> Backend:
             reason = unavailable_reason(be)
             if reason is not None:
                 raise RuntimeError(f"Device type {dt} is not available: {reason.rstrip('.')}."
-                                   f"{_install_sentence(getattr(be, 'install_hint', ''))}")
+                                   f"{_install_sentence(getattr(be, 'install_hint', '') or '', reason)}")
             plugin = _S.providers[dt]
             try:
                 be.load()

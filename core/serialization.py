@@ -22,7 +22,9 @@ Decisions:
 
 - Saving to a path is atomic: the bytes go to a temporary file in the same directory, which is
   fsync'ed and renamed over the target, so a crash mid-save leaves the previous file intact.
-  Saving to a file object writes straight into it.
+  Saving to a file object writes straight into it, at its position; loading from one reads one
+  checkpoint and leaves the position right after it (so several can follow one another). A path
+  must hold exactly one checkpoint: extra bytes after it are reported as corruption.
 - A tensor that appears several times in ``obj`` is stored once and loads as one object; distinct
   tensors that share memory (views) are stored separately and load as independent tensors.
 - ``map_location=None`` loads each tensor on the device it was saved from, or on the CPU (with a
@@ -44,7 +46,7 @@ import warnings
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import IO, Any, Union
+from typing import IO, Any
 
 from . import dtypes as _dt
 from .device import device as _device
@@ -59,8 +61,8 @@ _PREAMBLE = struct.Struct("<8sIQQ")  # magic, version, header length, payload le
 _PREAMBLE_LEN = _PREAMBLE.size + 4  # + CRC32
 _TRAILER_LEN = 32 + len(_END)
 
-FileLike = Union[str, "os.PathLike[str]", IO[bytes]]
-MapLocation = Union[None, str, _device, dict, Callable[[Tensor, str], Any]]
+FileLike = str | os.PathLike[str] | IO[bytes]
+MapLocation = str | _device | dict[Any, Any] | Callable[[Tensor, str], Any] | None
 
 
 # -- encoding the structure -------------------------------------------------------------------------
@@ -108,14 +110,14 @@ class _Encoder:
             return {tag: items}
         raise TypeError(
             f"ember.save: cannot save an object of type {type(obj).__module__}.{type(obj).__qualname__} at "
-            f"{where}. A checkpoint holds data only: tensors, NumPy arrays, numbers, strings, bools, None, and "
-            "lists, tuples and dicts of these (save a module's or optimizer's state_dict(), not the object).")
+            f"{where}. A checkpoint holds data only: tensors, NumPy arrays, numbers, strings, bools, None, "
+            "and lists, tuples and dicts of these (save a module's or optimizer's state_dict(), not the "
+            "object).")
 
     def _array(self, obj: Any, where: str) -> int:
         idx = self._memo.get(id(obj))
         if idx is not None:
             return idx
-        import numpy as np
 
         if isinstance(obj, Tensor):
             arr = obj.numpy(force=True)
@@ -125,10 +127,12 @@ class _Encoder:
         else:
             arr = obj
             if arr.dtype.name not in _dt.by_name or arr.dtype.name in ("half", "float", "double"):
-                raise TypeError(f"ember.save: the NumPy array at {where} has dtype {arr.dtype}, which a checkpoint "
-                                "cannot hold (bool, uint8, int8/16/32/64, float16/32/64, bfloat16 are supported)")
+                raise TypeError(f"ember.save: the NumPy array at {where} has dtype {arr.dtype}, which a "
+                                "checkpoint cannot hold (bool, uint8, int8/16/32/64, float16/32/64 and "
+                                "bfloat16 are supported)")
             entry = {"kind": "ndarray", "dtype": arr.dtype.name}
-        arr = np.ascontiguousarray(arr)
+        if not arr.flags.c_contiguous:
+            arr = arr.copy(order="C")  # (np.ascontiguousarray would turn a 0-d array into 1-d)
         if sys.byteorder == "big":
             arr = arr.byteswap()
         entry["shape"] = list(arr.shape)
@@ -287,25 +291,27 @@ def _load(fh: IO[bytes], name: str, size: int | None, map_location: MapLocation)
     import numpy as np
 
     def corrupt(why: str) -> RuntimeError:
-        return RuntimeError(f"{name} is a corrupted ember checkpoint ({why}). The file was damaged after it was "
-                            "written; restore it from a good copy or save it again.")
+        return RuntimeError(f"{name} is a corrupted ember checkpoint ({why}). The file was damaged after it "
+                            "was written; restore it from a good copy or save it again.")
 
-    def truncated(found: int, expected: int) -> RuntimeError:
+    def truncated(found: int, expected: int | str) -> RuntimeError:
         return RuntimeError(f"{name} is a truncated ember checkpoint: it has {found} bytes but should have "
-                            f"{expected}. It was probably cut short while being written, downloaded or copied; "
-                            "copy the complete file again or save it again.")
+                            f"{expected}. It was probably cut short while being written, downloaded or "
+                            "copied; copy the complete file again or save it again.")
 
     head = _read(fh, _PREAMBLE_LEN)
-    if len(head) < len(_MAGIC) or head[:len(_MAGIC)] != _MAGIC:
+    if head and len(head) < len(_MAGIC) and _MAGIC.startswith(head):
+        raise truncated(len(head), f"at least {_PREAMBLE_LEN}")
+    if head[:len(_MAGIC)] != _MAGIC:
         raise RuntimeError(_foreign_message(name, head, fh))
     if len(head) < _PREAMBLE_LEN:
-        raise truncated(len(head), _PREAMBLE_LEN)
+        raise truncated(len(head), f"at least {_PREAMBLE_LEN}")
     _, version, header_len, payload_len = _PREAMBLE.unpack(head[:_PREAMBLE.size])
     if struct.unpack("<I", head[_PREAMBLE.size:])[0] != zlib.crc32(head[:_PREAMBLE.size]):
         raise corrupt("the preamble's checksum does not match")
     if version > FORMAT_VERSION:
-        raise RuntimeError(f"{name} is an ember checkpoint of format version {version}, newer than this ember "
-                           f"reads (version {FORMAT_VERSION}); upgrade ember to load it.")
+        raise RuntimeError(f"{name} is an ember checkpoint of format version {version}, newer than this "
+                           f"ember reads (version {FORMAT_VERSION}); upgrade ember to load it.")
     expected = _PREAMBLE_LEN + header_len + payload_len + _TRAILER_LEN
     if size is not None and size < expected:
         raise truncated(size, expected)
@@ -335,7 +341,7 @@ def _load(fh: IO[bytes], name: str, size: int | None, map_location: MapLocation)
             done += len(gap)
         buf = arr.reshape(-1).view(np.uint8)
         got = _readinto(fh, buf)
-        hasher.update(buf[:got])
+        hasher.update(buf[:got].data)
         done += got
         if got < buf.nbytes:
             raise truncated(done, expected)
@@ -351,8 +357,6 @@ def _load(fh: IO[bytes], name: str, size: int | None, map_location: MapLocation)
         raise corrupt("its end marker is missing")
     if trailer[:32] != hasher.digest():
         raise corrupt("the SHA-256 checksum of its contents does not match")
-    if size is None and fh.read(1):
-        raise corrupt("unexpected bytes after the end of the checkpoint")
 
     if sys.byteorder == "big":
         arrays = [a.byteswap() for a in arrays]
@@ -420,7 +424,8 @@ def _foreign_message(name: str, head: bytes, fh: IO[bytes]) -> str:
     """What a file that is not an ember checkpoint is, and what to do about it."""
     convert = ("Convert it once where PyTorch is installed: sd = torch.load(path, map_location='cpu', "
                "weights_only=True); ember.save({k: ember.from_numpy(v.float().numpy() if v.dtype == "
-               "torch.bfloat16 else v.numpy()) for k, v in sd.items()}, new_path), then ember.load(new_path).")
+               "torch.bfloat16 else v.numpy()) for k, v in sd.items()}, new_path); then "
+               "ember.load(new_path).")
     if not head:
         return f"{name} is empty, not an ember checkpoint (a save was probably interrupted before it began)."
     if head.startswith(b"PK\x03\x04"):
@@ -429,10 +434,12 @@ def _foreign_message(name: str, head: bytes, fh: IO[bytes]) -> str:
                     f"because unpickling can run arbitrary code. {convert}")
         return f"{name} is a zip archive, not an ember checkpoint."
     if head[:1] == b"\x80" and len(head) > 1 and 2 <= head[1] <= 5:
-        return (f"{name} is a Python pickle (PyTorch's legacy torch.save format, or pickle.dump), not an ember "
-                f"checkpoint. ember.load never unpickles, because unpickling can run arbitrary code. {convert}")
+        return (f"{name} is a Python pickle (PyTorch's legacy torch.save format, or pickle.dump), not an "
+                "ember checkpoint. ember.load never unpickles, because unpickling can run arbitrary code. "
+                + convert)
     if head.startswith(b"\x93NUMPY"):
-        return f"{name} is a NumPy .npy file, not an ember checkpoint: load it with numpy.load and ember.from_numpy."
+        return (f"{name} is a NumPy .npy file, not an ember checkpoint: load it with numpy.load and "
+                "ember.from_numpy.")
     if len(head) >= 10 and head[8:10] == b'{"':
         return (f"{name} looks like a safetensors file, not an ember checkpoint: load it with "
                 "safetensors.numpy.load_file and convert the arrays with ember.from_numpy.")
@@ -457,7 +464,13 @@ class _Placer:
     """Puts loaded host arrays on the device ``map_location`` chooses."""
 
     def __init__(self, map_location: MapLocation) -> None:
-        self.map_location = map_location
+        ml = map_location
+        if not (ml is None or isinstance(ml, (str, _device, dict)) or callable(ml)):
+            raise TypeError(f"map_location should be None, a device, a string, a dict or a callable, but got "
+                            f"{type(ml).__name__}")
+        self.map_location = ml
+        # dict keys in canonical spelling; a key without an index ("cuda") maps every index of its type
+        self._mapping = {str(_safe_device(k) or k): v for k, v in ml.items()} if isinstance(ml, dict) else {}
         self._cache: dict[str, Any] = {}
         self._warned = False
 
@@ -473,19 +486,15 @@ class _Placer:
         elif isinstance(ml, (str, _device)):
             target = ml
         elif isinstance(ml, dict):
-            mapped = {str(_safe_device(k) or k): v for k, v in ml.items()}
-            target = mapped.get(saved)
+            target = self._mapping.get(saved, self._mapping.get(saved.partition(":")[0]))
             if target is None:
                 target = self._default(saved)
-        elif callable(ml):
+        else:
             out = ml(as_tensor(arr, device="cpu"), saved)
             if isinstance(out, Tensor):
                 t = out
             else:
                 target = out if out is not None else self._default(saved)
-        else:
-            raise TypeError(f"map_location should be None, a device, a string, a dict or a callable, but got "
-                            f"{type(ml).__name__}")
         if t is None:
             t = as_tensor(arr, device=target)
         if entry["parameter"]:
@@ -504,8 +513,9 @@ class _Placer:
             return saved
         if not self._warned:
             self._warned = True
-            warnings.warn(f"ember.load: tensors were saved on {saved}, which is not available here; loading them on "
-                          "the CPU. Pass map_location to choose the device.", UserWarning, stacklevel=4)
+            warnings.warn(f"ember.load: tensors were saved on {saved}, which is not available here; loading "
+                          "them on the CPU. Pass map_location to choose the device.", UserWarning,
+                          stacklevel=4)
         return "cpu"
 
 

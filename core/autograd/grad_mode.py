@@ -65,13 +65,25 @@ class _Mode:
         return type(self)()
 
 
-class no_grad(_Mode):
+class _NoParamMode(_Mode):
+    """A mode usable as ``@mode`` as well as ``@mode()`` (PyTorch 2.x)."""
+
+    def __new__(cls, orig_func: Any = None) -> Any:
+        if orig_func is not None and callable(orig_func):
+            return cls()(orig_func)
+        return super().__new__(cls)
+
+    def __init__(self, orig_func: Any = None) -> None:
+        super().__init__()
+
+
+class no_grad(_NoParamMode):
     """Context manager and decorator that disables gradient recording."""
 
     _target = False
 
 
-class enable_grad(_Mode):
+class enable_grad(_NoParamMode):
     """Context manager and decorator that enables gradient recording."""
 
     _target = True

@@ -19,11 +19,15 @@ Options (see ``pytest --help``):
     later issue; select them explicitly with ``--ember-backend jax``.
 ``--ember-skips FILE`` / ``--ember-xfails FILE``
     One ``test-id-glob  # reason`` per line; matching tests are skipped / xfailed with that
-    reason. ``*`` and ``?`` are the only wildcards (brackets are literal). A glob is matched against the full node id, the node id without its directory
-    (``test_shape.py::test_view_shares[jax]``) and the test name (``test_exp[jax]``), so
-    ``*[jax]`` scopes an entry to one backend.
+    reason. ``*`` and ``?`` are the only wildcards (brackets are literal). A glob is matched
+    against the full node id, the node id without its directory
+    (``test_shape.py::test_view_shares_memory[view-jax]``) and the test name
+    (``test_exp[jax]``), so ``*[jax]`` scopes an entry to one backend.
 ``--ember-max-examples N``
     Hypothesis ``max_examples`` for the property tests (default 25).
+
+Parity tests compare with PyTorch when it is importable and skip without it; set
+``EMBER_CONFORMANCE_NO_TORCH=1`` to run as if it were missing (NumPy references only).
 
 Helpers for writing more tests live in :mod:`ember.conformance._helpers` (``helper_test_op``,
 ``assert_close``) and :mod:`ember.conformance.strategies` (Hypothesis strategies).

@@ -45,6 +45,7 @@ def _other_available_device(device: str) -> str | None:
             r"The size of tensor a \(3\) must match the size of tensor b \(4\) at non-singleton dimension 0",
         ),
     ],
+    ids=["2x3+2x4", "5x1x3+4x2", "3+4"],
 )
 def test_broadcast_shape_mismatch(device: str, a: tuple[int, ...], b: tuple[int, ...], msg: str) -> None:
     x, y = ember.ones(a, device=device), ember.ones(b, device=device)
@@ -82,6 +83,7 @@ def test_broadcast_mismatch_in_place_and_expand(device: str) -> None:
             r"Expected size for first two dimensions of batch2 tensor to be: \[2, 3\] but got: \[2, 4\]",
         ),
     ],
+    ids=["mm", "dot", "mv", "bmm"],
 )
 def test_matmul_shape_mismatch(device: str, a: tuple[int, ...], b: tuple[int, ...], msg: str) -> None:
     x, y = ember.ones(a, device=device), ember.ones(b, device=device)
@@ -189,6 +191,7 @@ def test_mixing_devices(device: str) -> None:
         ([[1.0], [2.0, 3.0]], r"expected sequence of length 1 at dim 1 \(got 2\)"),
         ([[[1], [2]], [[3]]], r"expected sequence of length 2 at dim 1 \(got 1\)"),
     ],
+    ids=["int", "float", "nested"],
 )
 def test_ragged_lists(device: str, data: list, msg: str) -> None:
     with pytest.raises(ValueError, match=msg):

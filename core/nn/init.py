@@ -112,7 +112,7 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
             # Rejection from the normal itself: most samples are accepted.
             t.normal_(mean, std, generator=generator)  # type: ignore[attr-defined]
             while True:
-                mask = (t < a) | (t > b)
+                mask = (t < a) | (t > b)  # type: ignore[operator]
                 if not bool(mask.any()):  # type: ignore[attr-defined]
                     break
                 redraw = empty(tuple(t.shape), dtype=t.dtype, device=t.device).normal_(  # type: ignore[attr-defined]
@@ -125,7 +125,7 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
             t.uniform_(a, b, generator=generator)  # type: ignore[attr-defined]
 
             def log_density(x: Tensor) -> Tensor:
-                return ((x - mean) / std) ** 2 * -0.5 - log_peak  # type: ignore[operator, no-any-return]
+                return ((x - mean) / std) ** 2 * -0.5 - log_peak  # type: ignore[operator, return-value]
 
             def reject(x: Tensor) -> Tensor:
                 u = empty(tuple(x.shape), dtype=x.dtype, device=x.device).uniform_(  # type: ignore[attr-defined]
@@ -144,8 +144,12 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill ``tensor`` with ``val``."""
+    from ..ops.creation import full_like
+
     with no_grad():
-        return tensor.fill_(val)  # type: ignore[attr-defined, no-any-return]
+        # copy_ of a filled tensor rather than fill_: the target is often fresh `empty` memory, and
+        # the result must not depend on what that memory held.
+        return tensor.copy_(full_like(tensor, val))  # type: ignore[attr-defined, no-any-return]
 
 
 def ones_(tensor: Tensor) -> Tensor:
@@ -155,8 +159,7 @@ def ones_(tensor: Tensor) -> Tensor:
 
 def zeros_(tensor: Tensor) -> Tensor:
     """Fill ``tensor`` with zeros."""
-    with no_grad():
-        return tensor.zero_()  # type: ignore[attr-defined, no-any-return]
+    return constant_(tensor, 0.0)
 
 
 def eye_(tensor: Tensor) -> Tensor:
@@ -289,7 +292,7 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Gener
         t = _fresh(tensor, generator)
         t.normal_(0, std, generator=generator)  # type: ignore[attr-defined]
         for col in range(cols):
-            zero_rows = randperm(rows, generator=generator, device=t.device)[:num_zeros]
+            zero_rows = randperm(rows, generator=generator, device=t.device)[:num_zeros]  # type: ignore[index]
             t[zero_rows, col] = 0  # type: ignore[index]
         tensor.copy_(t)  # type: ignore[attr-defined]
     return tensor

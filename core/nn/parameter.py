@@ -36,7 +36,7 @@ class Parameter(Tensor):
         p._data = data._data
         p.dtype = data.dtype
         p._device = data._device
-        if data._device._be.mutable:
+        if data._backend().mutable:
             # Same storage, so share the version counter too: in-place writes through either are
             # seen by autograd's saved-tensor checks.
             vc = data._vc
@@ -47,7 +47,7 @@ class Parameter(Tensor):
             p.requires_grad_(True)
         return p
 
-    def __repr__(self, *, tensor_contents: Any = None) -> str:
+    def __repr__(self, *, tensor_contents: Any = None) -> str:  # type: ignore[override]
         out = super().__repr__()
         # The printer already prefixes tensors flagged ``_is_param``; add it only if it did not.
         return out if out.startswith("Parameter containing:") else "Parameter containing:\n" + out

@@ -89,6 +89,8 @@ def _infer_dtype(data: Any) -> _dt.dtype:
                 walk(x)
         elif isinstance(v, Tensor):
             kinds.add(v.dtype)
+        elif hasattr(v, "dtype") and not isinstance(v, Tensor):
+            kinds.add(host_dtype(_np().asarray(v)))
         elif isinstance(v, _BOOL):
             kinds.add(_dt.bool)
         elif isinstance(v, _INT):
@@ -156,6 +158,8 @@ def tensor(data: Any, *, dtype: _dt.dtype | None = None, device: Any = None, req
         return out
     if isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
+    if dtype is not None and not isinstance(dtype, _dt.dtype):
+        raise TypeError(f"tensor(): argument 'dtype' must be ember.dtype, not {type(dtype).__name__}")
     arr, dt = _to_host(data, dtype)
     dev = canon_device(device)
     check_dtype(dev._be, dt)

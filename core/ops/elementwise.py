@@ -324,6 +324,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
     if rounding_mode != "trunc":
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
+    _check_int_zero(input, other)
     be, dev, a, b, dt = prep(input, other)
     if dt.is_floating_point:
         data = be.trunc(be.divide(a, b))
@@ -347,8 +348,21 @@ def true_divide(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     return div(input, other, out=out)
 
 
+def _check_int_zero(input: Any, other: Any) -> None:
+    """PyTorch raises on integer division by zero (NumPy would warn and return 0)."""
+    if isinstance(other, Tensor):
+        if not other.dtype.is_floating_point and not (isinstance(input, Tensor) and input.dtype.is_floating_point):
+            be = other._device._be
+            if builtins.bool(be.to_host(be.any(be.equal(other._data, 0), None, False))):
+                raise RuntimeError("ZeroDivisionError")
+    elif isinstance(other, (builtins.int, builtins.bool)) and other == 0 and isinstance(input, Tensor) \
+            and not input.dtype.is_floating_point:
+        raise RuntimeError("ZeroDivisionError")
+
+
 def floor_divide(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Division rounded toward negative infinity."""
+    _check_int_zero(input, other)
     r = _binary(input, other, "floor_divide", None, out=out)
     if needs_grad(input, other):
         record(r, DivBackward1(input, other), input, other)
@@ -357,6 +371,7 @@ def floor_divide(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor
 
 def remainder(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Python-style modulus (the result has the sign of the divisor)."""
+    _check_int_zero(input, other)
     return _binary(input, other, "remainder", RemainderBackward0, out=out)
 
 
@@ -536,7 +551,11 @@ def _make_unary(name: str) -> Callable[..., Tensor]:
         elif dt is _dt.bool and name in ("neg",):
             raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
                                "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
-        r = _wrap(getattr(be, prim)(a), dt, dev)
+        if float_only and dt.itemsize == 2:
+            # float16/bfloat16: compute in float32 and round once, as PyTorch's CPU kernels do
+            r = _wrap(be.astype(getattr(be, prim)(be.astype(a, _dt.float32)), dt), dt, dev)
+        else:
+            r = _wrap(getattr(be, prim)(a), dt, dev)
         if GRAD.enabled and input._rg:
             node = node_cls()
             if uses_out:

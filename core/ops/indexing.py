@@ -381,7 +381,6 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: A
     d = _wrap_dim(dim, input._data.ndim)
     be = input._device._be
     _check_range(index, input._data.shape[d] if input._data.ndim else 1, "scatter")
-    idx = to_device_data(index, input._device)
     if isinstance(src, Tensor):
         s = src._data
         if src._data.shape != index._data.shape:
@@ -390,7 +389,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: A
             s = be.astype(s, input.dtype)
     else:
         s = be.full(index._data.shape, src, input.dtype, input._device.index)
-    r = _wrap(be.scatter(input._data, idx, s, d), input.dtype, input._device)
+    r = _wrap(be.index_put(input._data, _coords(input, d, index), s), input.dtype, input._device)
     if needs_grad(input, src):
         ins = [input] + ([src] if isinstance(src, Tensor) else [])
         record(r, ScatterBackward0(d, index, getattr(src, "shape", None), False), *ins)
@@ -403,16 +402,8 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     nd = input._data.ndim
     d = _wrap_dim(dim, nd)
     be = input._device._be
-    np = _np()
-    # Build a full advanced-index key: positions of every element of index along each dim.
     shape = index._data.shape
-    key = []
-    for k in range(nd):
-        if k == d:
-            key.append(to_device_data(index, input._device))
-        else:
-            ar = np.arange(shape[k]).reshape([-1 if j == k else 1 for j in range(nd)])
-            key.append(be.from_host(np.broadcast_to(ar, shape).copy(), input._device.index))
+    key = _coords(input, d, index)
     s = src._data
     if src._data.shape != shape:
         s = be.getitem(s, tuple(slice(0, i) for i in shape))
@@ -424,12 +415,31 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     return r
 
 
+def _coords(input: Tensor, d: int, index: Tensor) -> tuple[Any, ...]:
+    """Advanced-index key addressing, for every element of ``index``, its target in ``input``."""
+    np = _np()
+    be = input._device._be
+    shape = index._data.shape
+    nd = len(shape)
+    key = []
+    for k in range(nd):
+        if k == d:
+            key.append(to_device_data(index, input._device))
+        else:
+            ar = np.arange(shape[k]).reshape([-1 if j == k else 1 for j in range(nd)])
+            key.append(be.from_host(np.broadcast_to(ar, shape).copy(), input._device.index))
+    return tuple(key)
+
+
 def index_select(input: Tensor, dim: int, index: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Entries of ``input`` along ``dim`` at the 1-d ``index``."""
     if index._data.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     d = _wrap_dim(dim, input._data.ndim)
-    _check_range(index, input._data.shape[d] if input._data.ndim else 1, "index_select")
+    try:
+        _check_range(index, input._data.shape[d] if input._data.ndim else 1, "index_select")
+    except RuntimeError:
+        raise IndexError("index out of range in self") from None
     key = (slice(None),) * d + (index.reshape(-1),)
     return handle_out(getitem(input, key), out)
 
@@ -481,7 +491,8 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
             return (parts[0],)
         return tuple(parts)
     if input._data.ndim == 0:
-        return _wrap(be.reshape(parts[0]._data, (-1, 0)), _dt.int64, input._device)
+        n = parts[0]._data.shape[0]
+        return _wrap(be.zeros((n, 0), _dt.int64, input._device.index), _dt.int64, input._device)
     from .shape import stack
 
     return stack(parts, 1)

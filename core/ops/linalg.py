@@ -76,6 +76,12 @@ def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor
     kb = other._data.shape[-2] if nb > 1 else other._data.shape[0]
     if ka != kb:
         sa, sb = _mat_shape(input._data.shape), _mat_shape(other._data.shape)
+        if na == 2 and nb == 1:
+            raise RuntimeError(f"size mismatch, got input ({input._data.shape[0]}), mat ({sa}), vec ({kb})")
+        if na == 3 and nb == 3:
+            s1, s2 = input._data.shape, other._data.shape
+            raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{s1[0]}, {s1[2]}] "
+                               f"but got: [{s2[0]}, {s2[1]}].")
         if na == 1 and nb == 1:
             raise RuntimeError(f"inconsistent tensor size, expected tensor [{ka}] and src [{kb}] to have the same "
                                "number of elements, but got " + f"{ka} and {kb} elements respectively")
@@ -129,8 +135,16 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
     return matmul(input, other)
 
 
-inner = dot
 vdot = dot
+
+
+def inner(input: Tensor, other: Tensor) -> Tensor:
+    """Sum of products over the last dims of both tensors."""
+    if input._data.ndim == 0 or other._data.ndim == 0:
+        return input * other
+    k = input._data.shape[-1]
+    out = matmul(input.reshape(-1, k), other.reshape(-1, k).t())
+    return out.reshape(input._data.shape[:-1] + other._data.shape[:-1])
 
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
@@ -181,18 +195,64 @@ def _align(g: Tensor, have: str, want: str) -> Tensor:
     return g.permute(*order) if order != list(range(len(order))) else g
 
 
+def _expand_ellipsis(eq: str, ndims: list[int]) -> str:
+    """Rewrite ``...`` as explicit letters so every term names each of its dims."""
+    if "..." not in eq:
+        return eq
+    ins, arrow, out = eq.partition("->")
+    terms = ins.split(",")
+    free = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in eq]
+    n_ell = max(nd - (len(t) - 3) for t, nd in zip(terms, ndims) if "..." in t)
+    ell = "".join(free[:n_ell])
+    new_terms = []
+    for t, nd in zip(terms, ndims):
+        if "..." in t:
+            k = nd - (len(t) - 3)
+            t = t.replace("...", ell[n_ell - k:])
+        new_terms.append(t)
+    if arrow:
+        out = out.replace("...", ell)
+    else:
+        joined = "".join(new_terms)
+        out = ell + "".join(sorted(c for c in set(joined) if joined.count(c) == 1 and c not in ell))
+    return ",".join(new_terms) + "->" + out
+
+
+def _split_repeated(eq: str, ts: list[Tensor]) -> str:
+    """Rewrite a subscript repeated inside one operand ('ii->i') with a fresh letter tied to the
+    first by an identity-matrix operand, so the backward needs no diagonal special case."""
+    ins, out = eq.split("->")
+    terms = ins.split(",")
+    free = [c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in eq]
+    from .creation import eye
+
+    for i, t in enumerate(list(terms)):
+        seen: set[str] = set()
+        new = ""
+        for pos, c in enumerate(t):
+            if c in seen:
+                f = free.pop(0)
+                n = ts[i]._data.shape[pos]
+                terms.append(c + f)
+                ts.append(eye(n, dtype=ts[i].dtype, device=ts[i].device))
+                c = f
+            seen.add(c)
+            new += c
+        terms[i] = new
+    return ",".join(terms) + "->" + out
+
+
 def einsum(equation: str, *operands: Any) -> Tensor:
     """Einstein summation over explicit single-letter subscripts (``'ij,jk->ik'``)."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    eq = equation.replace(" ", "")
-    if "..." in eq:
-        raise NotImplementedError("einsum with ellipsis is not supported by ember yet")
+    eq = _expand_ellipsis(equation.replace(" ", ""), [t._data.ndim for t in operands])
     if "->" not in eq:
         ins = eq.split(",")
         letters = sorted(c for c in set("".join(ins)) if "".join(ins).count(c) == 1)
         eq = eq + "->" + "".join(letters)
     ts = list(operands)
+    eq = _split_repeated(eq, ts)
     dt = ts[0].dtype
     for t in ts[1:]:
         dt = _dt.promote_types(dt, t.dtype)

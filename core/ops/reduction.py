@@ -33,6 +33,11 @@ def _dims(dim: Any, nd: int) -> tuple[int, ...] | None:
     """Normalize ``dim`` (None, int, tuple/list) to a sorted tuple of non-negative dims, or None."""
     if dim is None:
         return None
+    if nd == 0:
+        # a 0-d tensor reduces over "dim 0" / "dim -1" as over nothing (PyTorch)
+        for d in (dim if isinstance(dim, (tuple, list)) else (dim,)):
+            _wrap_dim(d, 0)
+        return None
     if isinstance(dim, (tuple, list)):
         if len(dim) == 0:
             return None

@@ -667,8 +667,9 @@ class FlipBackward0(Node):
         return flip(g, self.dims)
 
 
-def flip(x: Tensor, dims: Any) -> Tensor:
+def flip(x: Tensor, *dims: Any) -> Tensor:
     """Reverse the order of elements along ``dims`` (a copy, as in PyTorch)."""
+    dims = dims[0] if len(dims) == 1 else dims
     nd = x._data.ndim
     ds = tuple(_wrap_dim(d, nd) for d in (dims if isinstance(dims, (tuple, list)) else (dims,)))
     be = x._device._be

@@ -308,7 +308,7 @@ class ModuleDict(Module):
                 self[key] = module
             return
         for j, m in enumerate(modules):
-            if not isinstance(m, container_abcs.Iterable):
+            if not hasattr(m, "__iter__"):
                 raise TypeError(f"ModuleDict update sequence element #{j} should be Iterable; is"
                                 + type(m).__name__)
             if len(m) != 2:
@@ -479,7 +479,7 @@ class ParameterDict(Module):
                 self[key] = parameter
         else:
             for j, p in enumerate(parameters):
-                if not isinstance(p, container_abcs.Iterable):
+                if not hasattr(p, "__iter__"):
                     raise TypeError(f"ParameterDict update sequence element #{j} should be Iterable; is"
                                     + type(p).__name__)
                 if len(p) != 2:
