@@ -58,22 +58,22 @@ from .plugins import get_default_device, set_default_device  # noqa: E402
 from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402
 
 
-def is_tensor(obj: object) -> "builtins.bool":
+def is_tensor(obj: object) -> builtins.bool:
     """Whether ``obj`` is an ember Tensor."""
     return isinstance(obj, Tensor)
 
 
-def numel(input: Tensor) -> "builtins.int":
+def numel(input: Tensor) -> builtins.int:
     """Number of elements of ``input``."""
     return input.numel()
 
 
-def is_floating_point(input: Tensor) -> "builtins.bool":
+def is_floating_point(input: Tensor) -> builtins.bool:
     """Whether ``input`` has a floating dtype."""
     return input.dtype.is_floating_point
 
 
-def set_default_tensor_type(t: object) -> None:
+def set_default_tensor_type(t: object) -> None:  # noqa: F811 - PyTorch's parameter name
     """Deprecated: use ``set_default_dtype``."""
     raise RuntimeError("set_default_tensor_type is not supported by ember; use ember.set_default_dtype")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import Union
+from typing import Any, Union
 
 __all__ = ["device", "DeviceLike"]
 
@@ -16,6 +16,9 @@ class device:
     """
 
     __slots__ = ("type", "index", "_str", "_hash", "_be")
+    type: str
+    index: int | None
+    _be: Any  # the loaded Backend; Any because backends are duck-typed plugins
 
     def __init__(self, type: DeviceLike, index: int | None = None):  # noqa: A002 - PyTorch's name
         if isinstance(type, device):
@@ -31,7 +34,8 @@ class device:
             dev_type, _, idx = type.partition(":")
             if idx:
                 if index is not None:
-                    raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: {type}")
+                    raise RuntimeError("type (string) must not include an index because index was passed "
+                                       f"explicitly: {type}")
                 if not idx.isdigit():
                     raise RuntimeError(f"Invalid device string: '{type}'")
                 index = builtins.int(idx)
@@ -71,4 +75,4 @@ class device:
         return (device, (self._str,))
 
 
-DeviceLike = Union[str, builtins.int, device]
+DeviceLike = Union[str, builtins.int, device]  # noqa: UP007 - a runtime alias, read by isinstance-free code

@@ -5,14 +5,16 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from .graph import Node, SavedTensor, edge
 from .grad_mode import GRAD
+from .graph import Node, SavedTensor, edge
 
 
 class FunctionCtx(Node):
     """The ``ctx`` passed to ``forward``/``backward``; it is also the graph node (``grad_fn``)."""
 
     _fn_cls: Any = None
+    _out_meta: list[Any]
+    _tensor_pos: tuple[int, ...]
 
     def __init__(self) -> None:
         self._to_save: tuple[Any, ...] = ()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable
-
+from collections.abc import Callable
+from typing import Any
 
 
 class GradcheckError(RuntimeError):
@@ -53,8 +53,8 @@ def _numerical(func: Callable[..., Any], inputs: tuple[Any, ...], idx: int, eps:
 def _analytical(func: Callable[..., Any], inputs: tuple[Any, ...], idx: int) -> list[Any]:
     import numpy as np
 
-    from . import grad as _grad
     from ..ops.creation import zeros_like
+    from . import grad as _grad
 
     x = inputs[idx]
     outs = _outputs(func, inputs)
@@ -69,7 +69,8 @@ def _analytical(func: Callable[..., Any], inputs: tuple[Any, ...], idx: int) -> 
             go = zeros_like(o)
             go.view(-1)[j] = 1.0
             (g,) = _grad(o, x, go, retain_graph=True, allow_unused=True)
-            rows.append(np.zeros(x.numel()) if g is None else g.detach().numpy(force=True).astype("float64").reshape(-1))
+            flat = None if g is None else g.detach().numpy(force=True).astype("float64").reshape(-1)
+            rows.append(np.zeros(x.numel()) if flat is None else flat)
         jacs.append(np.stack(rows) if rows else np.zeros((0, x.numel())))
     return jacs
 
@@ -114,8 +115,8 @@ def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Any = Non
                   check_fwd_over_rev: bool = False, check_rev_over_rev: bool = True, fast_mode: bool = False,
                   masked: bool = False) -> bool:
     """gradcheck of the gradients of ``func`` (second derivatives), with random ``grad_outputs``."""
-    from . import grad as _grad
     from ..ops.random import randn
+    from . import grad as _grad
 
     inputs = _as_tuple(inputs)
     outs = _outputs(func, inputs)

@@ -1,12 +1,21 @@
+# mypy: disable-error-code="method-assign"
+# (this module assigns methods onto Tensor on purpose: that is how Tensor gets its ops)
 """Bind the ops as ``Tensor`` methods and operators (``x.sum()``, ``x + y``, ``x.add_(y)``)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from . import creation, elementwise as E, indexing as I, linalg as L, random as R, reduction as Rd, shape as S
+from . import creation
+from . import elementwise as E
+from . import indexing as I
+from . import linalg as L
+from . import random as R
+from . import reduction as Rd
+from . import shape as S
 from ._dispatch import canon_device, check_inplace, needs_grad, write
 
 

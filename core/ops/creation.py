@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import builtins
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .. import dtypes as _dt
 from ..tensor import Tensor, _wrap
@@ -232,7 +233,8 @@ def ones(*size: Any, out: Tensor | None = None, dtype: _dt.dtype | None = None, 
 
 
 def empty(*size: Any, out: Tensor | None = None, dtype: _dt.dtype | None = None, layout: Any = None,
-          device: Any = None, requires_grad: bool = False, pin_memory: bool = False, memory_format: Any = None) -> Tensor:
+          device: Any = None, requires_grad: bool = False, pin_memory: bool = False,
+          memory_format: Any = None) -> Tensor:
     """An uninitialized tensor of shape ``size``."""
     return _filled("empty", size, dtype, device, requires_grad)
 
@@ -408,7 +410,8 @@ def _rebuild(arr: Any, device: str, requires_grad: bool) -> Tensor:
 
 # -- Tensor.new_* ---------------------------------------------------------------------------------
 
-def new_tensor(self: Tensor, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def new_tensor(self: Tensor, data: Any, *, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
     """A new tensor from ``data`` with ``self``'s dtype and device by default."""
     return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 

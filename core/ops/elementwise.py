@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import builtins
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .. import dtypes as _dt
 from ..autograd.grad_mode import GRAD
@@ -17,8 +18,8 @@ from ..tensor import Tensor, _wrap
 from ._dispatch import (
     _new,
     bump_version,
-    fast_record2,
     check_inplace,
+    fast_record2,
     handle_out,
     inplace_source,
     materialize,
@@ -282,8 +283,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
 
 def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
     """``input - alpha * other``."""
-    if (isinstance(input, Tensor) and input.dtype is _dt.bool) or (isinstance(other, Tensor) and other.dtype is _dt.bool) \
-            or isinstance(other, builtins.bool) or isinstance(input, builtins.bool):
+    if any((isinstance(v, Tensor) and v.dtype is _dt.bool) or isinstance(v, builtins.bool) for v in (input, other)):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
                            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     if alpha != 1:

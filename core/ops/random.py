@@ -7,7 +7,8 @@ its seed; ``ember.manual_seed(s)`` reseeds the default generator of every device
 from __future__ import annotations
 
 import builtins
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .. import dtypes as _dt
 from ..tensor import Tensor, _wrap

@@ -617,6 +617,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     n = builtins.max(_INT(input.max().item()) + 1 if input.numel() else 0, minlength)
     dt = weights.dtype if weights is not None else _dt.int64
     z = zeros(n, dtype=dt, device=input.device)
-    src = weights if weights is not None else _wrap(input._device._be.ones(input._data.shape, _dt.int64,
-                                                                           input._device.index), _dt.int64, input._device)
+    dev = input._device
+    src = weights if weights is not None else _wrap(dev._be.ones(input._data.shape, _dt.int64, dev.index),
+                                                    _dt.int64, dev)
     return index_put_functional(z, (input._data,), src, accumulate=True)

@@ -7,7 +7,8 @@ shares the base's version counter; in-place writes through a view are visible in
 from __future__ import annotations
 
 import builtins
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ..autograd.grad_mode import GRAD
 from ..autograd.graph import Node
