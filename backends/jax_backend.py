@@ -10,8 +10,77 @@ from __future__ import annotations
 from typing import Any
 
 from ember import dtypes as _dt
+from ember.backend import BINARY
 
 from ._array_api import ArrayAPIBackend
+
+
+def _broadcast_errors_as_value_error(fn: Any) -> Any:
+    # The contract says a broadcast failure raises ValueError (NumPy's and CuPy's type), which core
+    # turns into PyTorch's message; jax.numpy raises TypeError instead.
+    def op(*args: Any) -> Any:
+        try:
+            return fn(*args)
+        except TypeError as e:
+            if "incompatible shapes" in str(e):
+                raise ValueError(f"operands could not be broadcast together: {e}") from None
+            raise
+
+    op.__name__ = getattr(fn, "__name__", "op")
+    return op
+
+
+def _check_index_arrays(shape: tuple[int, ...], key: tuple[Any, ...]) -> None:
+    """NumPy's IndexError for integer-array indices out of range (reads the indices on the host)."""
+    import numpy as np
+
+    consumed = sum(getattr(k, "ndim", 1) if getattr(k, "dtype", None) == np.bool_ else 1
+                   for k in key if k is not None and k is not Ellipsis)
+    dim = 0
+    for k in key:
+        if k is Ellipsis:
+            dim += len(shape) - consumed
+            continue
+        if k is None:
+            continue
+        kind = getattr(getattr(k, "dtype", None), "kind", None)
+        if kind == "b":
+            dim += k.ndim
+            continue
+        if kind in ("i", "u") and getattr(k, "ndim", 0) and dim < len(shape):
+            host, size = np.asarray(k), shape[dim]
+            bad = host[(host >= size) | (host < -size)]
+            if bad.size:
+                raise IndexError(f"index {bad.flat[0]} is out of bounds for axis {dim} with size {size}")
+        dim += 1
+
+
+def _scalar_bools_as_new_axes(key: tuple[Any, ...], ndim: int) -> tuple[list[int], tuple[Any, ...]]:
+    """Rewrite 0-d boolean indices as new axes when no other advanced index is present.
+
+    NOTE: jax.numpy returns wrong values for keys like ``(None, True, 1)``; NumPy's rule is that a
+    scalar True adds a length-1 axis and False a length-0 one, which is what this rewrite does. It
+    returns the output axes that must be emptied (the False ones) and the new key.
+    """
+    if any(getattr(k, "ndim", 0) > 0 for k in key) or not any(getattr(k, "ndim", 1) == 0 and
+                                                               getattr(k.dtype, "kind", "") == "b" for k in key
+                                                               if hasattr(k, "dtype")):
+        return [], key
+    consumed = sum(1 for k in key if not (k is None or k is Ellipsis or hasattr(k, "dtype")))
+    out_axis, empty, new = 0, [], []
+    for k in key:
+        if hasattr(k, "dtype"):  # a 0-d bool
+            if not bool(k):
+                empty.append(out_axis)
+            new.append(None)
+            out_axis += 1
+        elif k is Ellipsis:
+            out_axis += ndim - consumed
+            new.append(k)
+        else:
+            out_axis += 0 if isinstance(k, int) else 1
+            new.append(k)
+    return empty, tuple(new)
 
 
 class _Key:
@@ -34,6 +103,7 @@ class JaxBackend(ArrayAPIBackend):
     device_type = "jax"
     aliases = ("xla",)
     mutable = False
+    host_numpy = True
     install_hint = "pip install 'ember[jax]'"
 
     def __init__(self) -> None:
@@ -86,6 +156,8 @@ class JaxBackend(ArrayAPIBackend):
         self.erf = sp.erf
         self.pow = self.checked_pow  # NOTE: XLA gives 0 for int ** negative int instead of raising
         self._devices = jax.devices()
+        for name in (*BINARY, "where"):
+            setattr(self, name, _broadcast_errors_as_value_error(getattr(self, name)))
 
     def native_dtype(self, dtype: _dt.dtype) -> Any:
         """jax.numpy dtype."""
@@ -166,7 +238,11 @@ class JaxBackend(ArrayAPIBackend):
         return a.at[key].add(src)
 
     def index_put(self, a: Any, key: Any, src: Any) -> Any:
-        """``a`` with ``a[key] = src``."""
+        """``a`` with ``a[key] = src`` (integer arrays bounds-checked, as in ``getitem``)."""
+        _check_index_arrays(a.shape, key if isinstance(key, tuple) else (key,))
+        if getattr(src, "dtype", None) != a.dtype:
+            # cast first: ember's setitem truncates/casts like PyTorch; JAX warns on unsafe scatter casts
+            src = self.xp.asarray(src).astype(a.dtype)
         return a.at[key].set(src)
 
     def scatter(self, a: Any, idx: Any, src: Any, axis: int) -> Any:
@@ -193,12 +269,22 @@ class JaxBackend(ArrayAPIBackend):
                 self.xp.asarray(c) if return_counts else None)
 
     def getitem(self, a: Any, key: Any) -> Any:
-        """``a[key]``; boolean masks are resolved on the host (data-dependent shapes)."""
+        """``a[key]``; boolean masks are resolved on the host (data-dependent shapes); integer
+        arrays are bounds-checked (XLA clamps out-of-range indices where NumPy raises IndexError)."""
+        if not isinstance(key, tuple):
+            key = (key,)
         b = self._bool
-        if isinstance(key, tuple) and any(getattr(k, "dtype", None) == b for k in key):
+        if any(getattr(k, "dtype", None) == b for k in key):
             import numpy as np
 
             key = tuple(np.asarray(k) if getattr(k, "dtype", None) == b else k for k in key)
+            empty_axes, key = _scalar_bools_as_new_axes(key, a.ndim)
+            if empty_axes:
+                r = a[key]
+                for ax in empty_axes:
+                    r = r[(slice(None),) * ax + (slice(0, 0),)]
+                return r
+        _check_index_arrays(a.shape, key)
         return a[key]
 
     def generator(self, seed: int, index: Any) -> Any:

@@ -25,6 +25,7 @@ elementwise (NumPy/array-API semantics; Python scalars are weak)
     binary: ``add subtract multiply divide floor_divide remainder fmod pow maximum minimum atan2
     equal not_equal less less_equal greater greater_equal logical_and logical_or logical_xor
     bitwise_and bitwise_or bitwise_xor``; ``where(cond, a, b)``, ``clip(a, lo, hi)``.
+    Shapes that do not broadcast raise ``ValueError`` (core turns it into PyTorch's message).
 reductions
     ``sum prod max min mean any all`` as ``f(a, axis, keepdims)``;
     ``argmax(a, axis, keepdims)``, ``argmin``; ``cumsum(a, axis)``, ``cumprod(a, axis)``;
@@ -109,6 +110,10 @@ class Backend:
     api_version: int = API_VERSION
     #: whether arrays can be written in place and alias each other (views)
     mutable: bool = True
+    #: whether ``Tensor.numpy()`` may copy to the host without ``.cpu()`` first. False keeps
+    #: PyTorch's TypeError for accelerator memory (cuda); JAX sets it because a jax array converts
+    #: to NumPy on every platform and DESIGN promises ``.numpy()`` of a jax tensor.
+    host_numpy: bool = False
     #: dtypes the backend supports; others raise a clear TypeError
     dtypes: frozenset[_dt.dtype] = frozenset(_dt.all_dtypes)
     #: the Python package(s) users must install to use it (for error messages)

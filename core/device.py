@@ -28,7 +28,8 @@ class device:
         else:
             if isinstance(type, builtins.int) and not isinstance(type, builtins.bool):
                 # PyTorch: a bare int names an accelerator index
-                type, index = "cuda", type
+                index = type
+                type = "cuda"
             if not isinstance(type, str):
                 raise TypeError(f"device() expected a string or int, but got {builtins.type(type).__name__}")
             dev_type, _, idx = type.partition(":")
@@ -71,7 +72,7 @@ class device:
     def __hash__(self) -> builtins.int:
         return self._hash
 
-    def __reduce__(self) -> tuple[type, tuple[str]]:
+    def __reduce__(self) -> tuple[builtins.type[device], tuple[str]]:
         return (device, (self._str,))
 
 

@@ -24,7 +24,8 @@ class dtype:
 
     is_complex = False
 
-    def __init__(self, name: str, itemsize: int, category: int, rank: int, signed: _builtin_bool):
+    def __init__(self, name: str, itemsize: builtins.int, category: builtins.int, rank: builtins.int,
+                 signed: _builtin_bool):
         self.name = name
         self.itemsize = itemsize
         # NOTE: category orders bool < integer < floating, as PyTorch's promotion does.
@@ -45,7 +46,7 @@ class dtype:
         return self
 
     @property
-    def bits(self) -> int:
+    def bits(self) -> builtins.int:
         """Width of one element in bits."""
         return self.itemsize * 8
 

@@ -349,7 +349,7 @@ class Tensor(metaclass=_TensorMeta):
         if self._rg and not force and GRAD.enabled:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                                "instead.")
-        if self._device.type != "cpu" and not force:
+        if self._device.type != "cpu" and not force and not _backend_of(self._device).host_numpy:
             raise TypeError(f"can't convert {self._device.type}:{self._device.index or 0} device type tensor to "
                             "numpy. Use Tensor.cpu() to copy the tensor to host memory first.")
         return _backend_of(self._device).to_host(self._data)
@@ -357,7 +357,11 @@ class Tensor(metaclass=_TensorMeta):
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
         import numpy as np
 
-        arr = _backend_of(self._device).to_host(self._data)
+        be = _backend_of(self._device)
+        if self._device.type != "cpu" and not be.host_numpy:
+            raise TypeError(f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() to copy "
+                            "the tensor to host memory first.")
+        arr = be.to_host(self._data)
         return arr if dtype is None else np.asarray(arr, dtype=dtype)
 
     def item(self) -> Any:

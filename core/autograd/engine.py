@@ -90,12 +90,12 @@ def run_backward(
     With ``capture`` (``autograd.grad``) the gradients of ``inputs`` are returned and no
     ``.grad`` is touched; otherwise they accumulate into leaves (only ``inputs`` if given).
     """
-    root_edges = []
+    root_edges: list[tuple[Node, int]] = []
     for i, t in enumerate(tensors):
-        e = edge(t)
-        if e[0] is None:
+        root, root_nr = edge(t)
+        if root is None:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
-        root_edges.append(e)
+        root_edges.append((root, root_nr))
 
     targets: dict[tuple[Node, int], int] = {}
     input_nodes: set[Node] = set()
@@ -103,19 +103,20 @@ def run_backward(
         for i, t in enumerate(inputs):
             if not t.requires_grad:
                 raise RuntimeError(f"One of the differentiated Tensors does not require grad (input {i})")
-            e = edge(t)
-            targets[(e[0], e[1])] = i  # type: ignore[index]
-            input_nodes.add(e[0])  # type: ignore[arg-type]
+            node, nr = edge(t)
+            assert node is not None  # a tensor that requires grad always has a grad_fn or an accumulator
+            targets[(node, nr)] = i
+            input_nodes.add(node)
 
-    roots = list(dict.fromkeys(e[0] for e in root_edges))  # type: ignore[misc]
-    deps, order = _collect(roots)  # type: ignore[arg-type]
+    roots = list(dict.fromkeys(root for root, _ in root_edges))
+    deps, order = _collect(roots)
     needed = _needed(order, input_nodes) if inputs is not None else None
 
     buffers: dict[Node, list[Any]] = {}
     owned: set[int] = set()
     for (node, nr), g in zip(root_edges, grad_tensors):
-        buf = buffers.setdefault(node, [None] * node.n_outputs)  # type: ignore[union-attr]
-        buf[nr] = g if buf[nr] is None else buf[nr] + g
+        root_buf = buffers.setdefault(node, [None] * node.n_outputs)
+        root_buf[nr] = g if root_buf[nr] is None else root_buf[nr] + g
 
     results: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
     ready = [n for n in roots if deps.get(n, 0) == 0]
@@ -153,13 +154,14 @@ def run_backward(
                     _accumulate_into(var, g, create_graph, owned)
                 continue
             if targets:
+                assert inputs is not None  # targets are filled only from inputs
                 for nr in range(node.n_outputs):
                     idx = targets.get((node, nr))
                     if idx is not None:
                         results[idx] = grads[nr]
                         if not capture and grads[nr] is not None:
                             # backward(inputs=[non_leaf]) accumulates into the non-leaf's .grad
-                            _accumulate_into(inputs[idx], grads[nr], create_graph, owned)  # type: ignore[index]
+                            _accumulate_into(inputs[idx], grads[nr], create_graph, owned)
             run = needed is None or node in needed
             if run and any(g is not None for g in grads):
                 if anomaly.STATE.enabled:

@@ -205,7 +205,7 @@ def make_inputs(
 
 
 def numerical_grad(
-    fn: Callable[..., Any], xs: list[np.ndarray], weights: list[np.ndarray], eps: float = 1e-6
+    fn: Callable[..., Any], xs: list[np.ndarray], weights: list[np.ndarray | None], eps: float = 1e-6
 ) -> list[np.ndarray]:
     """Central-difference gradients of ``sum(fn(*xs)[k] * weights[k])`` with respect to each x."""
 
@@ -325,6 +325,7 @@ def helper_test_op(
         if w is not None:
             term = (o * ember.tensor(w, dtype=o.dtype, device=o.device)).sum()
             loss = term if loss is None else loss + term
+    assert loss is not None  # some weight is not None, checked above
     loss.backward()
     e_grads = [x.grad for x in e_in]
 

@@ -271,7 +271,9 @@ def check_inplace(t: Tensor) -> None:
         if t._rg and t.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         base = t._base
-        if base is not None and base._rg and base.grad_fn is None:
+        # t._rg: only autograd views count; `x.data`/`x.detach()` alias the leaf's storage (on
+        # immutable backends through a LazyView with a _base) but are outside the graph.
+        if t._rg and base is not None and base._rg and base.grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
 

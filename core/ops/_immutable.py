@@ -46,7 +46,10 @@ def _derive(view: LazyView) -> Any:
     prev = GRAD.enabled
     GRAD.enabled = False
     try:
-        return view._view_fn(view._base)._data  # type: ignore[misc]
+        view_fn, base = view._view_fn, view._base
+        # a LazyView is only ever made by new_view, which sets both
+        assert view_fn is not None and base is not None
+        return view_fn(base)._data
     finally:
         GRAD.enabled = prev
 
@@ -102,5 +105,32 @@ def _index_map(base: Tensor, view_fn: Any) -> Any:
     try:
         positions = arange(base.numel(), device=base.device).reshape(base._data.shape)
         return view_fn(positions)._data
+    finally:
+        GRAD.enabled = prev
+
+
+def view_strides(t: Tensor) -> tuple[int, ...] | None:
+    """The strides (in elements) ``t`` would have on a strided backend, or None for a non-view.
+
+    Immutable arrays have no memory layout, yet PyTorch programs observe one: ``stride()``,
+    ``is_contiguous()`` and ``view()`` refusing a transposed tensor. Replaying the view's
+    ``_view_fn`` on a NumPy probe of the base's shape (one byte per element, never read: view
+    ops only compute metadata, and ``np.empty`` leaves untouched pages unallocated) gives exactly
+    the strides NumPy, and so the CPU backend, would have.
+    """
+    base, view_fn = t._base, t._view_fn
+    if base is None or view_fn is None or view_fn is identity_view:
+        return None
+    import numpy as np
+
+    from .. import dtypes as _dt
+    from ..tensor import _wrap
+    from ._dispatch import canon_device
+
+    probe = _wrap(np.empty(base._data.shape, np.uint8), _dt.uint8, canon_device("cpu"))
+    prev = GRAD.enabled
+    GRAD.enabled = False
+    try:
+        return tuple(view_fn(probe)._data.strides)
     finally:
         GRAD.enabled = prev

@@ -282,7 +282,7 @@ def _bind() -> None:
     for name, fn in methods.items():
         setattr(T, name, fn)
     # in-place variants
-    inplace_of = {
+    inplace_of: dict[str, Callable[..., Tensor]] = {
         "add_": E.add, "sub_": E.sub, "subtract_": E.sub, "mul_": E.mul, "multiply_": E.mul, "div_": E.div,
         "divide_": E.div, "true_divide_": E.div, "floor_divide_": E.floor_divide, "remainder_": E.remainder,
         "fmod_": E.fmod, "pow_": E.pow, "neg_": E.neg, "negative_": E.neg, "abs_": E.abs, "exp_": E.exp,
@@ -300,8 +300,8 @@ def _bind() -> None:
     }
     for name, fn in inplace_of.items():
         setattr(T, name, _inplace_method(fn, name))
-    T.T = property(S.T, doc="All dims reversed.")  # type: ignore[assignment]
-    T.mT = property(S.mT, doc="The last two dims swapped.")  # type: ignore[assignment]
+    T.T = property(S.T, doc="All dims reversed.")  # type: ignore[attr-defined]
+    T.mT = property(S.mT, doc="The last two dims swapped.")  # type: ignore[attr-defined]
     T.H = T.T  # type: ignore[attr-defined]
     T.mH = T.mT  # type: ignore[attr-defined]
 

@@ -111,8 +111,9 @@ class MulBackward0(_BinaryNode):
         else:
             # d(xy)/dx needs y, d(xy)/dy needs x: save only what a required gradient uses
             self.save(x if xt and yt and y._rg else None, y if yt and xt and x._rg else None)
-        self.xs = None if xt else x
-        self.ys = None if yt else y
+        # the Python-scalar operands (None for tensor operands, which are saved instead)
+        self.xs: Any = None if xt else x
+        self.ys: Any = None if yt else y
 
     def grads(self, g: Tensor) -> tuple[Any, Any]:
         x, y = self.saved_tensors
@@ -183,6 +184,8 @@ class MaximumBackward0(MulBackward0):
 
     def grads(self, g: Tensor) -> tuple[Any, Any]:
         x, y = self.saved_tensors
+        x = self.xs if x is None else x
+        y = self.ys if y is None else y
         win = (x > y) if self._greater else (x < y)
         tie = (x == y) * 0.5
         gx = g * (win + tie) if self.needs_input_grad(0) else None
@@ -199,6 +202,8 @@ class Atan2Backward0(MulBackward0):
 
     def grads(self, g: Tensor) -> tuple[Any, Any]:
         x, y = self.saved_tensors
+        x = self.xs if x is None else x
+        y = self.ys if y is None else y
         den = x * x + y * y
         return (g * y / den if self.needs_input_grad(0) else None,
                 -g * x / den if self.needs_input_grad(1) else None)
@@ -226,7 +231,7 @@ class FmodBackward0(MulBackward0):
         return (g if self.needs_input_grad(0) else None), gy
 
 
-def _binary(x: Any, y: Any, fname: str, node_cls: type[Node] | None, true_div: bool = False,
+def _binary(x: Any, y: Any, fname: str, node_cls: Callable[..., Node] | None, true_div: bool = False,
             out: Tensor | None = None, **node_kw: Any) -> Tensor:
     """Run a binary elementwise op through the backend and record its node."""
     be, dev, a, b, dt = prep(x, y)
@@ -492,6 +497,7 @@ class _UnaryNode(Node):
 
     def backward(self, g: Tensor) -> Any:
         (v,) = self.saved_tensors
+        assert v is not None
         return self.formula(g, v)
 
     @staticmethod
@@ -502,7 +508,7 @@ class _UnaryNode(Node):
 _LN2, _LN10, _2_SQRTPI = math.log(2.0), math.log(10.0), 2.0 / math.sqrt(math.pi)
 
 # name: (backend primitive, torch node name, float-only (ints promote), uses output, formula(g, v))
-_UNARY: dict[str, tuple[str, str, bool, bool, Callable[[Tensor, Tensor], Tensor] | None]] = {
+_UNARY: dict[str, tuple[str, str, bool, bool, Callable[[Tensor, Tensor], Tensor]]] = {
     "neg": ("negative", "NegBackward0", False, False, lambda g, x: -g),
     "abs": ("abs", "AbsBackward0", False, False, lambda g, x: g * x.sign()),
     "exp": ("exp", "ExpBackward0", True, True, lambda g, y: g * y),

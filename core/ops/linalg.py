@@ -16,6 +16,7 @@ class MmBackward0(Node):
 
     def backward(self, g: Tensor) -> tuple[Any, Any]:
         a, b = self.saved_tensors
+        assert a is not None and b is not None
         if a._data.ndim == 1 and b._data.ndim == 1:
             return (g * b if self.needs_input_grad(0) else None), (g * a if self.needs_input_grad(1) else None)
         a2 = a.unsqueeze(0) if a._data.ndim == 1 else a
@@ -167,7 +168,7 @@ class EinsumBackward(Node):
         ops = self.saved_tensors
         ins, out = self.equation.split("->")
         terms = ins.split(",")
-        grads = []
+        grads: list[Tensor | None] = []
         for i, t in enumerate(ops):
             if not self.needs_input_grad(i):
                 grads.append(None)
@@ -179,6 +180,7 @@ class EinsumBackward(Node):
             eq = ",".join([out, *others]) + "->" + keep
             gi = einsum(eq, g, *[ops[j] for j in range(len(ops)) if j != i])
             if keep != terms[i]:
+                assert t is not None
                 shape = [t._data.shape[terms[i].index(c)] for c in terms[i]]
                 expand_idx = [keep.index(c) if c in keep else None for c in terms[i]]
                 view_shape = [shape[j] if k is not None else 1 for j, k in enumerate(expand_idx)]

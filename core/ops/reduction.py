@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import math
 from collections import namedtuple
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from .. import dtypes as _dt
 from ..autograd.grad_mode import GRAD
@@ -18,15 +18,30 @@ _INT = builtins.int
 values_indices = namedtuple("values_indices", ["values", "indices"])
 
 
-def _ret(name: str) -> Any:
-    cls = namedtuple(name, ["values", "indices"])
-    cls.__module__ = "ember.return_types"
-    return cls
+class _ValuesIndices(NamedTuple):
+    values: Any
+    indices: Any
 
 
-return_max, return_min, return_sort, return_topk = _ret("max"), _ret("min"), _ret("sort"), _ret("topk")
-return_kthvalue, return_mode, return_median = _ret("kthvalue"), _ret("mode"), _ret("median")
-return_cummax, return_cummin = _ret("cummax"), _ret("cummin")
+class _MinMax(NamedTuple):
+    min: Any
+    max: Any
+
+
+_NT = TypeVar("_NT")
+
+
+def _ret(name: str, base: type[_NT]) -> type[_NT]:
+    # NOTE: one named subclass per op so the repr reads as PyTorch's, e.g. ``max(values=..., indices=...)``
+    return type(name, (base,), {"__slots__": (), "__module__": "ember.return_types"})
+
+
+return_max, return_min = _ret("max", _ValuesIndices), _ret("min", _ValuesIndices)
+return_sort, return_topk = _ret("sort", _ValuesIndices), _ret("topk", _ValuesIndices)
+return_kthvalue, return_mode = _ret("kthvalue", _ValuesIndices), _ret("mode", _ValuesIndices)
+return_median = _ret("median", _ValuesIndices)
+return_cummax, return_cummin = _ret("cummax", _ValuesIndices), _ret("cummin", _ValuesIndices)
+return_aminmax = _ret("aminmax", _MinMax)
 
 
 def _dims(dim: Any, nd: int) -> tuple[int, ...] | None:
@@ -140,6 +155,7 @@ class ProdBackward0(Node):
 
     def backward(self, g: Tensor) -> Tensor:
         (x,) = self.saved_tensors
+        assert x is not None
         shape = x._data.shape
         if self.dims is None:
             flat = x.reshape(-1)
@@ -194,6 +210,7 @@ class _ExtremumAllBackward(Node):
 
     def backward(self, g: Tensor) -> Tensor:
         x, r = self.saved_tensors
+        assert x is not None and r is not None
         shape = x._data.shape
         rb = _expand_back(r, shape, self.dims, self.keepdim)
         mask = (x == rb)
@@ -313,10 +330,8 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 def aminmax(input: Tensor, *, dim: Any = None, keepdim: bool = False) -> Any:
     """``(amin, amax)`` as a named tuple."""
-    from collections import namedtuple as nt
-
-    return nt("aminmax", ["min", "max"])(amin(input, dim if dim is not None else (), keepdim),
-                                         amax(input, dim if dim is not None else (), keepdim))
+    return return_aminmax(amin(input, dim if dim is not None else (), keepdim),
+                          amax(input, dim if dim is not None else (), keepdim))
 
 
 def _arg(input: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Tensor:
@@ -459,6 +474,7 @@ class CumprodBackward0(Node):
 
     def backward(self, g: Tensor) -> Tensor:
         (x,) = self.saved_tensors
+        assert x is not None
         d = self.dim
         # d/dx_j sum_i g_i prod_{k<=i} x_k = sum_{i>=j} g_i * prod_{k<=i, k!=j} x_k (zero-safe form)
         n = x._data.shape[d] if x._data.ndim else 1

@@ -14,6 +14,7 @@ from ..autograd.grad_mode import GRAD
 from ..autograd.graph import Node
 from ..tensor import Tensor, _wrap, _wrap_dim
 from ._dispatch import materialize, needs_grad, record, record_multi, sum_to
+from ._immutable import view_strides
 
 ViewFn = Callable[[Tensor], Tensor]
 
@@ -118,7 +119,7 @@ def view(x: Tensor, *shape: Any) -> Tensor:
             raise RuntimeError("view(dtype) is not supported by ember")
     new = _infer(_shape_arg(shape), x.numel())
     be = x._device._be
-    st = be.strides(x._data)
+    st = _strides(x)
     if st is not None and not _compute_stride(x._data.shape, st, new):
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
@@ -129,7 +130,7 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
     """``x`` with another shape: a view when the layout allows, else a copy."""
     new = _infer(_shape_arg(shape), x.numel())
     be = x._device._be
-    st = be.strides(x._data)
+    st = _strides(x)
     if st is None or _compute_stride(x._data.shape, st, new):
         if new == x._data.shape and st is not None:
             return make_view(x, x._data, lambda b: b.view(new), ViewBackward0(x._data.shape))
@@ -539,9 +540,18 @@ def contiguous(x: Tensor, memory_format: Any = None) -> Tensor:
     return x if is_contiguous(x) else clone(x)
 
 
+def _strides(x: Tensor) -> tuple[int, ...] | None:
+    """Strides in elements: the backend's, else those a view would have on a strided backend;
+    None for a non-view on a backend without strided memory (row-major)."""
+    st = x._device._be.strides(x._data)
+    if st is None and x._base is not None:
+        return view_strides(x)
+    return st
+
+
 def is_contiguous(x: Tensor, memory_format: Any = None) -> bool:
     """Whether ``x`` is laid out in row-major order without gaps."""
-    st = x._device._be.strides(x._data)
+    st = _strides(x)
     if st is None:
         return True
     expected = 1
@@ -554,7 +564,7 @@ def is_contiguous(x: Tensor, memory_format: Any = None) -> bool:
 
 def stride(x: Tensor, dim: int | None = None) -> Any:
     """Strides in elements (row-major strides on backends without strided memory)."""
-    st = x._device._be.strides(x._data)
+    st = _strides(x)
     if st is None:
         st, acc = [], 1
         for s in reversed(x._data.shape):

@@ -113,7 +113,7 @@ class RNNBase(Module):
             for direction in range(num_directions):
                 layer_input = input_size if layer == 0 else real_hidden * num_directions
                 suffix = "_reverse" if direction == 1 else ""
-                params = [
+                params: list[tuple[str, tuple[int, ...]]] = [
                     (f"weight_ih_l{layer}{suffix}", (gate_size, layer_input)),
                     (f"weight_hh_l{layer}{suffix}", (gate_size, real_hidden)),
                 ]
