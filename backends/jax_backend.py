@@ -47,7 +47,7 @@ def _check_index_arrays(shape: tuple[int, ...], key: tuple[Any, ...]) -> None:
         if kind == "b":
             dim += k.ndim
             continue
-        if kind in ("i", "u") and getattr(k, "ndim", 0) and dim < len(shape):
+        if kind in ("i", "u") and getattr(k, "ndim", 0) > 0 and dim < len(shape):
             host, size = np.asarray(k), shape[dim]
             bad = host[(host >= size) | (host < -size)]
             if bad.size:
@@ -67,7 +67,9 @@ def _scalar_bools_as_new_axes(key: tuple[Any, ...], ndim: int) -> tuple[list[int
                                                                if hasattr(k, "dtype")):
         return [], key
     consumed = sum(1 for k in key if not (k is None or k is Ellipsis or hasattr(k, "dtype")))
-    out_axis, empty, new = 0, [], []
+    out_axis = 0
+    empty: list[int] = []
+    new: list[Any] = []
     for k in key:
         if hasattr(k, "dtype"):  # a 0-d bool
             if not bool(k):

@@ -566,11 +566,12 @@ def stride(x: Tensor, dim: int | None = None) -> Any:
     """Strides in elements (row-major strides on backends without strided memory)."""
     st = _strides(x)
     if st is None:
-        st, acc = [], 1
+        rows: list[int] = []
+        acc = 1
         for s in reversed(x._data.shape):
-            st.insert(0, acc)
+            rows.insert(0, acc)
             acc *= s
-        st = tuple(st)
+        st = tuple(rows)
     return st if dim is None else st[_wrap_dim(dim, x._data.ndim)]
 
 
