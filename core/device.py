@@ -7,6 +7,9 @@ from typing import Any, Union
 
 __all__ = ["device", "DeviceLike"]
 
+# default devices saved by `with device(...)` blocks, innermost last
+_previous: list[device] = []
+
 
 class device:
     """A device, e.g. ``device('cpu')``, ``device('cuda', 1)``, ``device('jax:0')``.
@@ -50,6 +53,19 @@ class device:
         self._hash = hash(self._str)
         # the loaded backend, filled in by core for the canonical device objects tensors carry
         self._be = None
+
+    def __enter__(self) -> device:
+        """``with ember.device("jax"):`` makes factory functions create tensors here, as in PyTorch."""
+        from .plugins import get_default_device, set_default_device
+
+        _previous.append(get_default_device())
+        set_default_device(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from .plugins import set_default_device
+
+        set_default_device(_previous.pop())
 
     def __repr__(self) -> str:
         if self.index is None:
