@@ -10,11 +10,13 @@ from collections.abc import Callable
 
 from ember.plugins import hookimpl
 
+from ._array_api import ArrayAPIBackend
 from .cupy_backend import CupyBackend
 from .jax_backend import JaxBackend
 from .numpy_backend import NumpyBackend
 
-__all__ = ["NumpyBackend", "CupyBackend", "JaxBackend", "ember_register_backends"]
+# ArrayAPIBackend is public: the base for third-party backends over an array-API library (docs/plugins.md)
+__all__ = ["ArrayAPIBackend", "NumpyBackend", "CupyBackend", "JaxBackend", "ember_register_backends"]
 
 
 @hookimpl

@@ -54,7 +54,13 @@ class ArrayAPIBackend(Backend):
         cls = type(self)
         for name, fn in _DIRECT.items():
             if getattr(cls, name, None) is None:
-                setattr(self, name, getattr(xp, fn))
+                # NOTE: the standard's spelling first (a strict array-API namespace has `asin`, `pow`,
+                # `bitwise_invert`, not NumPy's `arcsin`, `power`, `invert`), then NumPy's for older libraries
+                f = getattr(xp, name, None) or getattr(xp, fn, None)
+                if f is None:
+                    raise NotImplementedError(f"{getattr(xp, '__name__', xp)!r} has no {name!r} (nor {fn!r}); "
+                                              f"{cls.__name__} must define {name}()")
+                setattr(self, name, f)
         self._native = {d: self.native_dtype(d) for d in self.dtypes}
         self._bool = self._native[_dt.bool]
         self._f32 = self._native[_dt.float32]
@@ -123,7 +129,7 @@ class ArrayAPIBackend(Backend):
         """-1, 0 or 1 by sign; NaN gives 0 and a bool array is copied, as ``torch.sign``."""
         xp = self.xp
         if a.dtype == self._bool:
-            return xp.array(a, copy=True)
+            return self.copy(a)
         s = xp.sign(a)
         if a.dtype in self._floats:
             s = xp.where(s == s, s, xp.zeros_like(s))
@@ -134,9 +140,10 @@ class ArrayAPIBackend(Backend):
         that return 0 instead; costs a device sync when both operands are integer)."""
         ints = self._ints
         a_int = a.dtype in ints if hasattr(a, "dtype") else isinstance(a, int) and not isinstance(a, bool)
-        if a_int and getattr(b, "dtype", None) in ints and bool((b < 0).any()):
+        xp = self.xp
+        if a_int and getattr(b, "dtype", None) in ints and bool(xp.any(b < 0)):
             raise ValueError("Integers to negative integer powers are not allowed.")
-        return self.xp.power(a, b)
+        return (getattr(xp, "pow", None) or xp.power)(a, b)
 
     def clip(self, a: Any, lo: Any, hi: Any) -> Any:
         """Clamp to ``[lo, hi]`` (either may be None); NaN propagates."""

@@ -1,4 +1,5 @@
-"""The ``ember`` command: ``ember info`` (versions, backends, plugin problems) and ``ember demo``.
+"""The ``ember`` command: ``ember info`` (versions, backends, plugin problems), ``ember conformance``
+(the conformance suite on one backend, summarized by area) and ``ember demo``.
 
 Run it as the console script ``ember`` or as ``python -m ember.cli``.
 """
@@ -23,6 +24,7 @@ def collect_info() -> dict[str, Any]:
 
     import ember
     from ember import plugins
+    from ember.conformance import _report
 
     default, default_error = _safe(lambda: str(plugins.get_default_device()))
     backends = []
@@ -40,6 +42,9 @@ def collect_info() -> dict[str, Any]:
             _, entry["error"] = _safe(lambda dt=dt: plugins.get_backend(dt))
             entry["device_count"], _ = _safe(be.device_count, 0)
             entry["devices"], _ = _safe(be.device_names, [])
+        # NOTE: "experimental" until `ember conformance NAME` passed here for the versions installed now
+        entry["conformance"], _ = _safe(lambda be=be: _report.recorded_pass(be))
+        entry["experimental"] = entry["conformance"] is None
         backends.append(entry)
     return {
         "ember": ember.__version__,
@@ -76,6 +81,14 @@ def _print_info(info: dict[str, Any]) -> None:
             print("    versions:    " + ", ".join(f"{k} {v}" for k, v in b["versions"].items()))
         if b["error"]:
             print(f"    error:       {b['error']}")
+        c = b["conformance"]
+        if c is None:
+            print(f"    status:      experimental (no conformance pass recorded for these versions; run "
+                  f"`ember conformance {b['name']}`)")
+        else:
+            n = c.get("counts", {})
+            print(f"    status:      conformant (suite passed {c.get('date', '?')}: {n.get('passed', 0)} passed, "
+                  f"{n.get('skipped', 0)} skipped, {n.get('xfailed', 0)} xfailed)")
     if not info["backends"]:
         print("  (none registered)")
     if info["load_errors"]:
@@ -103,8 +116,26 @@ def _cmd_info(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from ember import demo
 
+    run = getattr(demo, "run", None)
+    if run is not None:
+        return int(run(args) or 0)
     demo.main(device=args.device)
     return 0
+
+
+def _cmd_conformance(args: argparse.Namespace) -> int:
+    from ember.conformance import _run
+
+    return _run.run(args.backend, skips=args.skips, xfails=args.xfails, max_examples=args.max_examples,
+                    junitxml=args.junitxml, json_path=args.json, keyword=args.keyword, verbose=args.verbose,
+                    record=not args.no_record)
+
+
+def _positive_int(text: str) -> int:
+    n = int(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {n}")
+    return n
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -116,9 +147,34 @@ def _parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="show versions, backends and their devices, and plugin problems")
     info.add_argument("--json", action="store_true", help="print the report as JSON")
     info.set_defaults(func=_cmd_info)
+    conf = sub.add_parser("conformance", help="run the conformance suite on a backend and summarize it by area",
+                          description="Run ember's conformance suite on one backend and print passed/failed/"
+                          "skipped per area. A whole-suite pass is recorded; until then `ember info` lists the "
+                          "backend as experimental. The backend's own skips/xfails files (its "
+                          "conformance_skips/conformance_xfails attributes) always apply.")
+    conf.add_argument("backend", help="backend name, device type or alias (numpy, cpu, jax, array_api_strict, ...)")
+    conf.add_argument("--skips", action="append", default=[], metavar="FILE",
+                      help="file of 'test-id-glob  # reason' lines to skip; repeatable")
+    conf.add_argument("--xfails", action="append", default=[], metavar="FILE",
+                      help="file of 'test-id-glob  # reason' lines expected to fail; repeatable")
+    conf.add_argument("--max-examples", type=_positive_int, default=None, metavar="N",
+                      help="Hypothesis max_examples for the property tests (default 25)")
+    conf.add_argument("--junitxml", metavar="PATH", help="also write a JUnit XML report to PATH")
+    conf.add_argument("--json", metavar="PATH", help="also write a JSON report (per-area counts, every test) to PATH")
+    conf.add_argument("-k", dest="keyword", metavar="EXPR",
+                      help="only tests matching this pytest -k expression (such a run is not recorded)")
+    conf.add_argument("-v", "--verbose", action="store_true", help="list every test")
+    conf.add_argument("--no-record", action="store_true", help="do not record the result for `ember info`")
+    conf.set_defaults(func=_cmd_conformance)
     demo = sub.add_parser("demo", help="a short tour of tensors, views and matmul on a device")
-    demo.add_argument("--device", default=None, help="device to run on, e.g. cpu, jax, cuda:0 (default: the "
-                                                     "default device, EMBER_BACKEND)")
+    from ember import demo as demo_module
+
+    add_arguments = getattr(demo_module, "add_arguments", None)
+    if add_arguments is not None:
+        add_arguments(demo)
+    else:
+        demo.add_argument("--device", default=None, help="device to run on, e.g. cpu, jax, cuda:0 (default: the "
+                                                         "default device, EMBER_BACKEND)")
     demo.set_defaults(func=_cmd_demo)
     return parser
 

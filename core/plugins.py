@@ -20,7 +20,8 @@ modules but not their array libraries (a backend imports those in ``load()``). A
 fails to import, whose hook raises, that registers something that is not a backend, a backend
 of another contract version, or a device type already served, is reported (a ``RuntimeWarning``,
 :func:`load_errors` and ``ember info``) and the other backends keep working. Set
-``EMBER_DISABLE_PLUGIN_AUTOLOAD=1`` to skip entry points.
+``EMBER_DISABLE_PLUGIN_AUTOLOAD=1`` to skip entry points, or ``EMBER_PLUGINS=name,...`` to load only the
+entry points of those names (``EMBER_PLUGINS=`` loads none); the first-party backends always register.
 
 After the first use of a device type, :func:`get_backend` is a dict lookup; core also caches the
 loaded backend on the device objects tensors carry, so no op ever goes through pluggy.
@@ -136,6 +137,14 @@ def _autoload_disabled() -> bool:
     return value not in ("", "0", "false", "no", "off")
 
 
+def _allow_list() -> set[str] | None:
+    """Entry-point names ``EMBER_PLUGINS`` allows (comma- or space-separated), or None when unset."""
+    value = os.environ.get("EMBER_PLUGINS")
+    if value is None:
+        return None
+    return set(value.replace(",", " ").split())
+
+
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
@@ -171,9 +180,12 @@ def _import_plugins(pm: pluggy.PluginManager) -> None:
     except Exception as e:  # noqa: BLE001 - a corrupt dist-info must not break ember
         errors.append(PluginError(ENTRY_POINT_GROUP, None, f"reading entry points failed: {_describe(e)}"))
         return
+    allowed = _allow_list()
     seen: set[tuple[str, str]] = set()
     for ep in eps:
         if (ep.name, ep.value) in seen or pm.is_blocked(ep.name) or pm.has_plugin(ep.name):
+            continue
+        if allowed is not None and ep.name not in allowed:
             continue
         seen.add((ep.name, ep.value))
         dist = getattr(ep, "dist", None)

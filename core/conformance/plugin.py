@@ -202,14 +202,38 @@ def backend_name(_ember_backend: _Selected) -> str:
     return _ember_backend.name
 
 
+def _declared_rules(config: pytest.Config) -> dict[str, list[tuple[str, re.Pattern[str], str]]]:
+    """Rules from the skips/xfails files a selected backend declares (``conformance_skips`` /
+    ``conformance_xfails`` attributes), by backend name: they apply to that backend's tests only."""
+    if _SELECTION not in config.stash:
+        return {}
+    from ember.plugins import registered_backends
+
+    by_name = {be.name: be for be in registered_backends().values()}
+    out: dict[str, list[tuple[str, re.Pattern[str], str]]] = {}
+    for sel in config.stash[_SELECTION]:
+        be = by_name.get(sel.name)
+        for kind, attr in (("skip", "conformance_skips"), ("xfail", "conformance_xfails")):
+            path = getattr(be, attr, None)
+            if path:
+                out.setdefault(sel.name, []).extend(
+                    (kind, _glob_regex(glob), f"{reason} (declared by the {sel.name} backend)")
+                    for glob, reason in _read_rules(str(path)))
+    return out
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     rules = config.stash.get(_RULES, [])
-    if not rules:
+    declared = _declared_rules(config)
+    if not rules and not declared:
         return
     for item in items:
         nodeid = item.nodeid
         keys = (nodeid, nodeid.rsplit("/", 1)[-1], item.name)
-        for kind, glob, reason in rules:
+        callspec = getattr(item, "callspec", None)
+        sel = callspec.params.get("_ember_backend") if callspec is not None else None
+        own = declared.get(sel.name, []) if isinstance(sel, _Selected) else []
+        for kind, glob, reason in [*rules, *own]:
             if any(glob.match(k) for k in keys):
                 item.add_marker(
                     pytest.mark.skip(reason=reason)

@@ -153,7 +153,16 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
 def fill_(self: Tensor, value: Any) -> Tensor:
     """Fill ``self`` with ``value``."""
     v = value.item() if isinstance(value, Tensor) else value
-    return E.inplace(lambda x, val: x * 0 + val if x.dtype.is_floating_point else creation.full_like(x, val), self, v)
+    return E.inplace(_filled, self, v)
+
+
+def _filled(x: Tensor, val: Any) -> Tensor:
+    full = creation.full_like(x, val)
+    if not needs_grad(x):
+        return full
+    # where(True, full, x) keeps x in the graph with a zero gradient (PyTorch's FillBackward)
+    # without `x * 0`, which would turn inf/NaN in x into NaN in the result
+    return E.where(creation.ones_like(x, dtype=_dt.bool), full, x)
 
 
 def zero_(self: Tensor) -> Tensor:
