@@ -106,6 +106,7 @@ class JaxBackend(ArrayAPIBackend):
     aliases = ("xla",)
     mutable = False
     host_numpy = True
+    verified_in_ci = True
     install_hint = "pip install 'ember[jax]'"
 
     def __init__(self) -> None:

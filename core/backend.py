@@ -114,6 +114,10 @@ class Backend:
     #: PyTorch's TypeError for accelerator memory (cuda); JAX sets it because a jax array converts
     #: to NumPy on every platform and DESIGN promises ``.numpy()`` of a jax tensor.
     host_numpy: bool = False
+    #: first-party backends whose conformance run is part of ember's own CI (numpy, jax on CPU);
+    #: ``ember info`` lists them as conformant without a local pass. Honoured only for backends
+    #: that ship inside ember: a plugin earns the status by passing ``ember conformance``.
+    verified_in_ci: bool = False
     #: dtypes the backend supports; others raise a clear TypeError
     dtypes: frozenset[_dt.dtype] = frozenset(_dt.all_dtypes)
     #: the Python package(s) users must install to use it (for error messages)

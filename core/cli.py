@@ -44,7 +44,8 @@ def collect_info() -> dict[str, Any]:
             entry["devices"], _ = _safe(be.device_names, [])
         # NOTE: "experimental" until `ember conformance NAME` passed here for the versions installed now
         entry["conformance"], _ = _safe(lambda be=be: _report.recorded_pass(be))
-        entry["experimental"] = entry["conformance"] is None
+        entry["verified_in_ci"] = bool(getattr(be, "verified_in_ci", False)) and entry["plugin"] == "ember.backends"
+        entry["experimental"] = entry["conformance"] is None and not entry["verified_in_ci"]
         backends.append(entry)
     return {
         "ember": ember.__version__,
@@ -82,7 +83,10 @@ def _print_info(info: dict[str, Any]) -> None:
         if b["error"]:
             print(f"    error:       {b['error']}")
         c = b["conformance"]
-        if c is None:
+        if c is None and b["verified_in_ci"]:
+            print("    status:      conformant (ember's CI runs the conformance suite on it; "
+                  f"`ember conformance {b['name']}` checks this machine)")
+        elif c is None:
             print(f"    status:      experimental (no conformance pass recorded for these versions; run "
                   f"`ember conformance {b['name']}`)")
         else:
