@@ -120,11 +120,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from ember import demo
 
-    run = getattr(demo, "run", None)
-    if run is not None:
-        return int(run(args) or 0)
-    demo.main(device=args.device)
-    return 0
+    return int(demo.run(args) or 0)
 
 
 def _cmd_conformance(args: argparse.Namespace) -> int:
@@ -170,15 +166,10 @@ def _parser() -> argparse.ArgumentParser:
     conf.add_argument("-v", "--verbose", action="store_true", help="list every test")
     conf.add_argument("--no-record", action="store_true", help="do not record the result for `ember info`")
     conf.set_defaults(func=_cmd_conformance)
-    demo = sub.add_parser("demo", help="a short tour of tensors, views and matmul on a device")
+    demo = sub.add_parser("demo", help="train a CNN or MLP on the bundled digits data set on any device")
     from ember import demo as demo_module
 
-    add_arguments = getattr(demo_module, "add_arguments", None)
-    if add_arguments is not None:
-        add_arguments(demo)
-    else:
-        demo.add_argument("--device", default=None, help="device to run on, e.g. cpu, jax, cuda:0 (default: the "
-                                                         "default device, EMBER_BACKEND)")
+    demo_module.add_arguments(demo)
     demo.set_defaults(func=_cmd_demo)
     return parser
 

@@ -14,9 +14,7 @@ Options (see ``pytest --help``):
 ``--ember-backend NAME``
     Run on this backend (by backend name or device type); repeatable. The default is the
     comma-separated list in ``EMBER_CONFORMANCE_DEFAULT`` or, when unset, every available
-    backend with mutable arrays (``backend.mutable``). NOTE: immutable backends (JAX) are left
-    out of the default for this milestone because their view/in-place emulation lands in a
-    later issue; select them explicitly with ``--ember-backend jax``.
+    backend, installed plugins included.
 ``--ember-skips FILE`` / ``--ember-xfails FILE``
     One ``test-id-glob  # reason`` per line; matching tests are skipped / xfailed with that
     reason. ``*`` and ``?`` are the only wildcards (brackets are literal). A glob is matched

@@ -44,7 +44,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="NAME",
         default=None,
         help=f"run the conformance suite on this backend (name or device type); repeatable. Default: "
-        f"${ENV_DEFAULT} (comma-separated) or every available backend with mutable arrays.",
+        f"${ENV_DEFAULT} (comma-separated) or every available backend.",
     )
     group.addoption(
         "--ember-skips",
@@ -144,7 +144,7 @@ def _selection(config: pytest.Config) -> list[_Selected]:
             if be not in chosen:
                 chosen.append(be)
     else:
-        chosen = [be for be in backends if getattr(be, "mutable", True) and _available(be)]
+        chosen = [be for be in backends if _available(be)]
     selected = []
     for be in chosen:
         reason = None
