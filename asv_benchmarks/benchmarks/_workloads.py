@@ -33,7 +33,7 @@ except ImportError:  # asv is not needed to run the workloads (compare script, s
 
 Fn = Callable[[], Any]
 
-PEERS = ["torch", "torch-cuda", "numpy-hand", "jax.jit"]
+PEERS = ["torch", "torch-cuda", "numpy-hand", "jax.jit", "jax-eager"]
 
 
 def ember_impls() -> list[str]:
@@ -144,6 +144,13 @@ def make_add(impl: str, grad: bool = False, n: int = 16) -> Fn:
         x, y = jax.numpy.asarray(a), jax.numpy.asarray(b)
         f = jax.jit(lambda u, v: u + v)
         return lambda: _block(f(x, y))
+    if impl == "jax-eager":
+        if grad:
+            raise SkipNotImplemented("jax has no recording mode: gradients are a transformation")
+        jax = _jax()
+        x, y = jax.numpy.asarray(a), jax.numpy.asarray(b)
+        add = jax.numpy.add
+        return lambda: _block(add(x, y))
     lib, dev, sync = _lib(impl)
     x, y = _to(lib, a, dev, grad), _to(lib, b, dev, grad)
     if dev == "cpu":
@@ -346,6 +353,39 @@ def _jax_mlp(sizes: tuple[int, ...], batch: int, lr: float) -> Fn:
     return run
 
 
+def _jax_eager_mlp(sizes: tuple[int, ...], batch: int, lr: float) -> Fn:
+    """The hand-written NumPy step (``_np_mlp_step``) in eager jax.numpy: the floor for ember-jax."""
+    jax = _jax()
+    jnp = jax.numpy
+    rng = _rng()
+    params = [jnp.asarray(p) for p in _np_params(sizes, rng)]
+    x = jnp.asarray(rng.standard_normal((batch, sizes[0]), dtype=np.float32))
+    y = jnp.asarray(rng.integers(0, sizes[-1], batch))
+    rows = jnp.arange(batch)
+    n_layers = len(params) // 2
+
+    def run() -> Any:
+        acts, h = [x], x
+        for i in range(n_layers):
+            h = h @ params[2 * i].T + params[2 * i + 1]
+            if i < n_layers - 1:
+                h = jnp.maximum(h, 0)
+                acts.append(h)
+        logp = jax.nn.log_softmax(h, axis=1)
+        loss = -logp[rows, y].mean()
+        g = jnp.exp(logp).at[rows, y].add(-1.0) * (1.0 / batch)
+        for i in reversed(range(n_layers)):
+            w, a = params[2 * i], acts[i]
+            gw, gb = g.T @ a, g.sum(axis=0)
+            if i > 0:
+                g = (g @ w) * (acts[i] > 0)
+            params[2 * i] = w - lr * gw
+            params[2 * i + 1] = params[2 * i + 1] - lr * gb
+        return _block(loss)
+
+    return run
+
+
 def _torch_like_step(lib: Any, dev: str, sync: Callable[[Any], None], model: Any, x: Any, y: Any, lr: float) -> Fn:
     model.to(dev)
     opt = lib.optim.SGD(model.parameters(), lr=lr)
@@ -366,6 +406,8 @@ def make_mlp_step(impl: str, batch: int = 64, sizes: tuple[int, ...] = MLP_SIZES
     """One training step (zero_grad, forward, cross-entropy, backward, SGD) of a ReLU MLP."""
     if impl == "jax.jit":
         return _jax_mlp(sizes, batch, lr)
+    if impl == "jax-eager":
+        return _jax_eager_mlp(sizes, batch, lr)
     rng = _rng()
     params = _np_params(sizes, rng)
     xa = rng.standard_normal((batch, sizes[0]), dtype=np.float32)
