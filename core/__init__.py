@@ -39,6 +39,7 @@ from .ops.indexing import (  # noqa: E402
     take_along_dim,
 )
 from .ops.linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer, vdot  # noqa: E402
+from .ops._methods import log_softmax, softmax  # noqa: E402
 from .ops.random import (  # noqa: E402
     Generator, bernoulli, get_rng_state, initial_seed, manual_seed, multinomial, normal, rand, rand_like, randint,
     randint_like, randn, randn_like, randperm, seed, set_rng_state,

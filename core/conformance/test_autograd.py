@@ -866,3 +866,25 @@ def test_composition_parity(device: str, name: str) -> None:
         dtype="float64",
         np_fn=None if name != "softmax" else (lambda x: np.exp(x) / np.exp(x).sum(1, keepdims=True)),
     )
+
+
+def test_norm_gradient_at_zero_is_zero(device: str) -> None:
+    # PyTorch's subgradient: d|x|/dx = 0 where the norm is 0 (not 0/0 = nan)
+    x = ember.tensor([[3.0, 4.0], [0.0, 0.0]], device=device, requires_grad=True)
+    y = x.norm(dim=1)
+    assert y.grad_fn.name() == "LinalgVectorNormBackward0"
+    y.sum().backward()
+    assert_close(x.grad, np.array([[0.6, 0.8], [0.0, 0.0]]))
+    z = ember.zeros(3, device=device, requires_grad=True)
+    z.norm().backward()
+    assert z.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_softmax_methods_match_functional(device: str) -> None:
+    x = ember.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]], device=device)
+    e = np.exp([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+    ref = e / e.sum(1, keepdims=True)
+    assert_close(x.softmax(1), ref)
+    assert_close(ember.softmax(x, dim=-1), ref)
+    assert_close(x.log_softmax(dim=1), np.log(ref))
+    assert_close(ember.log_softmax(x, 1, dtype=ember.float64), np.log(ref), dtype="float64")

@@ -210,3 +210,15 @@ def test_bad_shapes(device: str) -> None:
         ember.zeros(2, -1, device=device)
     with pytest.raises(RuntimeError, match=r"shape '\[4\]' is invalid for input of size 6"):
         ember.zeros(2, 3, device=device).reshape(4)
+
+
+def test_write_into_expanded_view_raises(device: str) -> None:
+    base = ember.zeros(1, 3, device=device)
+    e = base.expand(4, 3)
+    msg = "more than one element of the written-to tensor refers to a single memory location"
+    with pytest.raises(RuntimeError, match=msg):
+        e.add_(1)
+    with pytest.raises(RuntimeError, match=msg):
+        e.fill_(2.0)
+    assert base.tolist() == [[0.0, 0.0, 0.0]]  # nothing was written
+    e.clone().add_(1)  # the fix the message suggests works

@@ -266,7 +266,11 @@ def bump_version(t: Tensor) -> None:
 
 
 def check_inplace(t: Tensor) -> None:
-    """Refuse in-place ops on leaves that require grad (allowed under no_grad)."""
+    """Refuse in-place ops on leaves that require grad (allowed under no_grad) and on views in which
+    several elements share one memory location (``expand``), as PyTorch does."""
+    if t._base is not None and _overlapping(t):
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                           "single memory location. Please clone() the tensor before performing the operation.")
     if GRAD.enabled:
         if t._rg and t.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
@@ -276,6 +280,13 @@ def check_inplace(t: Tensor) -> None:
         if t._rg and base is not None and base._rg and base.grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
+
+
+def _overlapping(t: Tensor) -> bool:
+    from .shape import _strides
+
+    st = _strides(t)
+    return st is not None and any(s == 0 and n > 1 for s, n in zip(st, t._data.shape))
 
 
 def write(t: Tensor, data: Any) -> None:

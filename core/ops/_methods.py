@@ -313,6 +313,22 @@ def _bind() -> None:
     T.mT = property(S.mT, doc="The last two dims swapped.")  # type: ignore[attr-defined]
     T.H = T.T  # type: ignore[attr-defined]
     T.mH = T.mT  # type: ignore[attr-defined]
+    T.softmax = softmax  # type: ignore[attr-defined]
+    T.log_softmax = log_softmax  # type: ignore[attr-defined]
+
+
+def softmax(input: Tensor, dim: int, dtype: _dt.dtype | None = None) -> Tensor:
+    """``ember.softmax(input, dim, dtype=None)``: softmax over ``dim`` (``nn.functional.softmax``)."""
+    from ..nn._functional.activation import softmax as f
+
+    return f(input, dim, dtype=dtype)
+
+
+def log_softmax(input: Tensor, dim: int, dtype: _dt.dtype | None = None) -> Tensor:
+    """``ember.log_softmax(input, dim, dtype=None)``: log of softmax over ``dim``, computed stably."""
+    from ..nn._functional.activation import log_softmax as f
+
+    return f(input, dim, dtype=dtype)
 
 
 _bind()

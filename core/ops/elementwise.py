@@ -636,7 +636,14 @@ class SigmoidBackward0(_UnaryNode):
 class ReluBackward0(_UnaryNode):
     @staticmethod
     def formula(g: Tensor, y: Tensor) -> Tensor:
-        return g * (y > 0)
+        if GRAD.enabled:  # create_graph: differentiable in g
+            return g * (y > 0)
+        # NOTE: straight through the backend, skipping two Tensor ops (compare, promote, multiply with
+        # their dispatch); the mask is cast explicitly because the array API does not promote bool with
+        # float, and on NumPy the cast + multiply is as fast as a bool-operand multiply (where() is ~10x slower)
+        be = g._device._be
+        gd = g._data
+        return _wrap(be.multiply(gd, be.astype(be.greater(y._data, 0), g.dtype)), g.dtype, g._device)
 
 
 def _float_unary(input: Tensor, compute: Callable[[Any, Any], Any], node_cls: type[_UnaryNode],

@@ -419,8 +419,29 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, 
     if p == 1:
         return sum(a, dim, keepdim)
     if p == 2:
-        return sum(x * x, dim, keepdim).sqrt()
+        if not needs_grad(x):
+            return sum(x * x, dim, keepdim).sqrt()
+        with _no_grad():
+            r = sum(x * x, dim, keepdim).sqrt()
+        return record(r, LinalgVectorNormBackward0(x, _dims(dim, x._data.ndim), keepdim), x)
     return sum(a ** p, dim, keepdim) ** (1.0 / p)
+
+
+class LinalgVectorNormBackward0(Node):
+    """2-norm: ``g * x / norm``, with 0 where the norm is 0 (PyTorch's subgradient), not 0/0."""
+
+    def __init__(self, x: Tensor, dims: tuple[int, ...] | None, keepdim: bool):
+        self.save(x)
+        self.dims, self.keepdim = dims, keepdim
+
+    def backward(self, g: Tensor) -> Tensor:
+        (x,) = self.saved_tensors
+        assert x is not None
+        shape = x._data.shape
+        norm = sum(x * x, self.dims, keepdim=True).sqrt() if shape else x.abs()
+        # a zero norm means every x of that slice is 0, so dividing by 1 there gives the 0 PyTorch gives
+        safe = norm.masked_fill(norm == 0, 1.0)
+        return _expand_back(g, shape, self.dims, self.keepdim) * x / safe
 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
