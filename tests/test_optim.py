@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from _devices import device_params
 
 import ember
 import ember.optim as optim
@@ -24,24 +25,7 @@ except ImportError:  # pragma: no cover - exercised on machines without the orac
 needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch (the oracle extra) is not installed")
 
 
-def _device_params() -> list[Any]:
-    """cpu, cuda and jax; those not usable on this machine skipped with the reason."""
-    from ember import plugins
-
-    registered = plugins.registered_backends()
-    check = getattr(plugins, "unavailable_reason", None)
-    out = []
-    for dev in ("cpu", "cuda", "jax"):
-        be = registered.get(dev)
-        if be is None:
-            reason = f"no backend registered for device type {dev!r}"
-        else:
-            reason = check(be) if check else None
-        out.append(pytest.param(dev, marks=pytest.mark.skip(reason=reason)) if reason else dev)
-    return out
-
-
-DEVICES = _device_params()
+DEVICES = device_params()
 
 
 def host(t: Any) -> np.ndarray:
