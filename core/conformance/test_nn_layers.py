@@ -34,51 +34,35 @@ def _case(name: str, make: Callable[[], Any], *arrays: np.ndarray, call: Callabl
 LAYERS = [
     _case("Linear", lambda: nn.Linear(6, 4), V),
     _case("Linear-nobias", lambda: nn.Linear(6, 4, bias=False), V),
-    _case("Linear-3d", lambda: nn.Linear(8, 4), S),
     _case("Bilinear", lambda: nn.Bilinear(6, 6, 3), V, rand(4, 6, seed=5)),
-    _case("Identity", lambda: nn.Identity(), V),
     _case("Flatten", lambda: nn.Flatten(), IMG),
     _case("Unflatten", lambda: nn.Unflatten(1, (2, 3)), V),
     _case("Sequential", lambda: nn.Sequential(nn.Linear(6, 4), nn.Tanh(), nn.Linear(4, 2)), V),
     # convolution
-    _case("Conv1d", lambda: nn.Conv1d(3, 4, 3), S),
     _case("Conv1d-stride-pad-dil-groups", lambda: nn.Conv1d(3, 6, 3, stride=2, padding=1, dilation=2, groups=3), S),
-    _case("Conv1d-same", lambda: nn.Conv1d(3, 4, 4, padding="same"), S),
-    _case("Conv1d-circular", lambda: nn.Conv1d(3, 4, 3, padding=2, padding_mode="circular"), S),
     _case("Conv2d", lambda: nn.Conv2d(3, 4, 3), IMG),
-    _case("Conv2d-nobias", lambda: nn.Conv2d(3, 4, 3, bias=False), IMG),
     _case("Conv2d-stride-pad", lambda: nn.Conv2d(3, 4, (3, 2), stride=(2, 1), padding=(1, 0)), IMG),
     _case("Conv2d-same-dilation", lambda: nn.Conv2d(3, 4, 3, padding="same", dilation=2), IMG),
-    _case("Conv2d-valid", lambda: nn.Conv2d(3, 4, 2, padding="valid"), IMG),
+    _case("Conv2d-valid-nobias", lambda: nn.Conv2d(3, 4, 2, padding="valid", bias=False), IMG),
     _case("Conv2d-groups", lambda: nn.Conv2d(3, 6, 3, padding=1, groups=3), IMG),
-    _case("Conv2d-reflect", lambda: nn.Conv2d(3, 4, 3, padding=1, padding_mode="reflect"), IMG),
-    _case("Conv2d-unbatched", lambda: nn.Conv2d(3, 4, 3), IMG[0]),
-    _case("ConvTranspose1d", lambda: nn.ConvTranspose1d(3, 4, 3, stride=2), S),
-    _case("ConvTranspose2d", lambda: nn.ConvTranspose2d(3, 4, 3), IMG),
     _case("ConvTranspose2d-stride-pad-outpad",
           lambda: nn.ConvTranspose2d(3, 4, 3, stride=2, padding=1, output_padding=1), IMG),
     _case("ConvTranspose2d-groups-dilation", lambda: nn.ConvTranspose2d(3, 6, 2, groups=3, dilation=2), IMG),
     # pooling
-    _case("MaxPool1d", lambda: nn.MaxPool1d(2), S),
     _case("MaxPool1d-stride-pad", lambda: nn.MaxPool1d(3, stride=2, padding=1), S),
-    _case("MaxPool2d", lambda: nn.MaxPool2d(2), IMG),
     _case("MaxPool2d-ceil", lambda: nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), IMG),
-    _case("MaxPool2d-dilation", lambda: nn.MaxPool2d(2, stride=1, dilation=2), IMG),
-    _case("MaxPool2d-indices", lambda: nn.MaxPool2d(2, return_indices=True), IMG),
+    _case("MaxPool2d-return_indices", lambda: nn.MaxPool2d(2, return_indices=True), IMG),
     _case("AvgPool1d", lambda: nn.AvgPool1d(3, stride=2), S),
-    _case("AvgPool2d", lambda: nn.AvgPool2d(2), IMG),
     _case("AvgPool2d-pad-exclude", lambda: nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False), IMG),
     _case("AvgPool2d-ceil-divisor", lambda: nn.AvgPool2d(4, stride=3, ceil_mode=True, divisor_override=3), IMG),
     _case("AdaptiveAvgPool1d", lambda: nn.AdaptiveAvgPool1d(3), S),
     _case("AdaptiveAvgPool2d", lambda: nn.AdaptiveAvgPool2d((4, 1)), IMG),
-    _case("AdaptiveMaxPool1d", lambda: nn.AdaptiveMaxPool1d(3), S),
     _case("AdaptiveMaxPool2d", lambda: nn.AdaptiveMaxPool2d(4), IMG),
     # normalization (train mode; eval and running statistics in test_batchnorm_*)
     _case("BatchNorm1d-2d", lambda: nn.BatchNorm1d(6), V),
     _case("BatchNorm1d-3d", lambda: nn.BatchNorm1d(3), S),
     _case("BatchNorm2d", lambda: nn.BatchNorm2d(3), IMG),
     _case("BatchNorm2d-noaffine-nostats", lambda: nn.BatchNorm2d(3, affine=False, track_running_stats=False), IMG),
-    _case("InstanceNorm2d", lambda: nn.InstanceNorm2d(3, affine=True), IMG),
     _case("LayerNorm", lambda: nn.LayerNorm(6), V),
     _case("LayerNorm-2d-noaffine", lambda: nn.LayerNorm((6, 6), elementwise_affine=False), IMG),
     _case("GroupNorm", lambda: nn.GroupNorm(3, 3), S),
@@ -88,36 +72,29 @@ LAYERS = [
     _case("Embedding", lambda: nn.Embedding(10, 4), ints(2, 5, high=10)),
     _case("Embedding-padding_idx", lambda: nn.Embedding(10, 4, padding_idx=0),
           np.array([[0, 3, 0, 9, 3], [1, 0, 2, 2, 5]])),
+    _case("Embedding-max_norm", lambda: nn.Embedding(10, 4, max_norm=1.0, norm_type=1.5), ints(2, 5, high=10)),
     # recurrent
-    _case("RNN", lambda: nn.RNN(6, 4), SEQ_T),
-    _case("RNN-relu-2layer-bidir-batchfirst",
-          lambda: nn.RNN(6, 4, num_layers=2, nonlinearity="relu", bidirectional=True, batch_first=True), SEQ, H0),
+    _case("RNN-2layer-bidir-batchfirst", lambda: nn.RNN(6, 4, num_layers=2, bidirectional=True, batch_first=True),
+          SEQ, H0),
     _case("LSTM-2layer-bidir-h0c0", lambda: nn.LSTM(6, 4, num_layers=2, bidirectional=True), SEQ_T, H0,
           rand(4, 2, 4, seed=6), call=lambda m, x, h, c: m(x, (h, c))),
-    _case("LSTM-batchfirst", lambda: nn.LSTM(6, 4, batch_first=True), SEQ),
     _case("GRU-2layer-bidir-batchfirst", lambda: nn.GRU(6, 4, num_layers=2, bidirectional=True, batch_first=True),
           SEQ, H0),
-    _case("GRU-nobias", lambda: nn.GRU(6, 4, bias=False), SEQ_T),
-    _case("RNNCell", lambda: nn.RNNCell(6, 4), V, rand(4, 4, seed=7)),
+    _case("RNNCell-relu", lambda: nn.RNNCell(6, 4, nonlinearity="relu"), V, rand(4, 4, seed=7)),
     _case("LSTMCell", lambda: nn.LSTMCell(6, 4), V, rand(4, 4, seed=7), rand(4, 4, seed=8),
           call=lambda m, x, h, c: m(x, (h, c))),
     _case("GRUCell", lambda: nn.GRUCell(6, 4), V),
     # attention
-    _case("MultiheadAttention-self", lambda: nn.MultiheadAttention(6, 2, batch_first=True), SEQ,
-          call=lambda m, x: m(x, x, x)),
+    _case("MultiheadAttention-self-batchfirst-attn_mask", lambda: nn.MultiheadAttention(6, 2, batch_first=True), SEQ,
+          call=lambda m, x: m(x, x, x, attn_mask=ember.ones(5, 5, dtype=ember.bool, device=x.device).triu(1))),
     _case("MultiheadAttention-kdim-vdim-masks", lambda: nn.MultiheadAttention(6, 3, kdim=4, vdim=5), SEQ_T,
           rand(3, 2, 4, seed=9), rand(3, 2, 5, seed=10), np.array([[False, False, True], [False, False, False]]),
           call=lambda m, q, k, v, kpm: m(q, k, v, key_padding_mask=kpm, average_attn_weights=False)),
-    _case("MultiheadAttention-attn_mask-noweights", lambda: nn.MultiheadAttention(6, 2, bias=False), SEQ_T,
-          call=lambda m, x: m(x, x, x, need_weights=False,
-                              attn_mask=ember.ones(5, 5, dtype=ember.bool, device=x.device).triu(1))),
     # upsampling
     _case("Upsample-nearest", lambda: nn.Upsample(scale_factor=2), IMG),
     _case("Upsample-bilinear", lambda: nn.Upsample(size=(5, 9), mode="bilinear"), IMG),
-    _case("Upsample-bilinear-align", lambda: nn.Upsample(scale_factor=1.5, mode="bilinear", align_corners=True), IMG),
     _case("Upsample-bicubic", lambda: nn.Upsample(scale_factor=2, mode="bicubic"), IMG),
     _case("Upsample-linear-1d", lambda: nn.Upsample(scale_factor=2, mode="linear"), S),
-    _case("UpsamplingNearest2d", lambda: nn.UpsamplingNearest2d(size=4), IMG),
     _case("UpsamplingBilinear2d", lambda: nn.UpsamplingBilinear2d(scale_factor=2), IMG),
 ]
 
@@ -131,7 +108,6 @@ def test_layer(make: Callable[[], Any], arrays: tuple[np.ndarray, ...], call: An
 @pytest.mark.parametrize(("make", "x"), [
     pytest.param(lambda: nn.Linear(6, 4), V, id="Linear"),
     pytest.param(lambda: nn.Conv2d(3, 4, 3, padding=1), IMG, id="Conv2d"),
-    pytest.param(lambda: nn.LSTM(6, 4, batch_first=True), SEQ, id="LSTM"),
 ])
 def test_layer_float32(make: Callable[[], Any], x: np.ndarray, device: str) -> None:
     compare_module(make, [x], device, dtype=ember.float32)
@@ -192,6 +168,14 @@ def test_dropout_train_scaled_mask_eval_identity(make: Callable[[], Any], device
         assert np.all(per_channel.all(-1) | ~per_channel.any(-1)), "Dropout1d/2d must drop whole channels"
     y.sum().backward()
     np.testing.assert_allclose(x.grad.cpu().numpy(), 2.0 * kept, err_msg="grad must be the scaled mask")
+    if not feature:
+        x3 = ember.tensor(xs, device=device)
+        view = x3[:2]
+        out = nn.functional.dropout(x3, 0.5, training=True, inplace=True)
+        assert out is x3, "F.dropout(inplace=True) must return its input"
+        kept3 = x3.cpu().numpy() != 0
+        np.testing.assert_array_equal(x3.cpu().numpy()[kept3], 2 * xs[kept3])
+        np.testing.assert_array_equal(view.cpu().numpy(), x3.cpu().numpy()[:2], "views must see the write")
     m.eval()
     x2 = ember.tensor(xs, device=device)
     assert m(x2) is x2 or bool((m(x2) == x2).all()), "eval-mode dropout must be the identity"

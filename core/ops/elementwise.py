@@ -768,9 +768,9 @@ class WhereBackward0(Node):
         self.x_shape, self.y_shape = _shape(x), _shape(y)
 
     def backward(self, g: Tensor) -> tuple[Any, ...]:
-        zero = g * 0
-        gx = sum_to(where(self.cond, g, zero), self.x_shape) if self.needs_input_grad(0) else None
-        gy = sum_to(where(self.cond, zero, g), self.y_shape) if self.needs_input_grad(1) else None
+        # a literal 0, not g * 0: an inf/NaN gradient must not leak into the unselected branch
+        gx = sum_to(where(self.cond, g, 0.0), self.x_shape) if self.needs_input_grad(0) else None
+        gy = sum_to(where(self.cond, 0.0, g), self.y_shape) if self.needs_input_grad(1) else None
         return gx, gy
 
 
