@@ -45,10 +45,10 @@ from .ops.random import (  # noqa: E402
     randint_like, randn, randn_like, randperm, seed, set_rng_state,
 )
 from .ops.reduction import (  # noqa: E402
-    all, amax, amin, aminmax, any, argmax, argmin, argsort, bincount, count_nonzero, cumprod, cumsum, kthvalue,
-    logsumexp, max, mean, median, min, msort, nanmean, nansum, norm, prod, sort, std, std_mean, sum, topk, unique, var,
-    var_mean,
+    all, amax, amin, aminmax, any, argmax, argmin, count_nonzero, cumprod, cumsum, logsumexp, max, mean, min, nanmean,
+    nansum, norm, prod, std, std_mean, sum, var, var_mean,
 )
+from .ops.sorting import argsort, bincount, kthvalue, median, msort, sort, topk, unique  # noqa: E402
 from .ops.shape import (  # noqa: E402
     broadcast_shapes, broadcast_tensors, broadcast_to, cat, chunk, clone, concat, concatenate, diag, diag_embed,
     diagonal, flatten, flip, fliplr, flipud, hstack, moveaxis, movedim, narrow, permute, repeat_interleave, reshape,

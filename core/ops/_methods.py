@@ -16,6 +16,7 @@ from . import linalg as L
 from . import random as R
 from . import reduction as Rd
 from . import shape as S
+from . import sorting as So
 from ._dispatch import canon_device, check_inplace, needs_grad, write
 
 
@@ -256,8 +257,8 @@ def _bind() -> None:
         "min": Rd.min, "amax": Rd.amax, "amin": Rd.amin, "aminmax": Rd.aminmax, "argmax": Rd.argmax,
         "argmin": Rd.argmin, "var": Rd.var, "std": Rd.std, "norm": Rd.norm, "logsumexp": Rd.logsumexp,
         "cumsum": Rd.cumsum, "cumprod": Rd.cumprod, "all": Rd.all, "any": Rd.any,
-        "count_nonzero": Rd.count_nonzero, "sort": Rd.sort, "argsort": Rd.argsort, "msort": Rd.msort,
-        "topk": Rd.topk, "kthvalue": Rd.kthvalue, "median": Rd.median, "unique": Rd.unique, "bincount": Rd.bincount,
+        "count_nonzero": Rd.count_nonzero, "sort": So.sort, "argsort": So.argsort, "msort": So.msort,
+        "topk": So.topk, "kthvalue": So.kthvalue, "median": So.median, "unique": So.unique, "bincount": So.bincount,
         # shape
         "view": S.view, "view_as": S.view_as, "reshape": S.reshape, "reshape_as": S.reshape_as,
         "flatten": S.flatten, "unflatten": S.unflatten, "squeeze": S.squeeze, "unsqueeze": S.unsqueeze,
