@@ -199,6 +199,13 @@ class NumpyBackend(ArrayAPIBackend):
 
         return np.exp(-np.logaddexp(0, -a)).astype(a.dtype, copy=False)
 
+    def relu_backward(self, g: Any, y: Any) -> Any:
+        """Gradient of ``y = relu(x)``: ``g`` where ``y > 0``, else 0 (a bool operand multiplies without the
+        cast copy, ~20% faster than casting the mask first on large arrays)."""
+        import numpy as np
+
+        return np.multiply(g, np.greater(y, 0), dtype=g.dtype)
+
     # fused convolution (DESIGN §4): im2col through a strided view, then one batched GEMM -------
     def _compute(self, a: Any) -> Any:
         """``a`` in a dtype BLAS multiplies (float32/float64; other dtypes go through float32)."""
@@ -325,7 +332,8 @@ class NumpyBackend(ArrayAPIBackend):
     def max_pool_nd(self, x: Any, kernel: Any, stride: Any, padding: Any, dilation: Any,
                     out_size: Any) -> tuple[Any, Any]:
         """Max over the sliding windows of ``x`` (N, C, *in): ``(values, k)`` shaped (N, C, *out), ``k`` the
-        int64 offset of the first maximum inside its window (row-major over the kernel); NaN propagates.
+        offset of the first maximum inside its window (row-major over the kernel) in the smallest integer dtype
+        that holds it (int8 up to 127 offsets); NaN propagates.
         ``padding`` is ``((lo, hi), ...)`` per spatial dim (hi may exceed lo for ceil_mode)."""
         import numpy as np
 
@@ -347,7 +355,7 @@ class NumpyBackend(ArrayAPIBackend):
             # maximum with mask*k updates the index; measured 50x faster than copyto(where=) or where().
             np.maximum(idx, (piece > best) * small(k), out=idx)
             np.maximum(best, piece, out=best)  # propagates NaN
-        return best, idx.astype(np.int64)
+        return best, idx
 
     def max_pool_nd_backward(self, g: Any, idx: Any, input_shape: Any, kernel: Any, stride: Any, padding: Any,
                              dilation: Any) -> Any:
@@ -380,6 +388,59 @@ class NumpyBackend(ArrayAPIBackend):
             inside = tuple(slice(lo, lo + i) for (lo, _), i in zip(padding, input_shape[2:]))
             gx = np.ascontiguousarray(gx[lead + inside])
         return gx
+
+    # fused cross entropy (the optional ``cross_entropy`` kernel) ------------------------------------
+    def cross_entropy(self, x: Any, target: Any, ignore_index: int, reduction: str,
+                      need_grad: bool) -> tuple[Any, Any]:
+        """Cross entropy of logits ``x`` (N, C) and class indices ``target`` (N,): ``(loss, grad)``. ``loss`` as
+        ``reduction`` asks ('mean' over the targets that are not ``ignore_index``); ``grad`` (or None without
+        ``need_grad``) is ``(softmax(x) - onehot(target))`` with ignored rows zero, divided by the count for
+        'mean': the gradient of the 'mean'/'sum' loss, and of each row's loss for 'none'."""
+        import numpy as np
+
+        n, c = x.shape
+        xc = x if x.dtype in self._blas else x.astype(self._f32)
+        rows = np.arange(n)
+        s = xc - np.maximum.reduce(xc, axis=1, keepdims=True)
+        valid = picked = None
+        if n and not 0 <= ignore_index < c and np.minimum.reduce(target) >= 0:
+            try:  # the fancy index checks the upper bound; ignore_index and errors take the slow path
+                picked = s[rows, target]
+            except IndexError:
+                pass
+        safe = target
+        if picked is None:
+            valid = target != ignore_index
+            safe = np.where(valid, target, 0)
+            bad = (safe < 0) | (safe >= c)
+            if bad.any():
+                raise IndexError(f"Target {safe[bad][0]} is out of bounds.") from None
+            picked = s[rows, safe]
+        e = np.exp(s)
+        total = np.add.reduce(e, axis=1, keepdims=True)
+        losses = np.log(total[:, 0]) - picked  # -log_softmax at the target
+        count = n
+        if valid is not None:
+            losses = np.where(valid, losses, losses.dtype.type(0))
+            count = int(np.count_nonzero(valid))
+        if reduction == "none":
+            loss = losses
+        elif reduction == "sum":
+            loss = np.add.reduce(losses)
+        elif count:
+            loss = np.add.reduce(losses) / losses.dtype.type(count)
+        else:
+            loss = np.nan  # every target ignored (or no rows): 0/0, as in PyTorch
+        loss = np.asarray(loss, dtype=x.dtype)
+        if not need_grad:
+            return loss, None
+        e /= total  # softmax, in place
+        e[rows, safe] -= 1
+        if valid is not None:
+            e *= valid[:, None]
+        if reduction == "mean" and count:  # every target ignored: a zero gradient, as PyTorch's
+            e *= e.dtype.type(1.0 / count)
+        return loss, e.astype(x.dtype, copy=False)
 
 
 def _window_keys(kernel: Any, stride: Any, dilation: Any, out_size: Any) -> list[tuple[slice, ...]]:

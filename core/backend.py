@@ -54,7 +54,21 @@ Mutable backends (``mutable = True``) also provide ``setitem(a, key, value)`` (i
 ``out=`` for in-place updates. Immutable backends get views and in-place ops emulated by core.
 
 Optional fused kernels (core has a reference built from primitives; see ``OPTIONAL``) are looked
-up with ``getattr(backend, name, None)``.
+up with ``getattr(backend, name, None)``; a backend may set one to None to use core's reference.
+Arrays are native arrays; shapes are ``(N, C, *spatial)``; ``padding`` is ``((lo, hi), ...)`` per
+spatial dim (``hi`` may exceed ``lo`` for ``ceil_mode``):
+
+    ``relu(a)``, ``sigmoid(a)``, ``relu_backward(g, y)`` (``g`` where ``y > 0``, else 0);
+    ``softmax(a, axis)``, ``log_softmax(a, axis)`` (stable; half precision computed in float32);
+    ``conv_nd(x, w, stride, padding, dilation, groups)`` (cross-correlation, no bias) and its
+    gradients ``conv_nd_backward_input(g, w, input_shape, stride, padding, dilation, groups)``,
+    ``conv_nd_backward_weight(g, x, weight_shape, stride, padding, dilation, groups)``;
+    ``max_pool_nd(x, kernel, stride, padding, dilation, out_size) -> (values, k)`` with ``k`` the
+    row-major offset of each window's first maximum (any integer dtype; NaN propagates) and
+    ``max_pool_nd_backward(g, k, input_shape, kernel, stride, padding, dilation)``;
+    ``cross_entropy(x, target, ignore_index, reduction, need_grad) -> (loss, grad)`` for (N, C)
+    logits and class indices: ``grad`` is ``softmax(x) - onehot(target)`` with ignored rows zero,
+    divided by the number of counted targets for 'mean' (None without ``need_grad``).
 """
 
 from __future__ import annotations
@@ -90,9 +104,8 @@ REQUIRED = (
 )
 REQUIRED_MUTABLE = ("setitem", "copy_into")
 OPTIONAL = (
-    "conv_nd", "conv_nd_backward_input", "conv_nd_backward_weight", "max_pool_nd",
-    "avg_pool_nd", "softmax", "log_softmax", "cross_entropy", "layer_norm", "batch_norm",
-    "attention", "sigmoid", "relu",
+    "conv_nd", "conv_nd_backward_input", "conv_nd_backward_weight", "max_pool_nd", "max_pool_nd_backward",
+    "softmax", "log_softmax", "cross_entropy", "sigmoid", "relu", "relu_backward",
 )
 
 

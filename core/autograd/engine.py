@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..tensor import _detach_alias
 from . import anomaly
 from .grad_mode import GRAD
 from .graph import AccumulateGrad, Node, edge
@@ -16,20 +17,21 @@ if TYPE_CHECKING:
 def _collect(roots: list[Node]) -> tuple[dict[Node, int], list[Node]]:
     """Count, for every node reachable from ``roots``, how many edges point at it."""
     deps: dict[Node, int] = {}
-    order: list[Node] = []
-    seen = set(roots)
+    order = list(roots)
     stack = list(roots)
-    order.extend(roots)
+    root_set = set(roots)
     while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt, _ in stack.pop().next_functions:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if nxt not in seen:
-                seen.add(nxt)
-                order.append(nxt)
-                stack.append(nxt)
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                # NOTE: a node is first counted when first reached, so `deps` doubles as the visited set
+                deps[nxt] = 1
+                if nxt not in root_set:
+                    order.append(nxt)
+                    stack.append(nxt)
     return deps, order
 
 
@@ -51,27 +53,29 @@ def _needed(order: list[Node], targets: set[Node]) -> set[Node]:
 
 
 def _accumulate_into(t: Tensor, g: Tensor, create_graph: bool, owned: set[int]) -> None:
-    from ..tensor import _detach_alias
-
-    if t.grad is None:
+    prev_grad = t._grad
+    if prev_grad is None:
         if create_graph:
             t.grad = g
         else:
             # NOTE: a gradient may alias another leaf's gradient or a view of a buffer (AddBackward
             # hands the same tensor to both inputs); copy unless this pass made it and owns it.
-            if g._base is not None or id(g) in owned or g.requires_grad:
+            if g._base is not None or id(g) in owned or g._rg:
                 g = g.detach().clone()
             else:
                 g = _detach_alias(g)
             owned.add(id(g))
-            t.grad = g
+            if g.dtype is t.dtype and g._data.shape == t._data.shape and g._device is t._device:
+                t._grad = g  # the checks of the `grad` setter, inlined: this runs for every leaf
+            else:
+                t.grad = g
     elif create_graph:
-        t.grad = t.grad + g
+        t.grad = prev_grad + g
     else:
         prev = GRAD.enabled
         GRAD.enabled = False
         try:
-            t.grad.add_(g)
+            prev_grad.add_(g)
         finally:
             GRAD.enabled = prev
 
@@ -120,6 +124,7 @@ def run_backward(
 
     results: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
     ready = [n for n in roots if deps.get(n, 0) == 0]
+    checked = anomaly.STATE.enabled
     prev_mode = GRAD.enabled
     GRAD.enabled = create_graph
     try:
@@ -163,8 +168,8 @@ def run_backward(
                             # backward(inputs=[non_leaf]) accumulates into the non-leaf's .grad
                             _accumulate_into(inputs[idx], grads[nr], create_graph, owned)
             run = needed is None or node in needed
-            if run and any(g is not None for g in grads):
-                if anomaly.STATE.enabled:
+            if run and (grads[0] is not None if len(grads) == 1 else any(g is not None for g in grads)):
+                if checked:
                     out = anomaly.checked_apply(node, tuple(grads))
                 else:
                     out = node.apply(tuple(grads))
@@ -175,7 +180,7 @@ def run_backward(
                     new = hook(out, tuple(grads))
                     if new is not None:
                         out = tuple(new)
-            if not retain_graph:
+            if not retain_graph and node._saved:
                 node.release()
             for (nxt, nr), g in zip(node.next_functions, out):
                 if nxt is None:
@@ -183,10 +188,16 @@ def run_backward(
                 if g is not None and (needed is None or nxt in needed):
                     buf = buffers.get(nxt)
                     if buf is None:
-                        buf = buffers[nxt] = [None] * nxt.n_outputs
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
-                deps[nxt] -= 1
-                if deps[nxt] == 0:
+                        if nxt.n_outputs == 1:
+                            buffers[nxt] = [g]
+                        else:
+                            buf = buffers[nxt] = [None] * nxt.n_outputs
+                            buf[nr] = g
+                    else:
+                        buf[nr] = g if buf[nr] is None else buf[nr] + g
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if not left:
                     ready.append(nxt)
     finally:
         GRAD.enabled = prev_mode

@@ -638,12 +638,14 @@ class ReluBackward0(_UnaryNode):
     def formula(g: Tensor, y: Tensor) -> Tensor:
         if GRAD.enabled:  # create_graph: differentiable in g
             return g * (y > 0)
-        # NOTE: straight through the backend, skipping two Tensor ops (compare, promote, multiply with
-        # their dispatch); the mask is cast explicitly because the array API does not promote bool with
-        # float, and on NumPy the cast + multiply is as fast as a bool-operand multiply (where() is ~10x slower)
+        # NOTE: straight through the backend, skipping two Tensor ops and their dispatch; an optional
+        # `relu_backward(g, y)` kernel may fuse it further. The mask is cast explicitly because the array API
+        # does not promote bool with float (and where() is ~10x slower than a multiply on NumPy).
         be = g._device._be
-        gd = g._data
-        return _wrap(be.multiply(gd, be.astype(be.greater(y._data, 0), g.dtype)), g.dtype, g._device)
+        k = getattr(be, "relu_backward", None)
+        if k is not None:
+            return _wrap(k(g._data, y._data), g.dtype, g._device)
+        return _wrap(be.multiply(g._data, be.astype(be.greater(y._data, 0), g.dtype)), g.dtype, g._device)
 
 
 def _float_unary(input: Tensor, compute: Callable[[Any, Any], Any], node_cls: type[_UnaryNode],

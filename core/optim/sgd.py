@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..autograd.grad_mode import no_grad
-from ..tensor import Tensor
+from ..autograd.grad_mode import GRAD, no_grad
+from ..ops._dispatch import bump_version, materialize
+from ..tensor import Tensor, _wrap
 from . import _ops
 from .optimizer import Optimizer, ParamsT, _to_scalar
 
@@ -67,6 +68,9 @@ def sgd(params: list[Tensor], d_p_list: list[Tensor], momentum_buffer_list: list
         maximize: bool) -> None:
     """Functional SGD: update ``params`` (and ``momentum_buffer_list``, filling ``None`` slots) in place."""
     lr = _to_scalar(lr)
+    if not GRAD.enabled and _lean_sgd(params, d_p_list, momentum_buffer_list, weight_decay, momentum, lr,
+                                      dampening, nesterov, maximize):
+        return
     for i, param in enumerate(params):
         grad = d_p_list[i] if not maximize else -d_p_list[i]
         if weight_decay != 0:
@@ -80,3 +84,39 @@ def sgd(params: list[Tensor], d_p_list: list[Tensor], momentum_buffer_list: list
                 _ops.add_(buf.mul_(momentum), grad, 1 - dampening)
             grad = grad + buf * momentum if nesterov else buf
         _ops.add_(param, grad, -lr)
+
+
+def _lean_sgd(params: list[Tensor], grads: list[Tensor], bufs: list[Tensor | None], weight_decay: float,
+              momentum: float, lr: float, dampening: float, nesterov: bool, maximize: bool) -> bool:
+    """The same update on raw arrays, written with the backend's ``out=`` primitives: a few kernels per
+    parameter and none of the in-place machinery (checks, promotion, temporaries as Tensors). Only for
+    mutable backends and parameters whose gradient has their dtype and shape; False to take the general path.
+    """
+    for p, g, buf in zip(params, grads, bufs if momentum != 0 else [None] * len(params)):
+        if not p._device._be.mutable or g.dtype is not p.dtype or g._device is not p._device \
+                or g._data.shape != p._data.shape:
+            return False
+        if buf is not None and (buf.dtype is not p.dtype or buf._device is not p._device
+                                or buf._data.shape != p._data.shape):
+            return False
+    for i, p in enumerate(params):
+        be = p._device._be
+        arr = materialize(p)
+        g = grads[i]._data
+        if maximize:
+            g = be.negative(g)
+        if weight_decay != 0:
+            g = be.add(g, be.multiply(arr, weight_decay))
+        if momentum != 0:
+            buf = bufs[i]
+            if buf is None:
+                buf = bufs[i] = _wrap(be.copy(g), p.dtype, p._device)
+            else:
+                b = materialize(buf)
+                be.multiply(b, momentum, out=b)
+                be.add(b, g if dampening == 0 else be.multiply(g, 1 - dampening), out=b)
+                bump_version(buf)
+            g = be.add(g, be.multiply(buf._data, momentum)) if nesterov else buf._data
+        be.subtract(arr, be.multiply(g, lr), out=arr)
+        bump_version(p)
+    return True

@@ -216,8 +216,10 @@ def conv(
         )
     geom = Geom(k, d, s, lo, hi, in_size, outs)
     if fused(x, "conv_nd") is not None:
-        y = _ConvFused.apply(x, weight, geom, groups)
-        if bias is not None:
+        same = bias is None or (bias.dtype is x.dtype and bias._device is x._device and bias._data.shape == (o,))
+        y = _ConvFused.apply(x, weight, bias if same else None, geom, groups)
+        if not same:
+            assert bias is not None
             y = y + bias.reshape((o,) + (1,) * nd)
     else:
         # columns (C*KK, N*L) with C outermost so groups split them by a reshape; one matmul per group
@@ -306,24 +308,33 @@ def conv_transpose(
 
 class _ConvFused(Function):
     @staticmethod
-    def forward(ctx: Any, x: Tensor, w: Tensor, geom: Geom, groups: int) -> Tensor:
+    def forward(ctx: Any, x: Tensor, w: Tensor, b: Tensor | None, geom: Geom, groups: int) -> Tensor:
         ctx.save_for_backward(x, w)
         ctx.geom, ctx.groups = geom, groups
         be = x._device._be
         y = be.conv_nd(
             x._data, w._data, geom.stride, tuple(zip(geom.pad_lo, geom.pad_hi)), geom.dilation, groups
         )
+        if b is not None:
+            # one broadcast add into the kernel's fresh output (in place where arrays are mutable) instead of
+            # a separate recorded add, its second output and its sum_to backward
+            bd = be.reshape(b._data, (w.shape[0],) + (1,) * len(geom.kernel))
+            y = be.add(y, bd, out=y) if be.mutable else be.add(y, bd)
         return _wrap(y, x.dtype, x._device)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
         x, w = ctx.saved_tensors
         geom, groups = ctx.geom, ctx.groups
+        spatial = (0,) + tuple(range(2, 2 + len(geom.kernel)))
+        need_b = ctx.needs_input_grad[2]
         if is_grad_enabled():
             # create_graph: differentiate the reference so the gradient is itself differentiable
-            return (*_conv_reference_grads(x, w, g, geom, groups, ctx.needs_input_grad), None, None)
+            gb = g.sum(spatial) if need_b else None
+            return (*_conv_reference_grads(x, w, g, geom, groups, ctx.needs_input_grad), gb, None, None)
         be = x._device._be
         pad = tuple(zip(geom.pad_lo, geom.pad_hi))
+        gb = _wrap(be.sum(g._data, spatial, False), g.dtype, g._device) if need_b else None
         gx = gw = None
         if ctx.needs_input_grad[0]:
             gx = _wrap(
@@ -341,7 +352,7 @@ class _ConvFused(Function):
                 w.dtype,
                 w._device,
             )
-        return gx, gw, None, None
+        return gx, gw, gb, None, None
 
 
 node_name(_ConvFused, "ConvolutionBackward0")

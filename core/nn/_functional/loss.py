@@ -7,7 +7,9 @@ from typing import Any
 
 from ... import dtypes as _dt
 from ...autograd.function import Function
-from ...autograd.grad_mode import is_grad_enabled
+from ...autograd.grad_mode import GRAD, is_grad_enabled, no_grad
+from ...autograd.graph import Node
+from ...ops._dispatch import record
 from ...ops.creation import zeros_like
 from ...ops.elementwise import where
 from ...ops.shape import broadcast_tensors
@@ -149,7 +151,9 @@ def nll_loss(
     w = valid.to(input.dtype)
     if weight is not None:
         w = w * weight[safe]
-    loss = picked * w
+    # NOTE: `where`, not just `* w`: an ignored target then passes no gradient even when the 'mean' divides
+    # by a zero total weight (every target ignored: PyTorch's gradient is zero, not 0 * inf = NaN)
+    loss = where(valid, picked * w, 0.0)
     if reduction == "none":
         return loss
     if reduction == "sum":
@@ -196,7 +200,36 @@ def cross_entropy(
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     class_dim, n_classes = _check_class_target(input, target, weight)
+    kernel = fused(input, "cross_entropy")
+    if (kernel is not None and weight is None and label_smoothing == 0 and input._data.ndim == 2
+            and input.dtype.is_floating_point and target._device is input._device):
+        return _fused_cross_entropy(kernel, input, target, ignore_index, reduction)
     return _CrossEntropy.apply(input, target, weight, ignore_index, reduction, label_smoothing, class_dim)
+
+
+def _ce_grad(
+    x: Tensor, g: Tensor, p: Tensor, safe_c: Tensor, valid: Tensor, w: Tensor, weight: Tensor | None,
+    denom: Tensor | None, reduction: str, smoothing: float, cd: int
+) -> Tensor:
+    """The gradient of cross entropy with respect to the logits, ``(p - target distribution) * scale``, with
+    Tensor ops (differentiable in ``g`` and ``p`` for create_graph)."""
+    onehot = zeros_like(x).scatter(cd, safe_c, 1.0)
+    grad = (p - onehot) * w.unsqueeze(cd)
+    if smoothing > 0:
+        n_classes = x.shape[cd]
+        if weight is not None:
+            wv = _class_view(weight, x.ndim, cd)
+            smooth = p * wv.sum() - wv
+        else:
+            smooth = p * n_classes - 1.0
+        grad = grad * (1 - smoothing) + smooth * (valid.to(x.dtype).unsqueeze(cd) * (smoothing / n_classes))
+    if reduction == "none":
+        return grad * g.unsqueeze(cd)
+    if reduction == "mean":
+        # NOTE: `where`: with every target ignored the total weight is 0 and g / 0 = inf; PyTorch's gradient
+        # is zero there (no target contributes), not 0 * inf = NaN
+        return where(valid.unsqueeze(cd), grad * (g / denom), 0.0)
+    return grad * g
 
 
 class _CrossEntropy(Function):
@@ -245,27 +278,47 @@ class _CrossEntropy(Function):
         reduction, smoothing, cd = ctx.args
         # the softmax is recomputed differentiably when a graph of the gradient is wanted
         p = _Softmax.apply(x, cd) if is_grad_enabled() else logp.exp()
-        onehot = zeros_like(x).scatter(cd, safe_c, 1.0)
-        grad = (p - onehot) * w.unsqueeze(cd)
-        if smoothing > 0:
-            n_classes = x.shape[cd]
-            if weight is not None:
-                wv = _class_view(weight, x.ndim, cd)
-                smooth = p * wv.sum() - wv
-            else:
-                smooth = p * n_classes - 1.0
-            grad = grad * (1 - smoothing) + smooth * (
-                valid.to(x.dtype).unsqueeze(cd) * (smoothing / n_classes)
-            )
-        if reduction == "none":
-            scale = g.unsqueeze(cd)
-        elif reduction == "mean":
-            scale = g / denom
-        else:
-            scale = g
-        return grad * scale, None, None, None, None, None, None
+        grad = _ce_grad(x, g, p, safe_c, valid, w, weight, denom, reduction, smoothing, cd)
+        return grad, None, None, None, None, None, None
 
 
+class _FusedCrossEntropyBackward(Node):
+    """Backward of the fused kernel's cross entropy: the kernel's gradient times ``g``."""
+
+    def __init__(self, x: Tensor, target: Tensor, grad: Tensor, ignore_index: int, reduction: str):
+        self.save(x, target, grad)
+        self.ignore_index, self.reduction = ignore_index, reduction
+
+    def backward(self, g: Tensor) -> Tensor:
+        x, target, grad = self.saved_tensors
+        assert x is not None and target is not None and grad is not None
+        reduction = self.reduction
+        if not GRAD.enabled:
+            be = g._device._be
+            gd = be.reshape(g._data, (-1, 1)) if reduction == "none" else g._data
+            return _wrap(be.multiply(grad._data, gd), grad.dtype, grad._device)
+        # create_graph: the reference's formula, differentiable through a recomputed softmax
+        with no_grad():
+            valid = target != self.ignore_index
+            safe_c = where(valid, target, 0).unsqueeze(1)
+            w = valid.to(x.dtype)
+            denom = w.sum() if reduction == "mean" else None
+        return _ce_grad(x, g, _Softmax.apply(x, 1), safe_c, valid, w, None, denom, reduction, 0.0, 1)
+
+
+def _fused_cross_entropy(kernel: Any, x: Tensor, target: Tensor, ignore_index: int, reduction: str) -> Tensor:
+    """Cross entropy of 2-d logits through the backend's ``cross_entropy`` kernel, which returns the loss and
+    the gradient of the reduced loss in one pass over the logits (the backward is then one multiply)."""
+    need_grad = GRAD.enabled and x._rg
+    loss_d, grad_d = kernel(x._data, target._data, ignore_index, reduction, need_grad)
+    out = _wrap(loss_d, x.dtype, x._device)
+    if need_grad:
+        grad = _wrap(grad_d, x.dtype, x._device)
+        record(out, _FusedCrossEntropyBackward(x, target, grad, ignore_index, reduction), x)
+    return out
+
+
+_FusedCrossEntropyBackward.__name__ = _FusedCrossEntropyBackward.__qualname__ = "NllLossBackward0"
 node_name(_CrossEntropy, "NllLossBackward0")
 
 

@@ -8,10 +8,11 @@ from typing import Any
 
 from ... import dtypes as _dt
 from ...autograd.function import Function
+from ...autograd.grad_mode import is_grad_enabled
 from ...ops.creation import arange, full, tensor, zeros
 from ...ops.shape import stack
-from ...tensor import Tensor
-from ._utils import node_name, ntuple, prod
+from ...tensor import Tensor, _wrap
+from ._utils import fused, node_name, ntuple, prod
 from .conv import Geom, col2im, im2col, out_size
 
 
@@ -66,8 +67,20 @@ class _MaxPool(Function):
     # NOTE: a running max over the kernel offsets (one strided view each) instead of an argmax over
     # im2col columns: no column copy, and an argmax over a middle axis is slow on NumPy.
     @staticmethod
-    def forward(ctx: Any, x: Tensor, geom: Geom, lowest: float) -> tuple[Tensor, Tensor]:
+    def forward(ctx: Any, x: Tensor, geom: Geom, lowest: float, want_idx: bool) -> tuple[Tensor, Tensor | None]:
         ctx.geom = geom
+        ctx.k_index = None
+        kernel = fused(x, "max_pool_nd")
+        if kernel is not None:
+            # the kernel's index may be any integer dtype (NumPy: int8 for small windows, 8x less memory
+            # traffic in the backward); it stays a raw array, converted to int64 only for return_indices
+            be = x._device._be
+            data, k_idx = kernel(x._data, geom.kernel, geom.stride, tuple(zip(geom.pad_lo, geom.pad_hi)),
+                                 geom.dilation, geom.out_size)
+            ctx.k_index, ctx.input_shape = k_idx, tuple(x.shape)
+            ctx.set_materialize_grads(False)
+            idx = _wrap(be.astype(k_idx, _dt.int64), _dt.int64, x._device) if want_idx else None
+            return _wrap(data, x.dtype, x._device), idx
         if geom.has_pad():
             xp = full(tuple(x.shape[:2]) + geom.padded(), lowest, dtype=x.dtype, device=x.device)
             xp[(slice(None), slice(None)) + geom.interior()] = x
@@ -88,10 +101,20 @@ class _MaxPool(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Tensor, _g_idx: Any) -> tuple[Any, ...]:
-        (idx,) = ctx.saved_tensors
-        kk = len(ctx.geom.window_keys())
+        geom = ctx.geom
+        k_idx = ctx.k_index
+        if k_idx is None:
+            (idx,) = ctx.saved_tensors
+        else:
+            kernel = fused(g, "max_pool_nd_backward")
+            if kernel is not None and not is_grad_enabled():  # create_graph: the differentiable reference
+                gx = kernel(g._data, k_idx, ctx.input_shape, geom.kernel, geom.stride,
+                            tuple(zip(geom.pad_lo, geom.pad_hi)), geom.dilation)
+                return _wrap(gx, g.dtype, g._device), None, None, None
+            idx = _wrap(g._device._be.astype(k_idx, _dt.int64), _dt.int64, g._device)
+        kk = len(geom.window_keys())
         gcols = stack([g * (idx == k) for k in range(kk)], 2)
-        return col2im(gcols, ctx.geom, 2), None, None
+        return col2im(gcols, geom, 2), None, None, None
 
 
 node_name(_MaxPool, "MaxPool2DWithIndicesBackward0")
@@ -109,7 +132,7 @@ def _max_pool(
 ) -> Any:
     x, unbatched = _batched(input, nd, f"max_pool{nd}d")
     geom = _pool_geom(x, kernel_size, stride, padding, dilation, ceil_mode, nd)
-    out, idx = _MaxPool.apply(x, geom, _lowest(x.dtype))
+    out, idx = _MaxPool.apply(x, geom, _lowest(x.dtype), return_indices)
     indices = _flat_indices(idx, geom, x) if return_indices else None
     if unbatched:
         out = out.squeeze(0)
