@@ -25,13 +25,15 @@ from .ops.creation import (  # noqa: E402
 )
 from .ops.creation import range_ as range  # noqa: E402,A004
 from .ops.elementwise import (  # noqa: E402
-    abs, absolute, acos, add, addcdiv, addcmul, allclose, arccos, arcsin, arctan, arctan2, asin, atan, atan2,
-    bitwise_and, bitwise_not, bitwise_or, bitwise_xor, ceil, clamp, clamp_max, clamp_min, clip, cos, cosh, div,
-    divide, eq, equal, erf, exp, expm1, fix, float_power, floor, floor_divide, fmod, ge, greater, greater_equal, gt,
-    isclose, isfinite, isinf, isnan, le, lerp, less, less_equal, log, log1p, log2, log10, logical_and, logical_not,
-    logical_or, logical_xor, lt, maximum, minimum, mul, multiply, ne, neg, negative, not_equal, pow, reciprocal,
-    relu, remainder, round, rsqrt, sigmoid, sign, sin, sinh, sqrt, square, sub, tan, tanh, true_divide, trunc,
-    where,
+    add, addcdiv, addcmul, allclose, arctan2, atan2, bitwise_and, bitwise_or, bitwise_xor, clamp, clamp_max,
+    clamp_min, clip, div, divide, eq, equal, float_power, floor_divide, fmod, ge, greater, greater_equal, gt, isclose,
+    le, lerp, less, less_equal, logical_and, logical_or, logical_xor, lt, maximum, minimum, mul, multiply, ne,
+    not_equal, pow, remainder, sub, true_divide, where,
+)
+from .ops.unary import (  # noqa: E402
+    abs, absolute, acos, arccos, arcsin, arctan, asin, atan, bitwise_not, ceil, cos, cosh, erf, exp, expm1, fix,
+    floor, isfinite, isinf, isnan, log, log1p, log2, log10, logical_not, neg, negative, reciprocal, relu, round,
+    rsqrt, sigmoid, sign, sin, sinh, sqrt, square, tan, tanh, trunc,
 )
 from .ops.elementwise import sub as subtract  # noqa: E402
 from .ops.indexing import (  # noqa: E402

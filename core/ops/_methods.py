@@ -17,6 +17,7 @@ from . import random as R
 from . import reduction as Rd
 from . import shape as S
 from . import sorting as So
+from . import unary as U
 from ._dispatch import canon_device, check_inplace, needs_grad, write
 
 
@@ -177,10 +178,10 @@ def _unsupported_setter(name: str) -> Any:
 
 def _invert(self: Tensor) -> Tensor:
     if self.dtype is _dt.bool:
-        return E.logical_not(self)
+        return U.logical_not(self)
     if self.dtype.is_floating_point:
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
-    return E.bitwise_not(self)
+    return U.bitwise_not(self)
 
 
 def _bind() -> None:
@@ -203,9 +204,9 @@ def _bind() -> None:
     T.__rpow__ = _binop(_swap(E.pow))
     T.__matmul__ = L.matmul
     T.__rmatmul__ = _swap(L.matmul)
-    T.__neg__ = E.neg
+    T.__neg__ = U.neg
     T.__pos__ = lambda self: self
-    T.__abs__ = E.abs
+    T.__abs__ = U.abs
     T.__invert__ = _invert
     T.__eq__ = _binop(E.eq)
     T.__ne__ = _binop(E.ne)
@@ -240,16 +241,16 @@ def _bind() -> None:
         "atan2": E.atan2, "arctan2": E.atan2, "eq": E.eq, "ne": E.ne, "lt": E.lt, "le": E.le, "gt": E.gt, "ge": E.ge,
         "greater": E.gt, "greater_equal": E.ge, "less": E.lt, "less_equal": E.le, "not_equal": E.ne,
         "logical_and": E.logical_and, "logical_or": E.logical_or, "logical_xor": E.logical_xor,
-        "logical_not": E.logical_not, "bitwise_and": E.bitwise_and, "bitwise_or": E.bitwise_or,
-        "bitwise_xor": E.bitwise_xor, "bitwise_not": E.bitwise_not,
-        "neg": E.neg, "negative": E.neg, "abs": E.abs, "absolute": E.abs, "exp": E.exp, "log": E.log, "log2": E.log2,
-        "log10": E.log10, "log1p": E.log1p, "expm1": E.expm1, "sqrt": E.sqrt, "rsqrt": E.rsqrt, "sin": E.sin,
-        "cos": E.cos, "tan": E.tan, "asin": E.asin, "acos": E.acos, "atan": E.atan, "arcsin": E.asin,
-        "arccos": E.acos, "arctan": E.atan, "sinh": E.sinh, "cosh": E.cosh, "tanh": E.tanh,
-        "sigmoid": E.sigmoid, "relu": E.relu, "erf": E.erf, "floor": E.floor, "ceil": E.ceil, "round": E.round,
-        "trunc": E.trunc, "fix": E.trunc, "sign": E.sign, "reciprocal": E.reciprocal, "square": E.square,
+        "logical_not": U.logical_not, "bitwise_and": E.bitwise_and, "bitwise_or": E.bitwise_or,
+        "bitwise_xor": E.bitwise_xor, "bitwise_not": U.bitwise_not,
+        "neg": U.neg, "negative": U.neg, "abs": U.abs, "absolute": U.abs, "exp": U.exp, "log": U.log, "log2": U.log2,
+        "log10": U.log10, "log1p": U.log1p, "expm1": U.expm1, "sqrt": U.sqrt, "rsqrt": U.rsqrt, "sin": U.sin,
+        "cos": U.cos, "tan": U.tan, "asin": U.asin, "acos": U.acos, "atan": U.atan, "arcsin": U.asin,
+        "arccos": U.acos, "arctan": U.atan, "sinh": U.sinh, "cosh": U.cosh, "tanh": U.tanh,
+        "sigmoid": U.sigmoid, "relu": U.relu, "erf": U.erf, "floor": U.floor, "ceil": U.ceil, "round": U.round,
+        "trunc": U.trunc, "fix": U.trunc, "sign": U.sign, "reciprocal": U.reciprocal, "square": U.square,
         "clamp": E.clamp, "clip": E.clamp, "clamp_min": E.clamp_min, "clamp_max": E.clamp_max, "lerp": E.lerp,
-        "addcmul": E.addcmul, "addcdiv": E.addcdiv, "isnan": E.isnan, "isinf": E.isinf, "isfinite": E.isfinite,
+        "addcmul": E.addcmul, "addcdiv": E.addcdiv, "isnan": U.isnan, "isinf": U.isinf, "isfinite": U.isfinite,
         "isclose": E.isclose, "allclose": E.allclose, "equal": E.equal,
         "where": lambda self, condition, other: E.where(condition, self, other),
         # reductions
@@ -295,16 +296,16 @@ def _bind() -> None:
     inplace_of: dict[str, Callable[..., Tensor]] = {
         "add_": E.add, "sub_": E.sub, "subtract_": E.sub, "mul_": E.mul, "multiply_": E.mul, "div_": E.div,
         "divide_": E.div, "true_divide_": E.div, "floor_divide_": E.floor_divide, "remainder_": E.remainder,
-        "fmod_": E.fmod, "pow_": E.pow, "neg_": E.neg, "negative_": E.neg, "abs_": E.abs, "exp_": E.exp,
-        "log_": E.log, "log2_": E.log2, "log10_": E.log10, "log1p_": E.log1p, "expm1_": E.expm1, "sqrt_": E.sqrt,
-        "rsqrt_": E.rsqrt, "sin_": E.sin, "cos_": E.cos, "tan_": E.tan, "asin_": E.asin, "acos_": E.acos,
-        "atan_": E.atan, "sinh_": E.sinh, "cosh_": E.cosh, "tanh_": E.tanh, "sigmoid_": E.sigmoid,
-        "relu_": E.relu, "erf_": E.erf, "floor_": E.floor, "ceil_": E.ceil, "round_": E.round, "trunc_": E.trunc,
-        "sign_": E.sign, "reciprocal_": E.reciprocal, "square_": E.square, "clamp_": E.clamp, "clip_": E.clamp,
+        "fmod_": E.fmod, "pow_": E.pow, "neg_": U.neg, "negative_": U.neg, "abs_": U.abs, "exp_": U.exp,
+        "log_": U.log, "log2_": U.log2, "log10_": U.log10, "log1p_": U.log1p, "expm1_": U.expm1, "sqrt_": U.sqrt,
+        "rsqrt_": U.rsqrt, "sin_": U.sin, "cos_": U.cos, "tan_": U.tan, "asin_": U.asin, "acos_": U.acos,
+        "atan_": U.atan, "sinh_": U.sinh, "cosh_": U.cosh, "tanh_": U.tanh, "sigmoid_": U.sigmoid,
+        "relu_": U.relu, "erf_": U.erf, "floor_": U.floor, "ceil_": U.ceil, "round_": U.round, "trunc_": U.trunc,
+        "sign_": U.sign, "reciprocal_": U.reciprocal, "square_": U.square, "clamp_": E.clamp, "clip_": E.clamp,
         "clamp_min_": E.clamp_min, "clamp_max_": E.clamp_max, "lerp_": E.lerp, "addcmul_": E.addcmul,
         "addcdiv_": E.addcdiv, "maximum_": E.maximum, "minimum_": E.minimum, "atan2_": E.atan2,
         "masked_fill_": I.masked_fill, "scatter_": I.scatter, "scatter_add_": I.scatter_add,
-        "index_add_": I.index_add, "tril_": S.tril, "triu_": S.triu, "logical_not_": E.logical_not,
+        "index_add_": I.index_add, "tril_": S.tril, "triu_": S.triu, "logical_not_": U.logical_not,
         "logical_and_": E.logical_and, "logical_or_": E.logical_or, "eq_": E.eq, "ne_": E.ne, "lt_": E.lt,
         "le_": E.le, "gt_": E.gt, "ge_": E.ge,
     }

@@ -15,10 +15,10 @@ from typing import Any
 from ... import dtypes as _dt
 from ...autograd.function import Function
 from ...ops.elementwise import inplace as _inplace
-from ...ops.elementwise import relu as _relu
-from ...ops.elementwise import sigmoid as _sigmoid
-from ...ops.elementwise import tanh as _tanh
 from ...ops.elementwise import where
+from ...ops.unary import relu as _relu
+from ...ops.unary import sigmoid as _sigmoid
+from ...ops.unary import tanh as _tanh
 from ...tensor import Tensor, _wrap, _wrap_dim
 from ._utils import fused, node_name
 

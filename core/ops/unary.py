@@ -1,0 +1,262 @@
+"""Elementwise unary math (exp, log, sin, sigmoid, relu, ...) and predicates (isnan, ...), with their backward.
+
+Each op's forward (a backend primitive on raw arrays) sits next to its gradient formula
+(Tensor ops, so higher-order gradients work on every backend).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from .. import dtypes as _dt
+from ..autograd.grad_mode import GRAD
+from ..autograd.graph import Node
+from ..tensor import Tensor, _wrap
+from ._dispatch import (
+    handle_out,
+    record,
+    type_name,
+)
+
+
+class _UnaryNode(Node):
+    uses_output = False
+
+    def backward(self, g: Tensor) -> Any:
+        (v,) = self.saved_tensors
+        assert v is not None
+        return self.formula(g, v)
+
+    @staticmethod
+    def formula(g: Tensor, v: Tensor) -> Tensor:
+        raise NotImplementedError
+
+
+_LN2, _LN10, _2_SQRTPI = math.log(2.0), math.log(10.0), 2.0 / math.sqrt(math.pi)
+
+# name: (backend primitive, torch node name, float-only (ints promote), uses output, formula(g, v))
+_UNARY: dict[str, tuple[str, str, bool, bool, Callable[[Tensor, Tensor], Tensor]]] = {
+    "neg": ("negative", "NegBackward0", False, False, lambda g, x: -g),
+    "abs": ("abs", "AbsBackward0", False, False, lambda g, x: g * x.sign()),
+    "exp": ("exp", "ExpBackward0", True, True, lambda g, y: g * y),
+    "log": ("log", "LogBackward0", True, False, lambda g, x: g / x),
+    "log2": ("log2", "Log2Backward0", True, False, lambda g, x: g / (x * _LN2)),
+    "log10": ("log10", "Log10Backward0", True, False, lambda g, x: g / (x * _LN10)),
+    "log1p": ("log1p", "Log1PBackward0", True, False, lambda g, x: g / (x + 1)),
+    "expm1": ("expm1", "Expm1Backward0", True, True, lambda g, y: g * (y + 1)),
+    "sqrt": ("sqrt", "SqrtBackward0", True, True, lambda g, y: g / (2 * y)),
+    "sin": ("sin", "SinBackward0", True, False, lambda g, x: g * x.cos()),
+    "cos": ("cos", "CosBackward0", True, False, lambda g, x: -g * x.sin()),
+    "tan": ("tan", "TanBackward0", True, True, lambda g, y: g * (1 + y * y)),
+    "asin": ("asin", "AsinBackward0", True, False, lambda g, x: g / (1 - x * x).sqrt()),
+    "acos": ("acos", "AcosBackward0", True, False, lambda g, x: -g / (1 - x * x).sqrt()),
+    "atan": ("atan", "AtanBackward0", True, False, lambda g, x: g / (1 + x * x)),
+    "sinh": ("sinh", "SinhBackward0", True, False, lambda g, x: g * x.cosh()),
+    "cosh": ("cosh", "CoshBackward0", True, False, lambda g, x: g * x.sinh()),
+    "tanh": ("tanh", "TanhBackward0", True, True, lambda g, y: g * (1 - y * y)),
+    "erf": ("erf", "ErfBackward0", True, False, lambda g, x: g * _2_SQRTPI * (-(x * x)).exp()),
+    "floor": ("floor", "FloorBackward0", False, False, lambda g, x: g * 0),
+    "ceil": ("ceil", "CeilBackward0", False, False, lambda g, x: g * 0),
+    "round": ("round", "RoundBackward0", False, False, lambda g, x: g * 0),
+    "trunc": ("trunc", "TruncBackward0", False, False, lambda g, x: g * 0),
+    "sign": ("sign", "SignBackward0", False, False, lambda g, x: g * 0),
+    "square": ("square", "PowBackward0", False, False, lambda g, x: g * 2 * x),
+}
+
+_NODES: dict[str, type[_UnaryNode]] = {}
+
+
+def _make_unary(name: str) -> Callable[..., Tensor]:
+    prim, node_name, float_only, uses_out, formula = _UNARY[name]
+    node_cls = _NODES.get(node_name + name)
+    if node_cls is None:
+        node_cls = type(node_name, (_UnaryNode,), {"formula": staticmethod(formula), "uses_output": uses_out})
+        _NODES[node_name + name] = node_cls
+
+    def op(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+        dev = input._device
+        be = dev._be
+        a = input._data
+        dt = input.dtype
+        if float_only and dt._category < 2:
+            dt = _dt.get_default_dtype()
+            a = be.astype(a, dt)
+        elif dt is _dt.bool and name in ("neg",):
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                               "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        if float_only and dt.itemsize == 2:
+            # float16/bfloat16: compute in float32 and round once, as PyTorch's CPU kernels do
+            r = _wrap(be.astype(getattr(be, prim)(be.astype(a, _dt.float32)), dt), dt, dev)
+        else:
+            r = _wrap(getattr(be, prim)(a), dt, dev)
+        if GRAD.enabled and input._rg:
+            node = node_cls()
+            if uses_out:
+                node.save(outputs=(r,))
+            else:
+                node.save(input)
+            record(r, node, input)
+        return handle_out(r, out) if out is not None else r
+
+    op.__name__ = name
+    op.__qualname__ = name
+    op.__doc__ = f"Elementwise ``{name}``."
+    return op
+
+
+neg = _make_unary("neg")
+negative = neg
+abs = _make_unary("abs")  # noqa: A001
+absolute = abs
+exp = _make_unary("exp")
+log = _make_unary("log")
+log2 = _make_unary("log2")
+log10 = _make_unary("log10")
+log1p = _make_unary("log1p")
+expm1 = _make_unary("expm1")
+sqrt = _make_unary("sqrt")
+sin = _make_unary("sin")
+cos = _make_unary("cos")
+tan = _make_unary("tan")
+asin = arcsin = _make_unary("asin")
+acos = arccos = _make_unary("acos")
+atan = arctan = _make_unary("atan")
+sinh = _make_unary("sinh")
+cosh = _make_unary("cosh")
+tanh = _make_unary("tanh")
+erf = _make_unary("erf")
+floor = _make_unary("floor")
+ceil = _make_unary("ceil")
+trunc = _make_unary("trunc")
+fix = trunc
+sign = _make_unary("sign")
+square = _make_unary("square")
+_round0 = _make_unary("round")
+
+
+def round(input: Tensor, *, decimals: int = 0, out: Tensor | None = None) -> Tensor:  # noqa: A001
+    """Round half to even, optionally to ``decimals`` decimal places."""
+    if decimals == 0:
+        return _round0(input, out=out)
+    scale = 10.0 ** decimals
+    return handle_out(_round0(input * scale) / scale, out)
+
+
+class RsqrtBackward0(_UnaryNode):
+    @staticmethod
+    def formula(g: Tensor, y: Tensor) -> Tensor:
+        return -0.5 * g * y * y * y
+
+
+class ReciprocalBackward0(_UnaryNode):
+    @staticmethod
+    def formula(g: Tensor, y: Tensor) -> Tensor:
+        return -g * y * y
+
+
+class SigmoidBackward0(_UnaryNode):
+    @staticmethod
+    def formula(g: Tensor, y: Tensor) -> Tensor:
+        return g * y * (1 - y)
+
+
+class ReluBackward0(_UnaryNode):
+    @staticmethod
+    def formula(g: Tensor, y: Tensor) -> Tensor:
+        if GRAD.enabled:  # create_graph: differentiable in g
+            return g * (y > 0)
+        # NOTE: straight through the backend, skipping two Tensor ops and their dispatch; an optional
+        # `relu_backward(g, y)` kernel may fuse it further. The mask is cast explicitly because the array API
+        # does not promote bool with float (and where() is ~10x slower than a multiply on NumPy).
+        be = g._device._be
+        k = getattr(be, "relu_backward", None)
+        if k is not None:
+            return _wrap(k(g._data, y._data), g.dtype, g._device)
+        return _wrap(be.multiply(g._data, be.astype(be.greater(y._data, 0), g.dtype)), g.dtype, g._device)
+
+
+def _float_unary(input: Tensor, compute: Callable[[Any, Any], Any], node_cls: type[_UnaryNode],
+                 out: Tensor | None) -> Tensor:
+    dev = input._device
+    be = dev._be
+    dt = input.dtype
+    a = input._data
+    if dt._category < 2:
+        dt = _dt.get_default_dtype()
+        a = be.astype(a, dt)
+    r = _wrap(compute(be, a), dt, dev)
+    if GRAD.enabled and input._rg:
+        node = node_cls()
+        node.save(outputs=(r,))
+        record(r, node, input)
+    return handle_out(r, out) if out is not None else r
+
+
+def rsqrt(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise ``1 / sqrt(input)``."""
+    return _float_unary(input, lambda be, a: be.divide(1, be.sqrt(a)), RsqrtBackward0, out)
+
+
+def reciprocal(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise ``1 / input``."""
+    return _float_unary(input, lambda be, a: be.divide(1, a), ReciprocalBackward0, out)
+
+
+def _sigmoid_kernel(be: Any, a: Any) -> Any:
+    k = getattr(be, "sigmoid", None)
+    if k is not None:
+        return k(a)
+    # NOTE: exp of a non-positive number only, so large |x| neither overflows nor loses precision
+    e = be.exp(be.negative(be.abs(a)))
+    return be.where(be.greater_equal(a, 0), be.divide(1, be.add(1, e)), be.divide(e, be.add(1, e)))
+
+
+def sigmoid(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise logistic sigmoid."""
+    return _float_unary(input, _sigmoid_kernel, SigmoidBackward0, out)
+
+
+def relu(input: Tensor) -> Tensor:
+    """Elementwise ``max(input, 0)``."""
+    if input.dtype is _dt.bool:
+        raise RuntimeError("\"clamp_min_cpu\" not implemented for 'Bool'")
+    dev = input._device
+    be = dev._be
+    k = getattr(be, "relu", None)
+    data = k(input._data) if k is not None else be.maximum(input._data, 0)
+    r = _wrap(data, input.dtype, dev)
+    if GRAD.enabled and input._rg:
+        node = ReluBackward0()
+        node.save(outputs=(r,))
+        record(r, node, input)
+    return r
+
+
+def logical_not(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise logical NOT, returning bool."""
+    return handle_out(_wrap(input._device._be.logical_not(input._data), _dt.bool, input._device), out)
+
+
+def bitwise_not(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise bitwise NOT of an integer or bool tensor (``~``)."""
+    if input.dtype.is_floating_point:
+        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{type_name(input.dtype)}'")
+    return handle_out(_wrap(input._device._be.bitwise_invert(input._data), input.dtype, input._device), out)
+
+
+def _predicate(fname: str) -> Callable[[Tensor], Tensor]:
+    def op(input: Tensor) -> Tensor:
+        return _wrap(getattr(input._device._be, fname)(input._data), _dt.bool, input._device)
+
+    op.__name__ = fname
+    op.__doc__ = f"Elementwise ``{fname}``, returning a bool tensor."
+    return op
+
+
+isnan = _predicate("isnan")
+isinf = _predicate("isinf")
+isfinite = _predicate("isfinite")
+
+
