@@ -194,10 +194,11 @@ class NumpyBackend(ArrayAPIBackend):
         return gen.random(p.shape) < p
 
     def sigmoid(self, a: Any) -> Any:
-        """Logistic sigmoid without overflow."""
+        """Logistic sigmoid without overflow (half precision computed in float32 and rounded once, as PyTorch)."""
         import numpy as np
 
-        return np.exp(-np.logaddexp(0, -a)).astype(a.dtype, copy=False)
+        x = a.astype(np.float32) if a.dtype in self._low else a
+        return np.exp(-np.logaddexp(0, -x)).astype(a.dtype, copy=False)
 
     def relu_backward(self, g: Any, y: Any) -> Any:
         """Gradient of ``y = relu(x)``: ``g`` where ``y > 0``, else 0 (a bool operand multiplies without the

@@ -51,11 +51,14 @@ from .ops.reduction import (  # noqa: E402
     nansum, norm, prod, std, std_mean, sum, var, var_mean,
 )
 from .ops.sorting import argsort, bincount, kthvalue, median, msort, sort, topk, unique  # noqa: E402
+from .ops.arrange import (  # noqa: E402
+    cat, concat, concatenate, diag, diag_embed, flip, fliplr, flipud, hstack, repeat_interleave, roll, stack, tile,
+    tril, triu, vstack,
+)
 from .ops.shape import (  # noqa: E402
-    broadcast_shapes, broadcast_tensors, broadcast_to, cat, chunk, clone, concat, concatenate, diag, diag_embed,
-    diagonal, flatten, flip, fliplr, flipud, hstack, moveaxis, movedim, narrow, permute, repeat_interleave, reshape,
-    roll, select, split, squeeze, stack, swapaxes, swapdims, t, tensor_split, tile, transpose, tril, triu, unbind,
-    unflatten, unsqueeze, vstack,
+    broadcast_shapes, broadcast_tensors, broadcast_to, chunk, clone, diagonal, flatten, moveaxis, movedim, narrow,
+    permute, reshape, select, split, squeeze, swapaxes, swapdims, t, tensor_split, transpose, unbind, unflatten,
+    unsqueeze,
 )
 from .plugins import get_default_device, set_default_device  # noqa: E402
 from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402

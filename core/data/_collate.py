@@ -104,7 +104,7 @@ def collate(batch: Any, *, collate_fn_map: CollateFnMap | None = None) -> Any:
 
 
 def _collate_tensor(batch: list[Tensor], *, collate_fn_map: CollateFnMap | None = None) -> Tensor:
-    from ..ops.shape import stack
+    from ..ops.arrange import stack
 
     return stack(batch, 0)
 

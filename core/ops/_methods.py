@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
+from . import arrange as A
 from . import creation
 from . import elementwise as E
 from . import indexing as I
@@ -267,10 +268,10 @@ def _bind() -> None:
         "movedim": S.movedim, "moveaxis": S.movedim, "expand": S.expand, "expand_as": S.expand_as,
         "broadcast_to": S.broadcast_to, "narrow": S.narrow, "select": S.select, "split": S.split, "chunk": S.chunk,
         "tensor_split": S.tensor_split, "unbind": S.unbind, "clone": S.clone, "contiguous": S.contiguous,
-        "is_contiguous": S.is_contiguous, "stride": S.stride, "flip": S.flip, "fliplr": S.fliplr,
-        "flipud": S.flipud, "roll": S.roll, "tril": S.tril, "triu": S.triu, "diag": S.diag,
-        "diagonal": S.diagonal, "diag_embed": S.diag_embed, "repeat": S.repeat, "tile": S.tile,
-        "repeat_interleave": S.repeat_interleave,
+        "is_contiguous": S.is_contiguous, "stride": S.stride, "flip": A.flip, "fliplr": A.fliplr,
+        "flipud": A.flipud, "roll": A.roll, "tril": A.tril, "triu": A.triu, "diag": A.diag,
+        "diagonal": S.diagonal, "diag_embed": A.diag_embed, "repeat": A.repeat, "tile": A.tile,
+        "repeat_interleave": A.repeat_interleave,
         # indexing
         "gather": I.gather, "scatter": I.scatter, "scatter_add": I.scatter_add, "index_select": I.index_select,
         "index_add": I.index_add, "masked_fill": I.masked_fill, "masked_select": I.masked_select,
@@ -305,7 +306,7 @@ def _bind() -> None:
         "clamp_min_": E.clamp_min, "clamp_max_": E.clamp_max, "lerp_": E.lerp, "addcmul_": E.addcmul,
         "addcdiv_": E.addcdiv, "maximum_": E.maximum, "minimum_": E.minimum, "atan2_": E.atan2,
         "masked_fill_": I.masked_fill, "scatter_": I.scatter, "scatter_add_": I.scatter_add,
-        "index_add_": I.index_add, "tril_": S.tril, "triu_": S.triu, "logical_not_": U.logical_not,
+        "index_add_": I.index_add, "tril_": A.tril, "triu_": A.triu, "logical_not_": U.logical_not,
         "logical_and_": E.logical_and, "logical_or_": E.logical_or, "eq_": E.eq, "ne_": E.ne, "lt_": E.lt,
         "le_": E.le, "gt_": E.gt, "ge_": E.ge,
     }

@@ -493,7 +493,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
     if input._data.ndim == 0:
         n = parts[0]._data.shape[0]
         return _wrap(be.zeros((n, 0), _dt.int64, input._device.index), _dt.int64, input._device)
-    from .shape import stack
+    from .arrange import stack
 
     return stack(parts, 1)
 

@@ -173,7 +173,7 @@ def _prod_others(x: Tensor, d: int) -> Tensor:
 
 
 def cat_(ts: list[Tensor], d: int) -> Tensor:
-    from .shape import cat
+    from .arrange import cat
 
     return cat(ts, d)
 

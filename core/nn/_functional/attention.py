@@ -7,9 +7,9 @@ import warnings
 from typing import Any
 
 from ... import dtypes as _dt
+from ...ops.arrange import cat
 from ...ops.creation import ones, zeros, zeros_like
 from ...ops.elementwise import where
-from ...ops.shape import cat
 from ...tensor import Tensor
 from .activation import softmax
 from .dropout import dropout

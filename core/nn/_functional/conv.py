@@ -21,8 +21,8 @@ from typing import Any, NamedTuple
 
 from ...autograd.function import Function
 from ...autograd.grad_mode import is_grad_enabled
+from ...ops.arrange import stack
 from ...ops.creation import empty, full, zeros
-from ...ops.shape import stack
 from ...tensor import Tensor, _wrap
 from ._utils import fused, node_name, ntuple, prod
 

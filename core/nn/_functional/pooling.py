@@ -9,8 +9,8 @@ from typing import Any
 from ... import dtypes as _dt
 from ...autograd.function import Function
 from ...autograd.grad_mode import is_grad_enabled
+from ...ops.arrange import stack
 from ...ops.creation import arange, full, tensor, zeros
-from ...ops.shape import stack
 from ...tensor import Tensor, _wrap
 from ._utils import fused, node_name, ntuple, prod
 from .conv import Geom, col2im, im2col, out_size

@@ -122,7 +122,7 @@ def embedding_bag(
             outs.append(e.amax(0))
         else:
             raise ValueError(f"mode has to be one of sum, mean or max, got {mode}")
-    from ...ops.shape import stack
+    from ...ops.arrange import stack
 
     return stack(outs, 0)
 

@@ -12,8 +12,8 @@ import numbers
 import warnings
 from typing import Any
 
+from ...ops.arrange import cat, stack
 from ...ops.creation import empty, zeros
-from ...ops.shape import cat, stack
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init

@@ -10,9 +10,9 @@ import warnings
 from collections.abc import Iterable
 
 from ...autograd.grad_mode import no_grad
+from ...ops.arrange import stack
 from ...ops.creation import tensor as _tensor
 from ...ops.reduction import norm as _norm
-from ...ops.shape import stack
 from ...tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]
