@@ -61,6 +61,7 @@ class FunctionCtx(Node):
         return tuple(res[i] for i in self._tensor_pos)
 
     def name(self) -> str:
+        """The node's name as ``grad_fn`` shows it: the Function's class name plus ``Backward``."""
         return type(self).__name__
 
 

@@ -135,6 +135,7 @@ class AccumulateGrad(Node):
         return self._ref()
 
     def backward(self, grad: Any) -> Any:  # pragma: no cover - the engine accumulates itself
+        """Unused: the engine accumulates into the leaf's ``.grad`` itself."""
         raise RuntimeError("AccumulateGrad is executed by the engine")
 
 

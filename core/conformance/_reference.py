@@ -23,20 +23,24 @@ TOL: dict[str, tuple[float, float]] = {"float64": (1e-7, 1e-7), "float32": (1e-4
 
 
 def rand(*shape: int, seed: int = 0, low: float = -2.0, high: float = 2.0) -> np.ndarray:
+    """Seeded uniform float64 host data in ``[low, high)``."""
     return np.random.default_rng(seed).uniform(low, high, shape)
 
 
 def ints(*shape: int, high: int, seed: int = 0, low: int = 0) -> np.ndarray:
+    """Seeded int64 host data in ``[low, high)``."""
     return np.random.default_rng(seed).integers(low, high, shape).astype(np.int64)
 
 
 def flat(out: Any) -> list[Any]:
+    """The tensors of a (nested) module output, in order, Nones dropped."""
     if isinstance(out, (tuple, list)):
         return [y for x in out for y in flat(x)]
     return [] if out is None else [out]
 
 
 def on_device(t: ember.Tensor, device: str) -> bool:
+    """Whether ``t`` lives on ``device`` (an index-less device matches any index of its type)."""
     return t.device == ember.device(device) or (
         ember.device(device).index is None and t.device.type == ember.device(device).type
     )
@@ -57,6 +61,7 @@ def check_same(actual: Any, expected: Any, device: str, *, rtol: float | None = 
 
 
 def make_tensor(a: np.ndarray, device: str, dtype: Any, grad: bool) -> ember.Tensor:
+    """A tensor of host data on ``device``: floats as ``dtype`` (requiring grad if asked), integers as they are."""
     if a.dtype.kind == "f":
         return ember.tensor(a, dtype=dtype, device=device, requires_grad=grad)
     return ember.tensor(a, device=device)

@@ -166,13 +166,13 @@ def _prod_others(x: Tensor, d: int) -> Tensor:
     """Product of all other elements along ``d`` for each element (exclusive cumprods; zero-safe)."""
     n = x._data.shape[d]
     ones = x.narrow(d, 0, 1) * 0 + 1
-    left = cat_([ones, x.narrow(d, 0, n - 1).cumprod(d)], d) if n > 1 else ones
+    left = _cat([ones, x.narrow(d, 0, n - 1).cumprod(d)], d) if n > 1 else ones
     rev = x.flip(d)
-    right = cat_([ones, rev.narrow(d, 0, n - 1).cumprod(d)], d).flip(d) if n > 1 else ones
+    right = _cat([ones, rev.narrow(d, 0, n - 1).cumprod(d)], d).flip(d) if n > 1 else ones
     return left * right
 
 
-def cat_(ts: list[Tensor], d: int) -> Tensor:
+def _cat(ts: list[Tensor], d: int) -> Tensor:
     from .arrange import cat
 
     return cat(ts, d)
@@ -266,7 +266,7 @@ def _extremum(input: Tensor, dim: Any, keepdim: bool, is_max: bool, name: str) -
             record(r, (MaxBackward1 if is_max else MinBackward1)(input, r, None, False), input)
         return r
     if isinstance(dim, Tensor):
-        return (maximum_(input, dim) if is_max else minimum_(input, dim))
+        return (_maximum(input, dim) if is_max else _minimum(input, dim))
     d = _wrap_dim(dim, nd)
     if nd and input._data.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
@@ -280,13 +280,13 @@ def _extremum(input: Tensor, dim: Any, keepdim: bool, is_max: bool, name: str) -
     return (return_max if is_max else return_min)(v, i)
 
 
-def maximum_(a: Tensor, b: Tensor) -> Tensor:
+def _maximum(a: Tensor, b: Tensor) -> Tensor:
     from .elementwise import maximum
 
     return maximum(a, b)
 
 
-def minimum_(a: Tensor, b: Tensor) -> Tensor:
+def _minimum(a: Tensor, b: Tensor) -> Tensor:
     from .elementwise import minimum
 
     return minimum(a, b)
@@ -505,12 +505,12 @@ class CumprodBackward0(Node):
         idx = arange(n, device=x.device).reshape(mask_shape)
         parts = []
         for j in range(n):
-            others = where_(idx == j, x * 0 + 1, x)
+            others = _where(idx == j, x * 0 + 1, x)
             parts.append((g * others.cumprod(d) * (idx >= j)).sum(d, keepdim=True))
-        return cat_(parts, d)
+        return _cat(parts, d)
 
 
-def where_(c: Tensor, a: Tensor, b: Tensor) -> Tensor:
+def _where(c: Tensor, a: Tensor, b: Tensor) -> Tensor:
     from .elementwise import where
 
     return where(c, a, b)
