@@ -127,6 +127,9 @@ class Backend:
     #: PyTorch's TypeError for accelerator memory (cuda); JAX sets it because a jax array converts
     #: to NumPy on every platform and DESIGN promises ``.numpy()`` of a jax tensor.
     host_numpy: bool = False
+    #: whether out-of-range integer-array indices are clamped instead of raising (XLA does this);
+    #: core then checks user-given index arrays itself, on the host, to raise PyTorch's IndexError
+    clamps_indices: bool = False
     #: first-party backends whose conformance run is part of ember's own CI (numpy, jax on CPU);
     #: ``ember info`` lists them as conformant without a local pass. Honoured only for backends
     #: that ship inside ember: a plugin earns the status by passing ``ember conformance``.

@@ -78,7 +78,7 @@ def _convert_key(x: Tensor, key: Any) -> tuple[tuple[Any, ...], bool]:
                                  f"are valid indices (got {type(k).__name__})") from None
             basic = False
             out.append(be.from_host(arr, x._device.index))
-    _check_bounds(x._data.shape, out)
+    _check_bounds(x._data.shape, out, be)
     if basic and out and all(isinstance(k, _INT) for k in out):
         # NOTE: NumPy returns a scalar copy for full integer indexing; the trailing Ellipsis
         # yields a 0-d view instead, as PyTorch's x[i, j] is a view.
@@ -105,7 +105,7 @@ def _np() -> Any:
     return np
 
 
-def _check_bounds(shape: tuple[int, ...], key: list[Any]) -> None:
+def _check_bounds(shape: tuple[int, ...], key: list[Any], be: Any) -> None:
     consumed = builtins.sum(k.ndim if _is_bool_array(k) else 1 for k in key if k is not None and k is not Ellipsis)
     nd = len(shape)
     if consumed > nd:
@@ -124,6 +124,12 @@ def _check_bounds(shape: tuple[int, ...], key: list[Any]) -> None:
         elif _is_bool_array(k):
             dim += k.ndim
         else:
+            if be.clamps_indices and not isinstance(k, slice) and k.ndim and dim < nd:
+                # the backend would clamp: read the indices on the host to raise as PyTorch does
+                host, size = be.to_host(k), shape[dim]
+                bad = host[(host >= size) | (host < -size)]
+                if bad.size:
+                    raise IndexError(f"index {bad.flat[0]} is out of bounds for dimension {dim} with size {size}")
             dim += 1
 
 
