@@ -349,19 +349,20 @@ class Tensor(metaclass=_TensorMeta):
         if self._rg and not force and GRAD.enabled:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                                "instead.")
-        if self._device.type != "cpu" and not force and not _backend_of(self._device).host_numpy:
+        return self._to_host(force)
+
+    def _to_host(self, force: bool) -> Any:
+        # accelerator memory needs an explicit .cpu() (or force), as in PyTorch; host-readable backends don't
+        be = _backend_of(self._device)
+        if self._device.type != "cpu" and not force and not be.host_numpy:
             raise TypeError(f"can't convert {self._device.type}:{self._device.index or 0} device type tensor to "
                             "numpy. Use Tensor.cpu() to copy the tensor to host memory first.")
-        return _backend_of(self._device).to_host(self._data)
+        return be.to_host(self._data)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
         import numpy as np
 
-        be = _backend_of(self._device)
-        if self._device.type != "cpu" and not be.host_numpy:
-            raise TypeError(f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() to copy "
-                            "the tensor to host memory first.")
-        arr = be.to_host(self._data)
+        arr = self._to_host(False)
         return arr if dtype is None else np.asarray(arr, dtype=dtype)
 
     def item(self) -> Any:
