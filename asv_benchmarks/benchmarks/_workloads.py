@@ -322,22 +322,9 @@ def _np_mlp_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray, lr: flo
     return float(loss)
 
 
-def _jax_mlp(sizes: tuple[int, ...], batch: int, lr: float) -> Fn:
+def _jit_sgd(loss: Callable[[list[Any]], Any], params: list[Any], lr: float) -> Fn:
+    """One jitted SGD step of ``loss`` over ``params`` per call (the ``jax.jit`` peers)."""
     jax = _jax()
-    jnp = jax.numpy
-    rng = _rng()
-    params = [jnp.asarray(p) for p in _np_params(sizes, rng)]
-    x = jnp.asarray(rng.standard_normal((batch, sizes[0]), dtype=np.float32))
-    y = jnp.asarray(rng.integers(0, sizes[-1], batch))
-
-    def loss(ps: list[Any]) -> Any:
-        h = x
-        for i in range(len(ps) // 2):
-            h = h @ ps[2 * i].T + ps[2 * i + 1]
-            if i < len(ps) // 2 - 1:
-                h = jax.nn.relu(h)
-        logp = jax.nn.log_softmax(h, axis=1)
-        return -jnp.take_along_axis(logp, y[:, None], axis=1).mean()
 
     @jax.jit
     def step(ps: list[Any]) -> tuple[Any, list[Any]]:
@@ -353,14 +340,37 @@ def _jax_mlp(sizes: tuple[int, ...], batch: int, lr: float) -> Fn:
     return run
 
 
+def _jax_mlp_data(sizes: tuple[int, ...], batch: int) -> tuple[list[Any], Any, Any]:
+    """The MLP benchmark's parameters, inputs and labels as jax arrays (the same numbers as the others')."""
+    jnp = _jax().numpy
+    rng = _rng()
+    params = [jnp.asarray(p) for p in _np_params(sizes, rng)]
+    x = jnp.asarray(rng.standard_normal((batch, sizes[0]), dtype=np.float32))
+    return params, x, jnp.asarray(rng.integers(0, sizes[-1], batch))
+
+
+def _jax_mlp(sizes: tuple[int, ...], batch: int, lr: float) -> Fn:
+    jax = _jax()
+    jnp = jax.numpy
+    params, x, y = _jax_mlp_data(sizes, batch)
+
+    def loss(ps: list[Any]) -> Any:
+        h = x
+        for i in range(len(ps) // 2):
+            h = h @ ps[2 * i].T + ps[2 * i + 1]
+            if i < len(ps) // 2 - 1:
+                h = jax.nn.relu(h)
+        logp = jax.nn.log_softmax(h, axis=1)
+        return -jnp.take_along_axis(logp, y[:, None], axis=1).mean()
+
+    return _jit_sgd(loss, params, lr)
+
+
 def _jax_eager_mlp(sizes: tuple[int, ...], batch: int, lr: float) -> Fn:
     """The hand-written NumPy step (``_np_mlp_step``) in eager jax.numpy: the floor for ember-jax."""
     jax = _jax()
     jnp = jax.numpy
-    rng = _rng()
-    params = [jnp.asarray(p) for p in _np_params(sizes, rng)]
-    x = jnp.asarray(rng.standard_normal((batch, sizes[0]), dtype=np.float32))
-    y = jnp.asarray(rng.integers(0, sizes[-1], batch))
+    params, x, y = _jax_mlp_data(sizes, batch)
     rows = jnp.arange(batch)
     n_layers = len(params) // 2
 
@@ -454,18 +464,7 @@ def make_cnn_step(impl: str, batch: int = 64, hw: int = 28, channels: tuple[int,
             logp = jax.nn.log_softmax(h @ ps[4].T + ps[5], axis=1)
             return -jnp.take_along_axis(logp, y[:, None], axis=1).mean()
 
-        @jax.jit
-        def step(ps: list[Any]) -> tuple[Any, list[Any]]:
-            val, grads = jax.value_and_grad(loss)(ps)
-            return val, [p - lr * g for p, g in zip(ps, grads)]
-
-        state = [params]
-
-        def run() -> Any:
-            val, state[0] = step(state[0])
-            return _block(val)
-
-        return run
+        return _jit_sgd(loss, params, lr)
     lib, dev, sync = _lib(impl)
     nn = lib.nn
     lib.manual_seed(0)
