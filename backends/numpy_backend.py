@@ -72,6 +72,7 @@ class NumpyBackend(ArrayAPIBackend):
         self._bind(np)
         self.erf = vectorized_erf(np)
         self._blas = frozenset((np.dtype("float32"), np.dtype("float64")))
+        self._swap_linear = _openblas(np)
 
     # NumPy-specific fast paths and mutability -------------------------------------------
     def from_host(self, a: Any, index: Any) -> Any:
@@ -206,6 +207,31 @@ class NumpyBackend(ArrayAPIBackend):
         import numpy as np
 
         return np.multiply(g, np.greater(y, 0), dtype=g.dtype)
+
+    def linear(self, x: Any, w: Any, b: Any) -> Any:
+        """``x @ w.T + b`` (``b`` may be None) for 2-d ``x`` and ``w``, as a fresh C-contiguous array."""
+        import numpy as np
+
+        n, k = x.shape
+        m = w.shape[0]
+        if (self._swap_linear and x.dtype == self._f32 and w.dtype == self._f32 and 8 <= n <= 64
+                and k >= 128 and m >= 128 and x.flags.c_contiguous and w.flags.c_contiguous):
+            # NOTE: OpenBLAS's single-precision kernels run `w @ x.T` 1.1-2x faster than the same
+            # product as `x @ w.T` when the batch is small (8-64 rows) and both other sides are >= 128
+            # (docs/performance.md has the grid). The transposing copy back to row-major is folded
+            # into the bias add, which walks the output once anyway, so it costs ~1 pass over it.
+            t = np.matmul(w, x.T)
+            out = np.empty((n, m), dtype=x.dtype)
+            if b is None:
+                np.copyto(out, t.T)
+            else:
+                np.add(t.T, b, out=out)
+            return out
+        out = self.matmul(x, self.permute(w, (1, 0)))
+        if b is not None:
+            # the product is a fresh array: the bias goes in in place
+            out = np.add(out, b, out=out) if type(out) is np.ndarray else out + b
+        return out
 
     # fused convolution (DESIGN §4): im2col through a strided view, then one batched GEMM -------
     def _compute(self, a: Any) -> Any:
@@ -442,6 +468,14 @@ class NumpyBackend(ArrayAPIBackend):
         if reduction == "mean" and count:  # every target ignored: a zero gradient, as PyTorch's
             e *= e.dtype.type(1.0 / count)
         return loss, e.astype(x.dtype, copy=False)
+
+
+def _openblas(np: Any) -> bool:
+    """Whether NumPy multiplies through OpenBLAS (the layout choice in ``linear`` was measured on it)."""
+    try:
+        return "openblas" in str(np.__config__.CONFIG["Build Dependencies"]["blas"]["name"]).lower()
+    except (AttributeError, KeyError, TypeError):
+        return False
 
 
 def _window_keys(kernel: Any, stride: Any, dilation: Any, out_size: Any) -> list[tuple[slice, ...]]:

@@ -57,10 +57,14 @@ def _linear_2d(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor | None:
                           or b._data.shape != (w._data.shape[0],)):
         return None
     be = dev._be
-    data = be.matmul(x._data, be.permute(w._data, (1, 0)))
-    if b is not None:
-        # the product is a fresh array: add the bias in place on mutable backends
-        data = be.add(data, b._data, out=data) if be.mutable else be.add(data, b._data)
+    kernel = getattr(be, "linear", None)
+    if kernel is not None:
+        data = kernel(x._data, w._data, None if b is None else b._data)
+    else:
+        data = be.matmul(x._data, be.permute(w._data, (1, 0)))
+        if b is not None:
+            # the product is a fresh array: add the bias in place on mutable backends
+            data = be.add(data, b._data, out=data) if be.mutable else be.add(data, b._data)
     out = _wrap(data, dt, dev)
     if GRAD.enabled and (x._rg or w._rg or (b is not None and b._rg)):
         if b is None:
