@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import copy
 import math
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -526,3 +529,76 @@ def test_sigmoid_and_relu(be: Any) -> None:
     assert s.dtype == np.float32 and np.all(np.isfinite(s))
     np.testing.assert_allclose(s, [0.0, 1 / (1 + math.e), 0.5, 1 / (1 + math.exp(-2)), 1.0], rtol=1e-6)
     assert host(be, be.relu(put(be, [-1, 0, 3], np.int64))).tolist() == [0, 0, 3]
+
+
+# (batch, in, out): inside the NumPy backend's transposed-GEMM zone (8-64 rows, both sides >= 128) and around it
+_LINEAR_SHAPES = [(64, 784, 512), (8, 128, 128), (1, 300, 200), (65, 256, 256), (16, 100, 300), (0, 130, 140)]
+
+
+@pytest.mark.parametrize("n,k,m", _LINEAR_SHAPES)
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_kernel_matches_the_float64_product(npbe: Any, n: int, k: int, m: int, bias: bool) -> None:
+    rng = np.random.default_rng(n + k + m)
+    x = rng.standard_normal((n, k), dtype=np.float32)
+    w = rng.standard_normal((m, k), dtype=np.float32)
+    b = rng.standard_normal(m, dtype=np.float32) if bias else None
+    out = npbe.linear(x, w, b)
+    ref = x.astype(np.float64) @ w.T.astype(np.float64) + (0 if b is None else b)
+    assert out.shape == (n, m) and out.dtype == np.float32 and out.flags.c_contiguous
+    np.testing.assert_allclose(out, ref, rtol=1e-4, atol=1e-4 * np.sqrt(k))
+    # a fresh array: writing to it leaves the operands alone
+    x0, w0 = x.copy(), w.copy()
+    out[...] = 0
+    assert np.array_equal(x, x0) and np.array_equal(w, w0)
+
+
+def test_linear_kernel_takes_views_and_other_dtypes(npbe: Any) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((256, 32), dtype=np.float32).T  # (32, 256), not C-contiguous
+    w = rng.standard_normal((128, 256))
+    np.testing.assert_allclose(npbe.linear(x, w.astype(np.float32), None), x @ w.T.astype(np.float32), rtol=1e-5)
+    out64 = npbe.linear(x.astype(np.float64), w, np.ones(128))
+    assert out64.dtype == np.float64
+    np.testing.assert_allclose(out64, x.astype(np.float64) @ w.T + 1, rtol=1e-12)
+
+
+_FAULTS_SCRIPT = """
+import resource, sys
+import ember
+from ember import nn, optim
+from ember.backends import numpy_backend
+model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
+opt = optim.SGD(model.parameters(), lr=0.01)
+x, y = ember.randn(64, 784), ember.randint(0, 10, (64,))
+def step():
+    opt.zero_grad()
+    nn.functional.cross_entropy(model(x), y).backward()
+    opt.step()
+for _ in range(5):
+    step()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(20):
+    step()
+print(numpy_backend.MALLOC_TUNED, (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 20)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc tuning is Linux-only")
+def test_training_step_reuses_heap_memory_instead_of_faulting_pages_in() -> None:
+    # NOTE: a count of page faults, not a timing: with glibc's default thresholds this step's MiB-sized
+    # gradients and optimizer temporaries go back to the kernel every iteration (~780 faults per step)
+    proc = subprocess.run([sys.executable, "-c", _FAULTS_SCRIPT], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "EMBER_BACKEND": "cpu"})
+    assert proc.returncode == 0, proc.stderr
+    tuned, faults = proc.stdout.split()
+    if tuned != "True":
+        pytest.skip("not glibc: malloc's thresholds are not tunable here")
+    assert float(faults) < 50, f"{faults} page faults per training step"
+
+
+def test_malloc_tuning_can_be_switched_off() -> None:
+    code = "import ember; from ember.backends import numpy_backend; ember.ones(1); print(numpy_backend.MALLOC_TUNED)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "EMBER_BACKEND": "cpu", "EMBER_MALLOC_TUNING": "0"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
