@@ -106,12 +106,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", default=[], help="rows whose name contains one of these words")
     ap.add_argument("--backends", nargs="*", default=[], help="ember backends to compare (default: all here)")
     ap.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
+    ap.add_argument("--repeat", type=int, default=0,
+                    help="interleaved repeats per implementation (default 5, 3 with --quick); more is steadier")
     ap.add_argument("--wall", action="store_true", help="wall-clock time instead of process CPU time")
     args = ap.parse_args(argv)
     global CLOCK
     if args.wall:
         CLOCK = time.perf_counter
     repeat, budget = (3, 0.1) if args.quick else (5, 0.5)
+    repeat = args.repeat or repeat
     import torch
 
     torch.set_num_threads(1)

@@ -9,6 +9,7 @@ from typing import Any
 from ember import dtypes as _dt
 
 from ._array_api import ArrayAPIBackend, vectorized_erf
+from ._blas import find_axpy
 
 
 def _writable_view(base: Any, view: Any) -> Any:
@@ -73,6 +74,7 @@ class NumpyBackend(ArrayAPIBackend):
         self.erf = vectorized_erf(np)
         self._blas = frozenset((np.dtype("float32"), np.dtype("float64")))
         self._swap_linear = _openblas(np)
+        self._axpy = find_axpy(np)
         _tune_malloc()
 
     # NumPy-specific fast paths and mutability -------------------------------------------
@@ -208,6 +210,18 @@ class NumpyBackend(ArrayAPIBackend):
         import numpy as np
 
         return np.multiply(g, np.greater(y, 0), dtype=g.dtype)
+
+    def axpy_(self, y: Any, alpha: float, x: Any) -> None:
+        """``y += alpha * x`` in place (``x`` broadcast to ``y``'s shape, ``y``'s dtype)."""
+        import numpy as np
+
+        blas = self._axpy.get(y.dtype)
+        if (blas is not None and x.dtype == y.dtype and x.shape == y.shape and y.flags.c_contiguous
+                and x.flags.c_contiguous and y.flags.writeable and not np.may_share_memory(x, y)):
+            # one pass over memory instead of a multiply into a temporary and an add
+            blas(y.size, alpha, x.ctypes.data, 1, y.ctypes.data, 1)
+            return
+        np.add(y, np.multiply(x, alpha), out=y)
 
     def linear(self, x: Any, w: Any, b: Any) -> Any:
         """``x @ w.T + b`` (``b`` may be None) for 2-d ``x`` and ``w``, as a fresh C-contiguous array."""

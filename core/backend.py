@@ -59,6 +59,7 @@ Arrays are native arrays; shapes are ``(N, C, *spatial)``; ``padding`` is ``((lo
 spatial dim (``hi`` may exceed ``lo`` for ``ceil_mode``):
 
     ``relu(a)``, ``sigmoid(a)``, ``relu_backward(g, y)`` (``g`` where ``y > 0``, else 0);
+    ``axpy_(y, alpha, x)`` (mutable backends): ``y += alpha * x`` in place, ``x`` of ``y``'s shape;
     ``linear(x, w, b)``: ``x @ w.T + b`` for 2-d ``x`` and ``w`` of one floating dtype, ``b`` 1-d or
     None, as a fresh C-contiguous array (a backend picks the fastest GEMM layout for its BLAS);
     ``softmax(a, axis)``, ``log_softmax(a, axis)`` (stable; half precision computed in float32);
@@ -107,7 +108,7 @@ REQUIRED = (
 REQUIRED_MUTABLE = ("setitem", "copy_into")
 OPTIONAL = (
     "conv_nd", "conv_nd_backward_input", "conv_nd_backward_weight", "max_pool_nd", "max_pool_nd_backward",
-    "softmax", "log_softmax", "cross_entropy", "sigmoid", "relu", "relu_backward", "linear",
+    "softmax", "log_softmax", "cross_entropy", "sigmoid", "relu", "relu_backward", "linear", "axpy_",
 )
 
 

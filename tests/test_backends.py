@@ -602,3 +602,39 @@ def test_malloc_tuning_can_be_switched_off() -> None:
                           env={**os.environ, "EMBER_BACKEND": "cpu", "EMBER_MALLOC_TUNING": "0"})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_axpy_updates_in_place_like_the_two_ufunc_update(npbe: Any, dtype: str) -> None:
+    rng = np.random.default_rng(1)
+    y = rng.standard_normal((300, 70)).astype(dtype)
+    x = rng.standard_normal((300, 70)).astype(dtype)
+    ref = y.astype(np.float64) - 0.01 * x.astype(np.float64)
+    before = y.__array_interface__["data"][0]
+    npbe.axpy_(y, -0.01, x)
+    assert y.__array_interface__["data"][0] == before and y.dtype == np.dtype(dtype)
+    tol = {"float16": 1e-3, "float32": 1e-6, "float64": 1e-14}[dtype]
+    np.testing.assert_allclose(y.astype(np.float64), ref, rtol=tol, atol=tol)
+
+
+def test_axpy_takes_strided_operands_through_the_ufunc_path(npbe: Any) -> None:
+    rng = np.random.default_rng(2)
+    base = rng.standard_normal((40, 60), dtype=np.float32)
+    y = base.T  # not C-contiguous: BLAS is not handed it
+    x = rng.standard_normal((60, 40), dtype=np.float32)
+    expect = y + np.float32(2.0) * x
+    npbe.axpy_(y, 2.0, x)
+    np.testing.assert_allclose(base.T, expect, rtol=1e-6)
+    # overlapping operands: the update reads x before it writes y
+    z = np.arange(10, dtype=np.float32)
+    npbe.axpy_(z, 1.0, z)
+    assert z.tolist() == [2.0 * i for i in range(10)]
+
+
+def test_axpy_binds_the_blas_numpy_wheels_ship(npbe: Any) -> None:
+    from ember.backends import _blas
+
+    if not sys.platform.startswith("linux") or not _blas._wheel_openblas(np):
+        pytest.skip("NumPy here does not come with a vendored OpenBLAS (not a manylinux wheel)")
+    # NOTE: the fast path must not silently fall back where the wheel's OpenBLAS is present
+    assert set(npbe._axpy) == {np.dtype("float32"), np.dtype("float64")}

@@ -31,7 +31,7 @@ def _tensors(x: Any) -> list[Any]:
 
 
 def _make_grads(outputs: list[Any], grad_outputs: list[Any] | None, is_grads_batched: bool = False) -> list[Any]:
-    from ..ops.creation import ones_like
+    from ..tensor import _wrap
 
     grads = []
     for i, out in enumerate(outputs):
@@ -43,7 +43,9 @@ def _make_grads(outputs: list[Any], grad_outputs: list[Any] | None, is_grads_bat
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             if not out.dtype.is_floating_point:
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {out.dtype}")
-            g = ones_like(out)
+            # NOTE: straight from the backend (ones_like's argument handling costs more than the array)
+            dev = out._device
+            g = _wrap(dev._be.ones(out._data.shape, out.dtype, dev.index), out.dtype, dev)
         else:
             if g.shape != out.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has "

@@ -80,6 +80,85 @@ def _accumulate_into(t: Tensor, g: Tensor, create_graph: bool, owned: set[int]) 
             GRAD.enabled = prev
 
 
+def _run_plain(ready: list[Node], buffers: dict[Node, list[Any]], deps: dict[Node, int], retain_graph: bool) -> None:
+    """The loop of ``run_backward`` for ``loss.backward()`` as a training step calls it: every leaf
+    accumulates, no ``inputs`` to select, no graph of the backward, no anomaly checks. The same steps as the
+    general loop with those branches taken out, since this loop's per-node cost is the engine's overhead."""
+    owned: set[int] = set()
+    apply = Node.apply
+    while ready:
+        node = ready.pop()
+        grads = buffers.pop(node, None) or [None] * node.n_outputs
+        if node._pre_hooks:
+            grads = _pre_hooked(node, grads)
+        if type(node) is AccumulateGrad:
+            var = node.variable
+            g = grads[0]
+            if var is None or g is None:
+                continue
+            if var._hooks:
+                for hook in list(var._hooks):
+                    new = hook(g)
+                    if new is not None:
+                        g = new
+            _accumulate_into(var, g, False, owned)
+            continue
+        if len(grads) == 1:
+            g0 = grads[0]
+            if g0 is None:
+                out: tuple[Any, ...] = (None,) * len(node.next_functions)
+            elif type(node).apply is apply:
+                # Node.apply, inlined: the common single-output node
+                res = node.backward(g0)
+                out = res if type(res) is tuple else (res,)
+            else:
+                out = node.apply((g0,))
+        elif any(g is not None for g in grads):
+            out = node.apply(tuple(grads))
+        else:
+            out = (None,) * len(node.next_functions)
+        if node._hooks:
+            for hook in list(node._hooks):
+                new = hook(out, tuple(grads))
+                if new is not None:
+                    out = tuple(new)
+        if not retain_graph and node._saved:
+            node.release()
+        for (nxt, nr), g in zip(node.next_functions, out):
+            if nxt is None:
+                continue
+            if g is not None:
+                buf = buffers.get(nxt)
+                if buf is None:
+                    if nxt.n_outputs == 1:
+                        buffers[nxt] = [g]
+                    else:
+                        buf = buffers[nxt] = [None] * nxt.n_outputs
+                        buf[nr] = g
+                else:
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+            left = deps[nxt] - 1
+            deps[nxt] = left
+            if not left:
+                ready.append(nxt)
+
+
+def _pre_hooked(node: Node, grads: list[Any]) -> list[Any]:
+    """``grads`` after ``node``'s pre-hooks (tensor hooks of non-leaf outputs, ``register_prehook``)."""
+    assert node._pre_hooks is not None
+    for nr, hooks in node._pre_hooks.items():
+        for hook in list(hooks):
+            if nr < 0:
+                new = hook(tuple(grads))
+                if new is not None:
+                    grads = list(new)
+            elif grads[nr] is not None:
+                new = hook(grads[nr])
+                if new is not None:
+                    grads[nr] = new
+    return grads
+
+
 def run_backward(
     tensors: Sequence[Tensor],
     grad_tensors: Sequence[Tensor],
@@ -125,6 +204,14 @@ def run_backward(
     results: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
     ready = [n for n in roots if deps.get(n, 0) == 0]
     checked = anomaly.STATE.enabled
+    if inputs is None and not capture and not create_graph and not checked:
+        prev_mode = GRAD.enabled
+        GRAD.enabled = False
+        try:
+            _run_plain(ready, buffers, deps, retain_graph)
+        finally:
+            GRAD.enabled = prev_mode
+        return None
     prev_mode = GRAD.enabled
     GRAD.enabled = create_graph
     try:
@@ -132,16 +219,7 @@ def run_backward(
             node = ready.pop()
             grads = buffers.pop(node, None) or [None] * node.n_outputs
             if node._pre_hooks:
-                for nr, hooks in node._pre_hooks.items():
-                    for hook in list(hooks):
-                        if nr < 0:
-                            new = hook(tuple(grads))
-                            if new is not None:
-                                grads = list(new)
-                        elif grads[nr] is not None:
-                            new = hook(grads[nr])
-                            if new is not None:
-                                grads[nr] = new
+                grads = _pre_hooked(node, grads)
             if isinstance(node, AccumulateGrad):
                 var = node.variable
                 g = grads[0]

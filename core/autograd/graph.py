@@ -24,6 +24,7 @@ _FREED_MSG = (
 )
 
 Edge = tuple["Node | None", int]
+_new = object.__new__
 _NO_EDGE: Edge = (None, 0)
 
 
@@ -206,9 +207,8 @@ class SavedTensor:
                 "its gradient. The variable in question was changed in there or anywhere later. Good luck!"
             )
         if self.is_output:
-            from ..tensor import _wrap
-
-            out = _wrap(t._data, t.dtype, t._device)
+            out = _new(type(t))  # the alias made in __init__: a plain Tensor
+            out._data, out.dtype, out._device = t._data, t.dtype, t._device
             out._vc = self.vc
             out._rg = True
             out.grad_fn = node

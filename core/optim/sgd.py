@@ -117,6 +117,10 @@ def _lean_sgd(params: list[Tensor], grads: list[Tensor], bufs: list[Tensor | Non
                 be.add(b, g if dampening == 0 else be.multiply(g, 1 - dampening), out=b)
                 bump_version(buf)
             g = be.add(g, be.multiply(buf._data, momentum)) if nesterov else buf._data
-        be.subtract(arr, be.multiply(g, lr), out=arr)
+        axpy = getattr(be, "axpy_", None)
+        if axpy is not None:
+            axpy(arr, -lr, g)
+        else:
+            be.subtract(arr, be.multiply(g, lr), out=arr)
         bump_version(p)
     return True
