@@ -607,8 +607,8 @@ def test_malloc_tuning_can_be_switched_off() -> None:
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
 def test_axpy_updates_in_place_like_the_two_ufunc_update(npbe: Any, dtype: str) -> None:
     rng = np.random.default_rng(1)
-    y = rng.standard_normal((300, 70)).astype(dtype)
-    x = rng.standard_normal((300, 70)).astype(dtype)
+    y = rng.standard_normal((300, 170)).astype(dtype)
+    x = rng.standard_normal((300, 170)).astype(dtype)
     ref = y.astype(np.float64) - 0.01 * x.astype(np.float64)
     before = y.__array_interface__["data"][0]
     npbe.axpy_(y, -0.01, x)
@@ -619,16 +619,16 @@ def test_axpy_updates_in_place_like_the_two_ufunc_update(npbe: Any, dtype: str) 
 
 def test_axpy_takes_strided_operands_through_the_ufunc_path(npbe: Any) -> None:
     rng = np.random.default_rng(2)
-    base = rng.standard_normal((40, 60), dtype=np.float32)
+    base = rng.standard_normal((200, 300), dtype=np.float32)
     y = base.T  # not C-contiguous: BLAS is not handed it
-    x = rng.standard_normal((60, 40), dtype=np.float32)
+    x = rng.standard_normal((300, 200), dtype=np.float32)
     expect = y + np.float32(2.0) * x
     npbe.axpy_(y, 2.0, x)
     np.testing.assert_allclose(base.T, expect, rtol=1e-6)
     # overlapping operands: the update reads x before it writes y
-    z = np.arange(10, dtype=np.float32)
+    z = np.arange(40000, dtype=np.float32)
     npbe.axpy_(z, 1.0, z)
-    assert z.tolist() == [2.0 * i for i in range(10)]
+    np.testing.assert_array_equal(z, 2 * np.arange(40000, dtype=np.float32))
 
 
 def test_axpy_binds_the_blas_numpy_wheels_ship(npbe: Any) -> None:

@@ -742,3 +742,31 @@ def test_fused_kernel_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
     # double backward goes through the differentiable reference
     xe, we = _e64(1, 2, 4, 4, seed=10), _e64(3, 2, 3, 3, seed=11)
     assert ember.autograd.gradgradcheck(lambda x, w: F.conv2d(x, w, padding=1), (xe, we))
+
+
+def test_linear_and_cross_entropy_fast_paths_agree_with_the_general_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A training step through the backend's ``linear`` kernel and cross entropy's fused fast path gives what
+    the composite references give (the kernel hidden, the general path forced by a uniform class weight)."""
+    ember.manual_seed(0)
+    x = ember.randn(32, 200)
+    w = ember.randn(150, 200, requires_grad=True)
+    b = ember.randn(150, requires_grad=True)
+    t = ember.randint(0, 150, (32,))
+
+    def step(**ce: Any) -> tuple[np.ndarray, ...]:
+        w.grad = b.grad = None
+        loss = F.cross_entropy(F.linear(x, w, b), t, **ce)
+        loss.backward()
+        assert w.grad is not None and b.grad is not None
+        return loss.detach().numpy(), w.grad.numpy(), b.grad.numpy()
+
+    fast = step()
+    monkeypatch.setattr(x._device._be, "linear", None, raising=False)
+    general = step(weight=ember.ones(150))
+    for a, r in zip(fast, general):
+        np.testing.assert_allclose(a, r, rtol=1e-5, atol=1e-6)
+    # the fast path keeps the general path's errors
+    with pytest.raises(RuntimeError, match="expected scalar type Long"):
+        F.cross_entropy(ember.randn(4, 3), ember.zeros(4, dtype=ember.bool))
+    with pytest.raises(ValueError, match="Expected input batch_size"):
+        F.cross_entropy(ember.randn(4, 3), ember.zeros(5, dtype=ember.int64))

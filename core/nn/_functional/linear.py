@@ -21,8 +21,10 @@ class AddmmBackward0(Node):
         x, w = self.saved_tensors
         assert x is not None and w is not None
         gx = gw = gb = None
-        need_x, need_w = self.needs_input_grad(0), self.needs_input_grad(1)
-        need_b = len(self.next_functions) > 2 and self.needs_input_grad(2)
+        nf = self.next_functions
+        need_x, need_w = nf[0][0] is not None, nf[1][0] is not None
+        has_b = len(nf) > 2
+        need_b = has_b and nf[2][0] is not None
         if GRAD.enabled:
             # create_graph: Tensor ops, so the gradient is itself differentiable
             gx = g @ w if need_x else None
@@ -39,7 +41,7 @@ class AddmmBackward0(Node):
             gw = _wrap(be.matmul(be.permute(gd, (1, 0)), x._data), g.dtype, dev)
         if need_b:
             gb = _wrap(be.sum(gd, 0, False), g.dtype, dev)
-        return (gx, gw, gb) if len(self.next_functions) > 2 else (gx, gw)
+        return (gx, gw, gb) if has_b else (gx, gw)
 
 
 class MmBackward0(AddmmBackward0):

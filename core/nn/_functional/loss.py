@@ -163,6 +163,9 @@ def nll_loss(
     raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
+_INT_CATEGORY = _dt.int64._category
+
+
 def cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -176,6 +179,16 @@ def cross_entropy(
     """cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
     reduction='mean', label_smoothing=0.0) -> Tensor: ``log_softmax`` over dim 1 (dim 0 for 1-d input) and
     the negative log likelihood of class indices, or the cross entropy with class probabilities."""
+    if (weight is None and size_average is None and reduce is None and not label_smoothing
+            and (reduction == "mean" or reduction == "sum" or reduction == "none")
+            and type(input) is Tensor and type(target) is Tensor and input._data.ndim == 2
+            and target._data.shape == input._data.shape[:1] and target._device is input._device
+            and input.dtype.is_floating_point and target.dtype._category == _INT_CATEGORY):
+        # the training-loop case (2-d logits, class indices, no options) straight to the fused kernel: every
+        # check below holds for it, and the fused path is all that would run after them
+        kernel = fused(input, "cross_entropy")
+        if kernel is not None:
+            return _fused_cross_entropy(kernel, input, target, ignore_index, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
