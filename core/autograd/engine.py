@@ -117,30 +117,37 @@ def _run_plain(ready: list[Node], buffers: dict[Node, list[Any]], deps: dict[Nod
             out = node.apply(tuple(grads))
         else:
             out = (None,) * len(node.next_functions)
-        if node._hooks:
-            for hook in list(node._hooks):
-                new = hook(out, tuple(grads))
-                if new is not None:
-                    out = tuple(new)
-        if not retain_graph and node._saved:
-            node.release()
-        for (nxt, nr), g in zip(node.next_functions, out):
-            if nxt is None:
-                continue
-            if g is not None:
-                buf = buffers.get(nxt)
-                if buf is None:
-                    if nxt.n_outputs == 1:
-                        buffers[nxt] = [g]
-                    else:
-                        buf = buffers[nxt] = [None] * nxt.n_outputs
-                        buf[nr] = g
+        _pass_on(node, out, grads, retain_graph, buffers, deps, ready, None)
+
+
+def _pass_on(node: Node, out: tuple[Any, ...], grads: list[Any], retain_graph: bool, buffers: dict[Node, list[Any]],
+             deps: dict[Node, int], ready: list[Node], needed: set[Node] | None) -> None:
+    """After ``node`` ran: its hooks, freeing its saved tensors, and handing each input gradient to the node
+    it belongs to (summed with what is there), which becomes ready when its last producer is done."""
+    if node._hooks:
+        for hook in list(node._hooks):
+            new = hook(out, tuple(grads))
+            if new is not None:
+                out = tuple(new)
+    if not retain_graph and node._saved:
+        node.release()
+    for (nxt, nr), g in zip(node.next_functions, out):
+        if nxt is None:
+            continue
+        if g is not None and (needed is None or nxt in needed):
+            buf = buffers.get(nxt)
+            if buf is None:
+                if nxt.n_outputs == 1:
+                    buffers[nxt] = [g]
                 else:
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
-            left = deps[nxt] - 1
-            deps[nxt] = left
-            if not left:
-                ready.append(nxt)
+                    buf = buffers[nxt] = [None] * nxt.n_outputs
+                    buf[nr] = g
+            else:
+                buf[nr] = g if buf[nr] is None else buf[nr] + g
+        left = deps[nxt] - 1
+        deps[nxt] = left
+        if not left:
+            ready.append(nxt)
 
 
 def _pre_hooked(node: Node, grads: list[Any]) -> list[Any]:
@@ -253,30 +260,7 @@ def run_backward(
                     out = node.apply(tuple(grads))
             else:
                 out = (None,) * len(node.next_functions)
-            if node._hooks:
-                for hook in list(node._hooks):
-                    new = hook(out, tuple(grads))
-                    if new is not None:
-                        out = tuple(new)
-            if not retain_graph and node._saved:
-                node.release()
-            for (nxt, nr), g in zip(node.next_functions, out):
-                if nxt is None:
-                    continue
-                if g is not None and (needed is None or nxt in needed):
-                    buf = buffers.get(nxt)
-                    if buf is None:
-                        if nxt.n_outputs == 1:
-                            buffers[nxt] = [g]
-                        else:
-                            buf = buffers[nxt] = [None] * nxt.n_outputs
-                            buf[nr] = g
-                    else:
-                        buf[nr] = g if buf[nr] is None else buf[nr] + g
-                left = deps[nxt] - 1
-                deps[nxt] = left
-                if not left:
-                    ready.append(nxt)
+            _pass_on(node, out, grads, retain_graph, buffers, deps, ready, needed)
     finally:
         GRAD.enabled = prev_mode
 
