@@ -135,7 +135,14 @@ class NumpyBackend(ArrayAPIBackend):
         lead = len(shape) - a.ndim
         if lead >= 0 and shape[lead:] == a.shape and all(s == 1 for s in shape[:lead]):
             return a.reshape(shape) if lead else a[...]
-        return np.broadcast_to(a, shape)
+        b = np.broadcast_to(a, shape)
+        if not a.flags.writeable:
+            return b
+        # NOTE: writable like PyTorch's expand: core refuses writes where elements share memory
+        # (`check_inplace`), and a region of distinct elements (`e[0]`) may be written through
+        from numpy.lib.stride_tricks import as_strided
+
+        return as_strided(a, shape=b.shape, strides=b.strides, writeable=True)
 
     def diagonal(self, a: Any, offset: int, axis1: int, axis2: int) -> Any:
         """A writable diagonal view (np.diagonal returns a read-only one)."""

@@ -219,6 +219,26 @@ def test_write_into_expanded_view_raises(device: str) -> None:
     with pytest.raises(RuntimeError, match=msg):
         e.add_(1)
     with pytest.raises(RuntimeError, match=msg):
-        e.fill_(2.0)
+        e.copy_(ember.ones(4, 3, device=device))
+    with pytest.raises(RuntimeError, match=msg):
+        e[:, 0] = 5.0  # the written region e[:, 0] is four views of one element
+    with pytest.raises(RuntimeError, match=msg):
+        ember.add(ember.ones(4, 3, device=device), 1, out=e)
     assert base.tolist() == [[0.0, 0.0, 0.0]]  # nothing was written
     e.clone().add_(1)  # the fix the message suggests works
+
+
+def test_writes_into_expanded_view_that_pytorch_allows(device: str) -> None:
+    base = ember.zeros(1, 3, device=device)
+    e = base.expand(4, 3)
+    e[0] = ember.tensor([1.0, 2.0, 3.0], device=device)  # row 0 of the view: three distinct elements
+    assert base.tolist() == [[1.0, 2.0, 3.0]] and e.tolist() == [[1.0, 2.0, 3.0]] * 4
+    e[1].add_(1.0)
+    assert base.tolist() == [[2.0, 3.0, 4.0]]
+    e.fill_(7.0)  # one value everywhere: PyTorch fills an expanded view
+    assert base.tolist() == [[7.0, 7.0, 7.0]]
+    e[:, 1].zero_()
+    assert base.tolist() == [[7.0, 0.0, 7.0]]
+    with pytest.warns(UserWarning, match="index_put_ on expanded tensors is deprecated"):
+        e[ember.tensor([2], device=device)] = 9.0
+    assert base.tolist() == [[9.0, 9.0, 9.0]] and e.tolist() == [[9.0, 9.0, 9.0]] * 4

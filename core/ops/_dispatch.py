@@ -233,6 +233,8 @@ def handle_out(result: Tensor, out: Tensor | None) -> Tensor:
     if out._rg and GRAD.enabled:
         raise RuntimeError("out=... arguments don't support automatic differentiation, but one of the "
                            "arguments requires grad.")
+    if out._base is not None and _overlapping(out):
+        raise RuntimeError(_OVERLAP_MSG)
     if not _dt.can_cast(result.dtype, out.dtype):
         raise RuntimeError(f"result type {_TYPE[result.dtype.name]} can't be cast to the desired output type "
                            f"{_TYPE[out.dtype.name]}")
@@ -265,12 +267,16 @@ def bump_version(t: Tensor) -> None:
         vc[0] += 1
 
 
-def check_inplace(t: Tensor) -> None:
-    """Refuse in-place ops on leaves that require grad (allowed under no_grad) and on views in which
-    several elements share one memory location (``expand``), as PyTorch does."""
-    if t._base is not None and _overlapping(t):
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
-                           "single memory location. Please clone() the tensor before performing the operation.")
+_OVERLAP_MSG = ("unsupported operation: more than one element of the written-to tensor refers to a single memory "
+                "location. Please clone() the tensor before performing the operation.")
+
+
+def check_inplace(t: Tensor, overlap_ok: bool = False) -> None:
+    """Refuse in-place ops on leaves that require grad (allowed under no_grad) and, unless ``overlap_ok`` (ops
+    that write one value everywhere, such as ``fill_``), on views in which several elements share one memory
+    location (``expand``), as PyTorch does."""
+    if not overlap_ok and t._base is not None and _overlapping(t):
+        raise RuntimeError(_OVERLAP_MSG)
     if GRAD.enabled:
         if t._rg and t.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")

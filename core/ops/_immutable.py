@@ -97,6 +97,25 @@ def write(t: Tensor, data: Any) -> None:
     t._data = data
 
 
+def write_region(t: Tensor, key: Any, data: Any) -> None:
+    """``t[key] = data`` for a view whose elements may share base positions (``expand``): only the positions
+    of the written region are scattered, so each base element gets one value, and ``t`` re-derives."""
+    be = t._device._be
+    base, fn, vc = t._base, t._view_fn, t._vc
+    assert base is not None and fn is not None and vc is not None  # only views overlap
+    idx = t._index_map if isinstance(t, LazyView) else None
+    if idx is None:
+        idx = _index_map(base, fn)
+    region = be.getitem(idx, key)
+    if not hasattr(data, "shape"):
+        data = be.full((), data, t.dtype, t._device.index)
+    data = be.astype(be.broadcast_to(data, region.shape), t.dtype)
+    flat = be.reshape(base._data, (-1,))
+    new = be.index_put(flat, (be.reshape(region, (-1,)),), be.reshape(data, (-1,)))
+    base._data = be.reshape(new, base._data.shape)
+    vc[0] += 1
+
+
 def _index_map(base: Tensor, view_fn: Any) -> Any:
     from .creation import arange
 

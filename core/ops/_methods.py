@@ -156,7 +156,8 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
 def fill_(self: Tensor, value: Any) -> Tensor:
     """Fill ``self`` with ``value``."""
     v = value.item() if isinstance(value, Tensor) else value
-    return E.inplace(_filled, self, v)
+    # NOTE: PyTorch fills an expanded view (every shared location gets the same value), unlike other in-place ops
+    return E.inplace(_filled, self, v, _overlap_ok=True)
 
 
 def _filled(x: Tensor, val: Any) -> Tensor:

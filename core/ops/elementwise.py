@@ -635,9 +635,10 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
 _INPLACE_PRIM = {add: "add", sub: "subtract", mul: "multiply"}
 
 
-def inplace(fn: Callable[..., Tensor], self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """Run ``fn`` as an in-place op on ``self``: values written into its storage, history rebased."""
-    check_inplace(self)
+def inplace(fn: Callable[..., Tensor], self: Tensor, *args: Any, _overlap_ok: bool = False, **kwargs: Any) -> Tensor:
+    """Run ``fn`` as an in-place op on ``self``: values written into its storage, history rebased.
+    ``_overlap_ok``: ``fn`` writes one value everywhere, so ``self`` may be an ``expand``ed view."""
+    check_inplace(self, _overlap_ok)
     if needs_grad(self, *args):
         r = fn(inplace_source(self), *args, **kwargs)
         _check_inplace_result(self, r)

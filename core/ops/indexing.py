@@ -7,6 +7,7 @@ tensors/lists) returns copies, and its backward accumulates repeated indices.
 from __future__ import annotations
 
 import builtins
+import warnings
 from typing import Any
 
 from .. import dtypes as _dt
@@ -14,6 +15,8 @@ from ..autograd.grad_mode import GRAD
 from ..autograd.graph import Node
 from ..tensor import Tensor, _detach_alias, _wrap, _wrap_dim
 from ._dispatch import (
+    _OVERLAP_MSG,
+    _overlapping,
     bump_version,
     check_inplace,
     handle_out,
@@ -226,7 +229,7 @@ def index_put_functional(x: Tensor, key: tuple[Any, ...], values: Any, accumulat
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
     """``x[key] = value`` in place (visible through views; recorded for autograd)."""
-    check_inplace(x)
+    check_inplace(x, overlap_ok=True)
     if not isinstance(value, Tensor):
         if isinstance(value, (list, tuple)) or hasattr(value, "__array__"):
             from .creation import tensor
@@ -236,6 +239,9 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
             raise TypeError(f"can't assign a {type(value).__name__} to a {x.type()}")
     nkey, basic = _convert_key(x, key)
     be = x._device._be
+    overlapped = x._base is not None and _overlapping(x)
+    if overlapped:
+        _check_written_region(x, key, basic)
     if needs_grad(x, value):
         src = inplace_source(x)
         r = index_put_functional(src, nkey, value)
@@ -256,10 +262,33 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
             raise RuntimeError(f"shape mismatch: value tensor of shape {vshape} cannot be broadcast to indexing "
                                f"result of shape {list(be.getitem(x._data, nkey).shape)}") from e
         bump_version(x)
+    elif overlapped:
+        from ._immutable import write_region
+
+        write_region(x, nkey, vdata)
     else:
         from ._dispatch import write
 
         write(x, be.index_put(x._data, nkey, vdata))
+
+
+def _check_written_region(x: Tensor, key: Any, basic: bool) -> None:
+    """``x[key] = v`` on an ``expand``ed ``x``, as PyTorch has it: a basic index may write a region whose elements
+    are distinct (``e[0] = v``) and raises where they share memory (``e[:, 0] = v``); an advanced index writes
+    with PyTorch's deprecation warning."""
+    if not basic:
+        warnings.warn("Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor before "
+                      "performing this operation. This also applies to advanced indexing e.g. tensor[indices] = "
+                      "tensor", UserWarning, stacklevel=3)
+        return
+    prev = GRAD.enabled
+    GRAD.enabled = False
+    try:
+        region = x[key]
+    finally:
+        GRAD.enabled = prev
+    if region._base is not None and _overlapping(region):
+        raise RuntimeError(_OVERLAP_MSG)
 
 
 def copy_slices(base: Tensor, view: Tensor, result: Tensor) -> None:
