@@ -8,6 +8,15 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import warnings as _warnings  # noqa: E402
+
+# NOTE: PyTorch computes inf/NaN silently (log(0), 0/0, exp overflow); NumPy warns. Ignoring its
+# floating-point RuntimeWarnings only where ember's own modules call it keeps ember silent without a
+# per-op `np.errstate` (~1 us, the whole per-op budget) and leaves the user's own NumPy calls warning.
+_warnings.filterwarnings(
+    "ignore", r"(divide by zero|invalid value|overflow|underflow) encountered", RuntimeWarning, r"ember(\.|$)"
+)
+
 from . import autograd, cuda, dtypes  # noqa: E402
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
 from .autograd.anomaly import set_detect_anomaly  # noqa: E402

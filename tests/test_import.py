@@ -63,3 +63,21 @@ def test_ember_demo_runs(tmp_path: Path) -> None:
                "--out", str(tmp_path)]).stdout
     assert "test accuracy:" in out
     assert (tmp_path / "digits_mlp.pt").stat().st_size > 0
+
+
+def test_inf_and_nan_results_are_silent_as_in_pytorch_but_user_numpy_still_warns() -> None:
+    # NOTE: -W error turns any RuntimeWarning into an exception, so a leak fails the run
+    code = (
+        "import numpy as np, ember\n"
+        "z = ember.zeros(2)\n"
+        "r = [ember.log(z), z / z, ember.exp(ember.tensor([1000.0])), ember.tensor([1.0]) / 0]\n"
+        "x = ember.zeros(1, requires_grad=True); ember.sqrt(x).sum().backward()\n"
+        "print([t.tolist() for t in r], x.grad.tolist())\n"
+        "try:\n"
+        "    np.log(np.zeros(1))\n"
+        "except RuntimeWarning as e:\n"
+        "    print('user:', e)\n"
+    )
+    out = run([sys.executable, "-W", "error::RuntimeWarning", "-c", code]).stdout
+    assert "[[-inf, -inf], [nan, nan], [inf], [inf]] [inf]" in out
+    assert "user: divide by zero encountered in log" in out
