@@ -306,18 +306,29 @@ class NumpyBackend(ArrayAPIBackend):
     # copy as large as the columns (~1/3 of a conv's forward time); instead the last few forwards keep
     # theirs, keyed by the input array object, and the backward takes them (and so frees them). A saved
     # input modified in place fails autograd's version check before the backward can read stale columns.
+    # An entry holds its input weakly and goes when the input does: after a no_grad forward nothing saves
+    # the input for backward, so an intermediate activation's columns are freed with the activation.
     _KEEP = 4
 
     def _keep_cols(self, x: Any, geom: tuple[Any, ...], cols: Any) -> None:
+        import weakref
+
         kept = self.__dict__.setdefault("_kept_cols", {})
-        kept.pop(id(x), None)
+        key = id(x)
+        kept.pop(key, None)
         while len(kept) >= self._KEEP:
             kept.pop(next(iter(kept)))
-        kept[id(x)] = (x, geom, cols)
+
+        def forget(ref: Any, kept: dict[int, Any] = kept, key: int = key) -> None:
+            entry = kept.get(key)
+            if entry is not None and entry[0] is ref:
+                del kept[key]
+
+        kept[key] = (weakref.ref(x, forget), geom, cols)
 
     def _take_cols(self, x: Any, geom: tuple[Any, ...]) -> Any:
         entry = self.__dict__.get("_kept_cols", {}).pop(id(x), None)
-        if entry is not None and entry[0] is x and entry[1] == geom:
+        if entry is not None and entry[0]() is x and entry[1] == geom:
             return entry[2]
         return None
 

@@ -638,3 +638,22 @@ def test_axpy_binds_the_blas_numpy_wheels_ship(npbe: Any) -> None:
         pytest.skip("NumPy here does not come with a vendored OpenBLAS (not a manylinux wheel)")
     # NOTE: the fast path must not silently fall back where the wheel's OpenBLAS is present
     assert set(npbe._axpy) == {np.dtype("float32"), np.dtype("float64")}
+
+
+def test_conv_columns_kept_for_the_weight_gradient_go_with_their_input(npbe: Any) -> None:
+    rng = np.random.default_rng(3)
+    w = rng.standard_normal((4, 2, 3, 3), dtype=np.float32)
+    geom = ((1, 1), ((1, 1), (1, 1)), (1, 1), 1)
+    kept = npbe.__dict__.setdefault("_kept_cols", {})
+    kept.clear()
+    x = rng.standard_normal((2, 2, 8, 8), dtype=np.float32)
+    y = npbe.conv_nd(x, w, *geom)
+    assert id(x) in kept
+    # the backward takes the forward's columns (and frees them), with the same result as rebuilding them
+    g = rng.standard_normal(y.shape, dtype=np.float32)
+    gw = npbe.conv_nd_backward_weight(g, x, w.shape, *geom)
+    assert id(x) not in kept
+    np.testing.assert_allclose(gw, npbe.conv_nd_backward_weight(g, x, w.shape, *geom), rtol=1e-5)
+    # a forward whose input dies (a no_grad forward of an intermediate activation) leaves nothing behind
+    npbe.conv_nd(rng.standard_normal((2, 2, 8, 8), dtype=np.float32), w, *geom)
+    assert kept == {}
