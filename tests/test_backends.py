@@ -566,7 +566,7 @@ _FAULTS_SCRIPT = """
 import resource, sys
 import ember
 from ember import nn, optim
-from ember.backends import numpy_backend
+from ember.backends import _malloc
 model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
 opt = optim.SGD(model.parameters(), lr=0.01)
 x, y = ember.randn(64, 784), ember.randint(0, 10, (64,))
@@ -579,7 +579,7 @@ for _ in range(5):
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 for _ in range(20):
     step()
-print(numpy_backend.MALLOC_TUNED, (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 20)
+print(_malloc.MALLOC_TUNED, (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 20)
 """
 
 
@@ -597,7 +597,7 @@ def test_training_step_reuses_heap_memory_instead_of_faulting_pages_in() -> None
 
 
 def test_malloc_tuning_can_be_switched_off() -> None:
-    code = "import ember; from ember.backends import numpy_backend; ember.ones(1); print(numpy_backend.MALLOC_TUNED)"
+    code = "import ember; from ember.backends import _malloc; ember.ones(1); print(_malloc.MALLOC_TUNED)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "EMBER_BACKEND": "cpu", "EMBER_MALLOC_TUNING": "0"})
     assert proc.returncode == 0, proc.stderr
