@@ -233,8 +233,7 @@ def handle_out(result: Tensor, out: Tensor | None) -> Tensor:
     if out._rg and GRAD.enabled:
         raise RuntimeError("out=... arguments don't support automatic differentiation, but one of the "
                            "arguments requires grad.")
-    if out._base is not None and _overlapping(out):
-        raise RuntimeError(_OVERLAP_MSG)
+    check_overlap(out)
     if not _dt.can_cast(result.dtype, out.dtype):
         raise RuntimeError(f"result type {_TYPE[result.dtype.name]} can't be cast to the desired output type "
                            f"{_TYPE[out.dtype.name]}")
@@ -275,8 +274,8 @@ def check_inplace(t: Tensor, overlap_ok: bool = False) -> None:
     """Refuse in-place ops on leaves that require grad (allowed under no_grad) and, unless ``overlap_ok`` (ops
     that write one value everywhere, such as ``fill_``), on views in which several elements share one memory
     location (``expand``), as PyTorch does."""
-    if not overlap_ok and t._base is not None and _overlapping(t):
-        raise RuntimeError(_OVERLAP_MSG)
+    if not overlap_ok:
+        check_overlap(t)
     if GRAD.enabled:
         if t._rg and t.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
@@ -286,6 +285,12 @@ def check_inplace(t: Tensor, overlap_ok: bool = False) -> None:
         if t._rg and base is not None and base._rg and base.grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
+
+
+def check_overlap(t: Tensor) -> None:
+    """Refuse to write into ``t`` when it is a view in which several elements share one memory location."""
+    if t._base is not None and _overlapping(t):
+        raise RuntimeError(_OVERLAP_MSG)
 
 
 def _overlapping(t: Tensor) -> bool:

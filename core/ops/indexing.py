@@ -15,10 +15,10 @@ from ..autograd.grad_mode import GRAD
 from ..autograd.graph import Node
 from ..tensor import Tensor, _detach_alias, _wrap, _wrap_dim
 from ._dispatch import (
-    _OVERLAP_MSG,
     _overlapping,
     bump_version,
     check_inplace,
+    check_overlap,
     handle_out,
     inplace_source,
     materialize,
@@ -287,8 +287,7 @@ def _check_written_region(x: Tensor, key: Any, basic: bool) -> None:
         region = x[key]
     finally:
         GRAD.enabled = prev
-    if region._base is not None and _overlapping(region):
-        raise RuntimeError(_OVERLAP_MSG)
+    check_overlap(region)
 
 
 def copy_slices(base: Tensor, view: Tensor, result: Tensor) -> None:
