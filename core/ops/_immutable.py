@@ -81,18 +81,10 @@ def write(t: Tensor, data: Any) -> None:
         t._data = data
         vc[0] += 1
         return
-    fn = t._view_fn
-    if fn is identity_view:
+    if t._view_fn is identity_view:
         base._data = data
     else:
-        idx = t._index_map if isinstance(t, LazyView) else None
-        if idx is None:
-            idx = _index_map(base, fn)
-            if isinstance(t, LazyView):
-                t._index_map = idx
-        flat = be.reshape(base._data, (-1,))
-        new = be.index_put(flat, (be.reshape(idx, (-1,)),), be.reshape(data, (-1,)))
-        base._data = be.reshape(new, base._data.shape)
+        _scatter(base, _positions(t), data)
     vc[0] += 1
     t._data = data
 
@@ -101,19 +93,32 @@ def write_region(t: Tensor, key: Any, data: Any) -> None:
     """``t[key] = data`` for a view whose elements may share base positions (``expand``): only the positions
     of the written region are scattered, so each base element gets one value, and ``t`` re-derives."""
     be = t._device._be
-    base, fn, vc = t._base, t._view_fn, t._vc
-    assert base is not None and fn is not None and vc is not None  # only views overlap
-    idx = t._index_map if isinstance(t, LazyView) else None
-    if idx is None:
-        idx = _index_map(base, fn)
-    region = be.getitem(idx, key)
+    base, vc = t._base, t._vc
+    assert base is not None and vc is not None  # only views overlap
+    region = be.getitem(_positions(t), key)
     if not hasattr(data, "shape"):
         data = be.full((), data, t.dtype, t._device.index)
-    data = be.astype(be.broadcast_to(data, region.shape), t.dtype)
-    flat = be.reshape(base._data, (-1,))
-    new = be.index_put(flat, (be.reshape(region, (-1,)),), be.reshape(data, (-1,)))
-    base._data = be.reshape(new, base._data.shape)
+    _scatter(base, region, be.astype(be.broadcast_to(data, region.shape), t.dtype))
     vc[0] += 1
+
+
+def _positions(t: Tensor) -> Any:
+    """For every element of the view ``t``, the flat position in its base it aliases (cached on the view)."""
+    idx = t._index_map if isinstance(t, LazyView) else None
+    if idx is None:
+        assert t._base is not None
+        idx = _index_map(t._base, t._view_fn)
+        if isinstance(t, LazyView):
+            t._index_map = idx
+    return idx
+
+
+def _scatter(base: Tensor, positions: Any, data: Any) -> None:
+    """Write ``data`` at the flat ``positions`` of ``base``'s array (functionally: a new array)."""
+    be = base._device._be
+    flat = be.reshape(base._data, (-1,))
+    new = be.index_put(flat, (be.reshape(positions, (-1,)),), be.reshape(data, (-1,)))
+    base._data = be.reshape(new, base._data.shape)
 
 
 def _index_map(base: Tensor, view_fn: Any) -> Any:
