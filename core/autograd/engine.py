@@ -97,10 +97,7 @@ def _run_plain(ready: list[Node], buffers: dict[Node, list[Any]], deps: dict[Nod
             if var is None or g is None:
                 continue
             if var._hooks:
-                for hook in list(var._hooks):
-                    new = hook(g)
-                    if new is not None:
-                        g = new
+                g = _leaf_hooked(var, g)
             _accumulate_into(var, g, False, owned)
             continue
         if len(grads) == 1:
@@ -148,6 +145,16 @@ def _pass_on(node: Node, out: tuple[Any, ...], grads: list[Any], retain_graph: b
         deps[nxt] = left
         if not left:
             ready.append(nxt)
+
+
+def _leaf_hooked(var: Tensor, g: Tensor) -> Tensor:
+    """``g`` after the tensor hooks of the leaf ``var`` (``register_hook``), before it accumulates."""
+    assert var._hooks is not None
+    for hook in list(var._hooks):
+        new = hook(g)
+        if new is not None:
+            g = new
+    return g
 
 
 def _pre_hooked(node: Node, grads: list[Any]) -> list[Any]:
@@ -233,10 +240,7 @@ def run_backward(
                 if var is None:
                     continue
                 if g is not None and var._hooks:
-                    for hook in list(var._hooks):
-                        new = hook(g)
-                        if new is not None:
-                            g = new
+                    g = _leaf_hooked(var, g)
                 key = (node, 0)
                 if key in targets:
                     results[targets[key]] = g
