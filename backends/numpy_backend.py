@@ -254,8 +254,7 @@ class NumpyBackend(ArrayAPIBackend):
             return out
         out = np.matmul(x, w.T)
         if b is not None:
-            # the product is a fresh array: the bias goes in in place
-            out = np.add(out, b, out=out) if type(out) is np.ndarray else out + b
+            np.add(out, b, out=out)  # the product is a fresh array: the bias goes in in place
         return out
 
     # fused convolution (DESIGN §4): im2col through a strided view, then one batched GEMM -------
