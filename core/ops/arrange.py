@@ -180,25 +180,22 @@ class TriuBackward0(TrilBackward0):
 
 def tril(x: Tensor, diagonal: int = 0, *, out: Tensor | None = None) -> Tensor:
     """The lower triangle of the last two dims (others zeroed)."""
-    from ._dispatch import handle_out
-
-    if x._data.ndim < 2:
-        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
-    r = _wrap(x._device._be.tril(x._data, diagonal), x.dtype, x._device)
-    if needs_grad(x):
-        record(r, TrilBackward0(diagonal), x)
-    return handle_out(r, out)
+    return _triangle("tril", TrilBackward0, x, diagonal, out)
 
 
 def triu(x: Tensor, diagonal: int = 0, *, out: Tensor | None = None) -> Tensor:
     """The upper triangle of the last two dims (others zeroed)."""
+    return _triangle("triu", TriuBackward0, x, diagonal, out)
+
+
+def _triangle(name: str, node: type[TrilBackward0], x: Tensor, diagonal: int, out: Tensor | None) -> Tensor:
     from ._dispatch import handle_out
 
     if x._data.ndim < 2:
-        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
-    r = _wrap(x._device._be.triu(x._data, diagonal), x.dtype, x._device)
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+    r = _wrap(getattr(x._device._be, name)(x._data, diagonal), x.dtype, x._device)
     if needs_grad(x):
-        record(r, TriuBackward0(diagonal), x)
+        record(r, node(diagonal), x)
     return handle_out(r, out)
 
 
