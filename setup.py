@@ -1,4 +1,4 @@
-"""Package list for setuptools: `ember` is core/, `ember.backends` is backends/ (see pyproject.toml).
+"""Package list for setuptools: `ember` is core/, `ember.compute` is backends/ (see pyproject.toml).
 
 Every subpackage (a directory with __init__.py) under either tree is included automatically.
 """
@@ -10,4 +10,4 @@ def _tree(prefix: str, where: str) -> list[str]:
     return [prefix, *(f"{prefix}.{p}" for p in find_packages(where))]
 
 
-setup(packages=_tree("ember", "core") + _tree("ember.backends", "backends"))
+setup(packages=_tree("ember", "core") + _tree("ember.compute", "backends"))

@@ -93,9 +93,24 @@ def set_default_tensor_type(t: object) -> None:  # noqa: F811 - PyTorch's parame
     raise RuntimeError("set_default_tensor_type is not supported by ember; use ember.set_default_dtype")
 
 
+_float32_matmul_precision = ["highest"]
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    """Set float32 matmul precision ("highest", "high", "medium"); recorded, as ember's kernels stay float32."""
+    if precision not in ("highest", "high", "medium"):
+        raise RuntimeError(f"Invalid precision {precision!r}: expected one of 'highest', 'high', 'medium'")
+    _float32_matmul_precision[0] = precision
+
+
+def get_float32_matmul_precision() -> str:
+    """The float32 matmul precision set by ``set_float32_matmul_precision``."""
+    return _float32_matmul_precision[0]
+
+
 import builtins  # noqa: E402
 
-_LAZY_MODULES = ("nn", "optim", "data", "utils")
+_LAZY_MODULES = ("nn", "optim", "data", "utils", "backends", "accelerator")
 
 
 def __getattr__(name: str) -> object:

@@ -44,7 +44,7 @@ def collect_info() -> dict[str, Any]:
             entry["devices"], _ = _safe(be.device_names, [])
         # NOTE: "experimental" until `ember conformance NAME` passed here for the versions installed now
         entry["conformance"], _ = _safe(lambda be=be: _report.recorded_pass(be))
-        entry["verified_in_ci"] = bool(getattr(be, "verified_in_ci", False)) and entry["plugin"] == "ember.backends"
+        entry["verified_in_ci"] = bool(getattr(be, "verified_in_ci", False)) and entry["plugin"] == plugins._FIRST_PARTY
         entry["experimental"] = entry["conformance"] is None and not entry["verified_in_ci"]
         backends.append(entry)
     return {

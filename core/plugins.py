@@ -9,7 +9,7 @@ Backends reach ember through one pluggy hook, :func:`ember_register_backends`, w
     def ember_register_backends(register):
         register(MyBackend())
 
-The first-party backends (module ``ember.backends``) are registered first; third-party plugins
+The first-party backends (module ``ember.compute``, the folder backends/) are registered first; third-party plugins
 are modules named by the entry-point group ``ember.backends`` of installed distributions::
 
     [project.entry-points."ember.backends"]
@@ -52,7 +52,7 @@ __all__ = [
 PROJECT = "ember"
 #: entry-point group naming third-party backend plugin modules
 ENTRY_POINT_GROUP = "ember.backends"
-_FIRST_PARTY = f"{__package__}.backends"
+_FIRST_PARTY = f"{__package__}.compute"
 _MANUAL = "<register_backend>"
 
 hookspec = pluggy.HookspecMarker(PROJECT)

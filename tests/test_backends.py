@@ -19,9 +19,9 @@ import pytest
 
 from ember import backend as contract
 from ember import dtypes as dt
-from ember.backends.cupy_backend import CupyBackend
-from ember.backends.jax_backend import JaxBackend
-from ember.backends.numpy_backend import NumpyBackend
+from ember.compute.cupy_backend import CupyBackend
+from ember.compute.jax_backend import JaxBackend
+from ember.compute.numpy_backend import NumpyBackend
 
 _CLASSES = {"numpy": NumpyBackend, "jax": JaxBackend, "cupy": CupyBackend}
 _LOADED: dict[str, Any] = {}
@@ -85,7 +85,7 @@ def test_hot_elementwise_primitives_are_the_library_functions(npbe: Any) -> None
 
 
 def test_registration_and_cheap_availability() -> None:
-    from ember.backends import ember_register_backends
+    from ember.compute import ember_register_backends
 
     found: list[Any] = []
     ember_register_backends(found.append)
@@ -566,7 +566,7 @@ _FAULTS_SCRIPT = """
 import resource, sys
 import ember
 from ember import nn, optim
-from ember.backends import _malloc
+from ember.compute import _malloc
 model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
 opt = optim.SGD(model.parameters(), lr=0.01)
 x, y = ember.randn(64, 784), ember.randint(0, 10, (64,))
@@ -597,7 +597,7 @@ def test_training_step_reuses_heap_memory_instead_of_faulting_pages_in() -> None
 
 
 def test_malloc_tuning_can_be_switched_off() -> None:
-    code = "import ember; from ember.backends import _malloc; ember.ones(1); print(_malloc.MALLOC_TUNED)"
+    code = "import ember; from ember.compute import _malloc; ember.ones(1); print(_malloc.MALLOC_TUNED)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "EMBER_BACKEND": "cpu", "EMBER_MALLOC_TUNING": "0"})
     assert proc.returncode == 0, proc.stderr
@@ -632,7 +632,7 @@ def test_axpy_takes_strided_operands_through_the_ufunc_path(npbe: Any) -> None:
 
 
 def test_axpy_binds_the_blas_numpy_wheels_ship(npbe: Any) -> None:
-    from ember.backends import _blas
+    from ember.compute import _blas
 
     if not sys.platform.startswith("linux") or not _blas._wheel_openblas(np):
         pytest.skip("NumPy here does not come with a vendored OpenBLAS (not a manylinux wheel)")

@@ -116,7 +116,7 @@ def _assert_isolated(out: dict, plugin: str, cause: str) -> None:
     assert any(plugin in e and cause in e for e in out["errors"]), out["errors"]
     info = out["info"]
     assert "plugin load errors" in info and plugin in info and cause in info, info
-    assert "numpy  [plugin ember.backends]" in info
+    assert "numpy  [plugin ember.compute]" in info
 
 
 def test_plugin_that_fails_to_import(tmp_path: Path) -> None:
@@ -154,7 +154,7 @@ def test_two_plugins_claim_one_device_type(tmp_path: Path) -> None:
     _assert_isolated(out, loser, "already serves")
     _assert_isolated(out, "thief", "already serves")
     assert out["device_error"] is None  # the winner serves the device
-    assert "numpy  [plugin ember.backends]" in out["info"]  # ember's own cpu backend is never displaced
+    assert "numpy  [plugin ember.compute]" in out["info"]  # ember's own cpu backend is never displaced
 
 
 def test_plugin_missing_required_primitives(tmp_path: Path) -> None:
@@ -210,7 +210,7 @@ def test_allow_list_and_autoload_switch(tmp_path: Path, env: dict[str, str], loa
     full.update(env)
     r = subprocess.run([sys.executable, "-c", code], env=full, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
-    providers = set(json.loads(r.stdout)) - {"ember.backends"}
-    assert "ember.backends" in json.loads(r.stdout)  # first-party backends always register
+    providers = set(json.loads(r.stdout)) - {"ember.compute"}
+    assert "ember.compute" in json.loads(r.stdout)  # first-party backends always register
     # other installed plugins (e.g. ember-array-api-strict) are outside this test
     assert providers & {"good", "other"} == loaded

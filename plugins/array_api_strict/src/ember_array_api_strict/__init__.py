@@ -7,7 +7,7 @@ Device type ``strict``; backend name ``array_api_strict``::
 
 Written as any third party would write an ember backend: it uses only ember's public plugin API
 (``ember.plugins.hookimpl``, the contract in ``ember.backend``, ``ember.dtypes`` and the shared
-array-API base ``ember.backends.ArrayAPIBackend``) and registers through the ``ember.backends``
+array-API base ``ember.compute.ArrayAPIBackend``) and registers through the ``ember.backends``
 entry-point group (see this distribution's pyproject.toml).
 
 The standard specifies functions, not memory: whether two arrays alias is left to the library. So
@@ -25,7 +25,7 @@ from typing import Any
 
 from ember import dtypes as _dt
 from ember.backend import BINARY
-from ember.backends import ArrayAPIBackend
+from ember.compute import ArrayAPIBackend
 from ember.plugins import hookimpl
 
 __all__ = ["ArrayAPIStrictBackend", "ember_register_backends"]
