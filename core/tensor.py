@@ -192,8 +192,8 @@ class Tensor(metaclass=_TensorMeta):
         return self.dtype.is_floating_point
 
     def is_complex(self) -> bool:
-        """Always False: ember has no complex dtypes."""
-        return False
+        """Whether the dtype is a complex type (``complex64`` or ``complex128``)."""
+        return self.dtype.is_complex
 
     def type(self, dtype: Any = None) -> Any:
         """With no argument the legacy type name (``'ember.FloatTensor'``); else cast to ``dtype``."""
@@ -224,7 +224,7 @@ class Tensor(metaclass=_TensorMeta):
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach().")
-        if value and not self.dtype.is_floating_point:
+        if value and self.dtype._category < 2:
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self._rg = bool(value)
 
@@ -357,12 +357,20 @@ class Tensor(metaclass=_TensorMeta):
         if self._device.type != "cpu" and not force and not be.host_numpy:
             raise TypeError(f"can't convert {self._device.type}:{self._device.index or 0} device type tensor to "
                             "numpy. Use Tensor.cpu() to copy the tensor to host memory first.")
-        return be.to_host(self._data)
+        arr = be.to_host(self._data)
+        if self._device.type != "cpu" and be.host_numpy and arr.flags.writeable:
+            # NOTE: the array is the device tensor's host image (or a copy of it): a write into it would be
+            # silently lost, so it is read-only and such a write raises NumPy's ValueError instead.
+            arr = arr.view()
+            arr.flags.writeable = False
+        return arr
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
         import numpy as np
 
         arr = self._to_host(False)
+        if copy:
+            return np.array(arr, dtype=dtype, copy=True)
         return arr if dtype is None else np.asarray(arr, dtype=dtype)
 
     def item(self) -> Any:
@@ -401,7 +409,7 @@ class Tensor(metaclass=_TensorMeta):
         return builtins.int(self.item())
 
     def __index__(self) -> int:
-        if self.dtype.is_floating_point or self.numel() != 1:
+        if self.dtype._category >= 2 or self.numel() != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return builtins.int(self.item())
 
@@ -490,6 +498,8 @@ def _py_scalar(v: Any, dtype: _dt.dtype) -> Any:
         return builtins.bool(v)
     if dtype.is_floating_point:
         return builtins.float(v)
+    if dtype.is_complex:
+        return builtins.complex(v)
     return builtins.int(v)
 
 
