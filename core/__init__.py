@@ -69,6 +69,9 @@ from .ops.shape import (  # noqa: E402
     permute, reshape, select, split, squeeze, swapaxes, swapdims, t, tensor_split, transpose, unbind, unflatten,
     unsqueeze,
 )
+from .special import (  # noqa: E402
+    digamma, erfc, erfinv, exp2, i0, igamma, igammac, lgamma, logit, mvlgamma, polygamma, sinc, xlogy,
+)
 from .plugins import get_default_device, set_default_device  # noqa: E402
 from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402
 
@@ -110,7 +113,7 @@ def get_float32_matmul_precision() -> str:
 
 import builtins  # noqa: E402
 
-_LAZY_MODULES = ("nn", "optim", "data", "utils", "backends", "accelerator")
+_LAZY_MODULES = ("nn", "optim", "data", "utils", "backends", "accelerator", "onnx", "special", "distributions")
 
 
 def __getattr__(name: str) -> object:

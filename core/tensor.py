@@ -183,6 +183,73 @@ class Tensor(metaclass=_TensorMeta):
         """Whether the tensor is on the CPU."""
         return self._device.type == "cpu"
 
+    @property
+    def is_xla(self) -> bool:
+        """Whether the tensor is on an XLA device: ember's ``jax`` device (``xla`` is its alias)."""
+        return self._device.type == "jax"
+
+    # Device kinds ember has no backend for: PyTorch programs test these predicates, and the honest answer is
+    # always False (a plugin backend with such a device type would report its own device.type).
+    @property
+    def is_xpu(self) -> bool:
+        """Whether the tensor is on an Intel XPU (no ember backend: ``False`` unless a plugin serves ``xpu``)."""
+        return self._device.type == "xpu"
+
+    @property
+    def is_mps(self) -> bool:
+        """Whether the tensor is on Apple's MPS device (no ember backend: ``False``)."""
+        return self._device.type == "mps"
+
+    @property
+    def is_meta(self) -> bool:
+        """Whether the tensor is a meta tensor (shape only, no data): never in ember."""
+        return self._device.type == "meta"
+
+    @property
+    def is_ipu(self) -> bool:
+        """Whether the tensor is on a Graphcore IPU: ``False``."""
+        return self._device.type == "ipu"
+
+    @property
+    def is_maia(self) -> bool:
+        """Whether the tensor is on a MAIA device: ``False``."""
+        return self._device.type == "maia"
+
+    @property
+    def is_mtia(self) -> bool:
+        """Whether the tensor is on an MTIA device: ``False``."""
+        return self._device.type == "mtia"
+
+    @property
+    def is_vulkan(self) -> bool:
+        """Whether the tensor is on a Vulkan device: ``False``."""
+        return self._device.type == "vulkan"
+
+    @property
+    def is_quantized(self) -> bool:
+        """Whether the tensor is quantized: never in ember (quantization is out of scope)."""
+        return False
+
+    @property
+    def is_mkldnn(self) -> bool:
+        """Whether the tensor uses oneDNN's layout: never in ember."""
+        return False
+
+    @property
+    def is_nested(self) -> bool:
+        """Whether the tensor is a nested (jagged) tensor: never in ember."""
+        return False
+
+    @property
+    def itemsize(self) -> int:
+        """Size of one element in bytes (``element_size()``)."""
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the elements take: ``numel() * itemsize``."""
+        return self.numel() * self.dtype.itemsize
+
     def element_size(self) -> int:
         """Size of one element in bytes."""
         return self.dtype.itemsize

@@ -118,8 +118,15 @@ class FlipBackward0(Node):
         return flip(g, self.dims)
 
 
-def flip(x: Tensor, *dims: Any) -> Tensor:
+def flip(x: Tensor, *dims: Any, **kwargs: Any) -> Tensor:
     """Reverse the order of elements along ``dims`` (a copy, as in PyTorch)."""
+    if "dims" in kwargs:  # PyTorch's keyword: flip(x, dims=(0,)) and x.flip(dims=(0,))
+        if dims:
+            raise TypeError("flip() got multiple values for argument 'dims'")
+        dims = (kwargs.pop("dims"),)
+    if kwargs or not dims:
+        raise TypeError("flip() missing required argument 'dims'" if not kwargs else
+                        f"flip() got an unexpected keyword argument '{next(iter(kwargs))}'")
     dims = dims[0] if len(dims) == 1 else dims
     nd = x._data.ndim
     ds = tuple(_wrap_dim(d, nd) for d in (dims if isinstance(dims, (tuple, list)) else (dims,)))

@@ -26,7 +26,7 @@ def host_dtype(arr: Any) -> _dt.dtype:
     d = _dt.by_name.get(name)
     if d is None or name in ("half", "float", "double", "short", "int", "long"):
         raise TypeError(f"can't convert np.ndarray of type numpy.{name}. The only supported types are: float64, "
-                        "float32, float16, bfloat16, int64, int32, int16, int8, uint8, and bool.")
+                        "float32, float16, bfloat16, complex64, complex128, int64, int32, int16, int8, uint8, and bool.")
     return d
 
 
@@ -98,6 +98,8 @@ def _infer_dtype(data: Any) -> _dt.dtype:
             kinds.add(_dt.int64)
         elif isinstance(v, _FLOAT):
             kinds.add(_dt.get_default_dtype())
+        elif isinstance(v, builtins.complex):
+            kinds.add(_dt.get_default_complex_dtype())
         elif hasattr(v, "dtype"):
             kinds.add(host_dtype(_np().asarray(v)))
         else:
@@ -209,6 +211,17 @@ def from_dlpack(ext_tensor: Any) -> Tensor:
     return _wrap(data, dt, dev)
 
 
+def _size_kw(fn: str, size: Sequence[Any], kwargs: dict[str, Any]) -> Sequence[Any]:
+    """``size`` given positionally (``zeros(2, 3)``) or as PyTorch's keyword (``zeros(size=(2, 3))``)."""
+    if "size" in kwargs:
+        if size:
+            raise TypeError(f"{fn}() got multiple values for argument 'size'")
+        size = (kwargs.pop("size"),)
+    if kwargs:
+        raise TypeError(f"{fn}() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    return size
+
+
 def _filled(kind: str, size: Sequence[Any], dtype: Any, device: Any, requires_grad: bool, fill: Any = None) -> Tensor:
     shape = _size(size)
     dt, dev = _resolve(dtype, device)
@@ -221,22 +234,22 @@ def _filled(kind: str, size: Sequence[Any], dtype: Any, device: Any, requires_gr
 
 
 def zeros(*size: Any, out: Tensor | None = None, dtype: _dt.dtype | None = None, layout: Any = None,
-          device: Any = None, requires_grad: bool = False) -> Tensor:
+          device: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
     """A tensor of zeros of shape ``size``."""
-    return _filled("zeros", size, dtype, device, requires_grad)
+    return _filled("zeros", _size_kw("zeros", size, kwargs), dtype, device, requires_grad)
 
 
 def ones(*size: Any, out: Tensor | None = None, dtype: _dt.dtype | None = None, layout: Any = None,
-         device: Any = None, requires_grad: bool = False) -> Tensor:
+         device: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
     """A tensor of ones of shape ``size``."""
-    return _filled("ones", size, dtype, device, requires_grad)
+    return _filled("ones", _size_kw("ones", size, kwargs), dtype, device, requires_grad)
 
 
 def empty(*size: Any, out: Tensor | None = None, dtype: _dt.dtype | None = None, layout: Any = None,
           device: Any = None, requires_grad: bool = False, pin_memory: bool = False,
-          memory_format: Any = None) -> Tensor:
+          memory_format: Any = None, **kwargs: Any) -> Tensor:
     """An uninitialized tensor of shape ``size``."""
-    return _filled("empty", size, dtype, device, requires_grad)
+    return _filled("empty", _size_kw("empty", size, kwargs), dtype, device, requires_grad)
 
 
 def full(size: Sequence[int], fill_value: Any, *, out: Tensor | None = None, dtype: _dt.dtype | None = None,

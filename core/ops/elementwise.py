@@ -14,6 +14,7 @@ from .. import dtypes as _dt
 from ..autograd.grad_mode import GRAD
 from ..autograd.graph import Node
 from ..tensor import Tensor, _wrap
+from .complex import _conj_value as _cj
 from ._dispatch import (
     _new,
     bump_version,
@@ -30,7 +31,7 @@ from ._dispatch import (
     type_name,
 )
 
-_SCALARS = (builtins.int, builtins.float, builtins.bool)
+_SCALARS = (builtins.int, builtins.float, builtins.bool, builtins.complex)
 
 
 def broadcast_error(a: Any, b: Any) -> RuntimeError:
@@ -118,8 +119,9 @@ class MulBackward0(_BinaryNode):
         x, y = self.saved_tensors
         x = self.xs if x is None else x
         y = self.ys if y is None else y
-        gx = g * y if self.needs_input_grad(0) else None
-        gy = g * x if len(self.next_functions) > 1 and self.needs_input_grad(1) else None
+        # complex operands: PyTorch's gradient is g * conj(the other factor)
+        gx = g * _cj(y) if self.needs_input_grad(0) else None
+        gy = g * _cj(x) if len(self.next_functions) > 1 and self.needs_input_grad(1) else None
         return gx, gy
 
 
@@ -128,8 +130,8 @@ class DivBackward0(MulBackward0):
 
     def grads(self, g: Tensor) -> tuple[Any, Any]:
         x, y = self.saved_tensors
-        x = self.xs if x is None else x
-        y = self.ys if y is None else y
+        x = _cj(self.xs if x is None else x)
+        y = _cj(self.ys if y is None else y)
         gx = g / y if self.needs_input_grad(0) else None
         gy = -g * x / (y * y) if len(self.next_functions) > 1 and self.needs_input_grad(1) else None
         return gx, gy
@@ -153,6 +155,8 @@ class PowBackward0(MulBackward0):
         x = self.xs if x is None else x
         y = self.ys if y is None else y
         gx = gy = None
+        # complex: the formulas are holomorphic with real coefficients, so conj of the operands conjugates them
+        x, y = _cj(x), _cj(y)
         if isinstance(x, Tensor) and x._rg and self.needs_input_grad(0):
             if isinstance(y, _SCALARS) and y == 0:
                 gx = g * 0
@@ -248,9 +252,7 @@ def _binary(x: Any, y: Any, fname: str, node_cls: Callable[..., Node] | None, tr
         raise
     r = _wrap(data, dt, dev)
     if node_cls is not None and needs_grad(x, y):
-        if not dt.is_floating_point:
-            pass
-        else:
+        if dt._category >= 2:  # floating and complex results are differentiable
             record(r, node_cls(x, y, **node_kw), x, y)
     return handle_out(r, out) if out is not None else r
 
@@ -366,6 +368,7 @@ def _check_int_zero(input: Any, other: Any) -> None:
 
 def floor_divide(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Division rounded toward negative infinity."""
+    _no_complex(input, other, "div_floor")
     _check_int_zero(input, other)
     r = _binary(input, other, "floor_divide", None, out=out)
     if needs_grad(input, other):
@@ -375,6 +378,7 @@ def floor_divide(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor
 
 def remainder(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Python-style modulus (the result has the sign of the divisor)."""
+    _no_complex(input, other, "remainder")
     _check_int_zero(input, other)
     return _binary(input, other, "remainder", RemainderBackward0, out=out)
 
@@ -384,6 +388,7 @@ multiply = mul
 
 def fmod(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """C-style modulus (the result has the sign of the dividend)."""
+    _no_complex(input, other, "fmod")
     return _binary(input, other, "fmod", FmodBackward0, out=out)
 
 
@@ -410,18 +415,31 @@ def float_power(input: Any, exponent: Any) -> Tensor:
     return pow(a, b)
 
 
+def _no_complex(x: Any, y: Any, name: str) -> None:
+    """PyTorch's errors for ops that have no complex version."""
+    for v in (x, y):
+        if (isinstance(v, Tensor) and v.dtype.is_complex) or isinstance(v, builtins.complex):
+            dt = v.dtype if isinstance(v, Tensor) else _dt.get_default_complex_dtype()
+            if name in ("maximum", "minimum"):
+                raise RuntimeError(f"{name} not implemented for complex tensors.")
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{type_name(dt)}'")
+
+
 def maximum(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Elementwise maximum (NaN propagates)."""
+    _no_complex(input, other, "maximum")
     return _binary(input, other, "maximum", MaximumBackward0, out=out)
 
 
 def minimum(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Elementwise minimum (NaN propagates)."""
+    _no_complex(input, other, "minimum")
     return _binary(input, other, "minimum", MinimumBackward0, out=out)
 
 
 def atan2(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Elementwise ``atan(input / other)`` with quadrant."""
+    _no_complex(input, other, "atan2")
     be, dev, a, b, dt = prep(input, other)
     if dt._category < 2:
         return atan2(input.to(_dt.get_default_dtype()), other, out=out)
@@ -431,9 +449,14 @@ def atan2(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
 arctan2 = atan2
 
 
+_ORDER_NAMES = {"less": "lt", "less_equal": "le", "greater": "gt", "greater_equal": "ge"}
+
+
 def _compare(fname: str) -> Callable[..., Tensor]:
     def op(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
         be, dev, a, b, dt = prep(input, other)
+        if dt.is_complex and fname in _ORDER_NAMES:
+            raise NotImplementedError(f"\"{_ORDER_NAMES[fname]}_cpu\" not implemented for '{type_name(dt)}'")
         try:
             data = getattr(be, fname)(a, b)
         except ValueError as e:
@@ -538,6 +561,11 @@ def where(condition: Tensor, input: Any = None, other: Any = None, *, out: Tenso
         from .indexing import nonzero
 
         return nonzero(condition, as_tuple=True)
+    if isinstance(input, _SCALARS) and isinstance(other, _SCALARS):
+        # where(cond, 1, 0): two Python scalars give a tensor on the condition's device, dtype by promotion
+        from .creation import full
+
+        input = full((), input, dtype=_dt.scalar_dtype(input), device=condition._device)
     be, dev, a, b, dt = prep(input, other)
     c = condition
     if c.dtype is not _dt.bool:
@@ -553,7 +581,7 @@ def where(condition: Tensor, input: Any = None, other: Any = None, *, out: Tenso
     if isinstance(a, _SCALARS) or isinstance(b, _SCALARS) or data.dtype != getattr(a, "dtype", data.dtype):
         data = be.astype(data, dt)
     r = _wrap(data, dt, dev)
-    if needs_grad(input, other) and dt.is_floating_point:
+    if needs_grad(input, other) and dt._category >= 2:
         ins = [input if isinstance(input, Tensor) else None, other if isinstance(other, Tensor) else None]
         node = WhereBackward0(c, input, other)
         record(r, node, *ins)
@@ -580,6 +608,8 @@ def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None
     """Clamp every element into ``[min, max]`` (either bound may be None or a tensor)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if input.dtype.is_complex:
+        raise NotImplementedError("clamp is not supported for complex types")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         r = input
         if min is not None:

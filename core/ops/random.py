@@ -13,7 +13,7 @@ from typing import Any
 from .. import dtypes as _dt
 from ..tensor import Tensor, _wrap
 from ._dispatch import canon_device, check_dtype, check_inplace, write
-from .creation import _finish, _resolve, _size
+from .creation import _finish, _resolve, _size, _size_kw
 
 _DEFAULT_SEED = 67280421310721  # PyTorch's default CPU seed
 
@@ -125,9 +125,9 @@ def _gen(generator: Generator | None, dev: Any) -> Any:
 
 
 def rand(*size: Any, generator: Generator | None = None, out: Tensor | None = None, dtype: _dt.dtype | None = None,
-         layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+         layout: Any = None, device: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
     """Uniform samples on ``[0, 1)``."""
-    shape = _size(size)
+    shape = _size(_size_kw("rand", size, kwargs))
     dt, dev = _resolve(dtype, device)
     if not dt.is_floating_point:
         raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dt.name}'")
@@ -135,9 +135,9 @@ def rand(*size: Any, generator: Generator | None = None, out: Tensor | None = No
 
 
 def randn(*size: Any, generator: Generator | None = None, out: Tensor | None = None, dtype: _dt.dtype | None = None,
-          layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+          layout: Any = None, device: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
     """Standard normal samples."""
-    shape = _size(size)
+    shape = _size(_size_kw("randn", size, kwargs))
     dt, dev = _resolve(dtype, device)
     if not dt.is_floating_point:
         raise RuntimeError(f"\"normal_kernel_cpu\" not implemented for '{dt.name}'")
@@ -152,6 +152,8 @@ def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Gene
         if high is None:
             raise TypeError("randint() missing required argument 'size'")
         low, high, size = 0, low, high
+    elif high is None:  # randint(10, size=(3,)): the one bound given is the high one, as in PyTorch
+        low, high = 0, low
     shape = _size((size,) if not isinstance(size, (tuple, list)) else (tuple(size),))
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
