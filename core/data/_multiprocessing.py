@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing as _mp
+import os
 import signal
+import sys
 import time
 import weakref
 from multiprocessing.connection import wait
@@ -24,24 +26,55 @@ _JOIN_TIMEOUT = 1.0
 _preload_set = False
 
 
-def _default_context() -> Any:
-    """forkserver where the platform has it (fast starts, no inherited JAX/CUDA state), else spawn."""
+def _fork_unsafe_reason() -> str | None:
+    """Why forking this process now would be unsafe (JAX or CUDA already initialised), or None."""
+    xb = sys.modules.get("jax._src.xla_bridge")
+    if xb is not None:
+        initialised = getattr(xb, "backends_are_initialized", None)
+        if initialised() if initialised is not None else getattr(xb, "_backends", None):
+            # XLA runs thread pools from its first computation; a forked child inherits their locks, not them
+            return "JAX has been initialised in this process (fork after JAX starts can deadlock)"
+    if "cupy" in sys.modules:
+        return "CuPy (CUDA) has been imported in this process (a forked child cannot use the parent's CUDA context)"
+    torch_cuda = sys.modules.get("torch.cuda")
+    if torch_cuda is not None and getattr(torch_cuda, "is_initialized", lambda: False)():
+        return "CUDA has been initialised in this process (a forked child cannot use the parent's CUDA context)"
+    return None
+
+
+def _safe_context() -> Any:
+    """forkserver where the platform has it (a clean server started once, fast worker starts), else spawn."""
     global _preload_set
     if "forkserver" not in _mp.get_all_start_methods():
         return _mp.get_context("spawn")
     ctx = _mp.get_context("forkserver")
     if not _preload_set:
-        # Workers fork from a server that has already imported ember, so each starts in milliseconds.
-        # Only takes effect if this process has not started its forkserver yet.
-        ctx.set_forkserver_preload(["__main__", "ember", "ember.data"])
+        # NOTE: "__main__" is not preloaded: a script without an `if __name__ == "__main__":` guard would run
+        # again inside the server. Only takes effect if this process has not started its forkserver yet.
+        ctx.set_forkserver_preload(["ember", "ember.data"])
         _preload_set = True
     return ctx
+
+
+def _default_context() -> tuple[Any, str | None]:
+    """The start method PyTorch would use (the process default: fork on Linux), unless fork is unsafe here.
+
+    Returns the context and, when fork was refused, why (for the error shown if the dataset cannot be pickled).
+    """
+    ctx = _mp.get_context()  # honours multiprocessing.set_start_method
+    if ctx.get_start_method() != "fork":
+        return ctx, None
+    reason = _fork_unsafe_reason()
+    if reason is None:
+        return ctx, None
+    return _safe_context(), reason
 
 
 class _WorkerPool:
     """The parent's handles on its workers. Holds no reference to the iterator, so a finalizer can own it."""
 
     def __init__(self, ctx: Any) -> None:
+        self.pid = os.getpid()
         self.done_event = ctx.Event()
         self.workers: list[Any] = []
         self.index_queues: list[Any] = []
@@ -49,6 +82,8 @@ class _WorkerPool:
 
     def shutdown(self) -> None:
         """Ask every worker to exit, terminate the ones that do not, and close the channels."""
+        if os.getpid() != self.pid:
+            return  # a forked worker collecting its copy of another loader's pool: those are not its children
         try:
             self.done_event.set()
             for q in self.index_queues:
@@ -76,7 +111,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         super().__init__(loader)
         self._prefetch_factor = loader.prefetch_factor or 2
         self._in_order = loader.in_order
-        ctx = loader.multiprocessing_context or _default_context()
+        ctx, fork_refused = (loader.multiprocessing_context, None) if loader.multiprocessing_context else \
+            _default_context()
         pool = self._pool = _WorkerPool(ctx)
         # Runs pool.shutdown when the iterator is garbage-collected (a loop left early, a dropped
         # loader) or at interpreter exit, whichever comes first; _shutdown_workers runs it early.
@@ -97,6 +133,15 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     reader.close()
                     index_queue.close()
                     method = ctx.get_start_method()
+                    if fork_refused is not None:
+                        raise RuntimeError(
+                            f"DataLoader workers could not start: {fork_refused}, so they start with {method!r} "
+                            f"instead of 'fork', which pickles the dataset, collate_fn and worker_init_fn, and "
+                            f"pickling failed ({type(e).__name__}: {e}). Fix: define them at the top level of "
+                            "an importable module (no lambdas or closures) and guard the script with `if "
+                            "__name__ == \"__main__\":`; or create the DataLoader iterator before JAX/CUDA "
+                            "first runs; or pass multiprocessing_context=\"fork\" if the workers never touch "
+                            "JAX or CUDA; or use num_workers=0. See docs/data.md.") from e
                     if method != "fork" and hasattr(e, "add_note"):  # add_note: Python 3.11+
                         e.add_note(f"ember DataLoader workers start with {method!r}: the dataset, "
                                    "collate_fn and worker_init_fn must be picklable (defined at the top "

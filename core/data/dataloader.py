@@ -1,7 +1,8 @@
 """``DataLoader``: batches from a dataset, in the main process or in worker processes.
 
 Semantics, arguments and errors follow ``torch.utils.data.DataLoader``. ember specifics (see
-docs/data.md): workers start with ``forkserver`` (``spawn`` where unavailable) and build batches
+docs/data.md): workers start with the platform's default method as in PyTorch (``fork`` on Linux), or
+``forkserver``/``spawn`` once JAX or CUDA has been initialised (fork is unsafe then), and build batches
 on the CPU; every batch is moved to ``ember.get_default_device()`` in the main process; a
 ``TensorDataset`` with the default collate is batched with one gather per tensor.
 """
