@@ -24,3 +24,5 @@ from .sparse import Embedding
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .flatten import Flatten, Unflatten
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
+from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer
+from .transformer import TransformerEncoder, TransformerEncoderLayer

@@ -154,30 +154,48 @@ class RNNBase(Module):
         if tuple(h.shape) != expected:
             raise RuntimeError(f"Expected {what} size {expected}, got {list(h.shape)}")
 
-    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
-        """Run the sequence; returns ``(output, h_n)`` (LSTM: ``(output, (h_n, c_n))``)."""
+    def flatten_parameters(self) -> None:
+        """A no-op, as on CPU PyTorch: ember's weights are already used in place (no cuDNN buffer)."""
+
+    def forward(self, input: Any, hx: Any = None) -> tuple[Any, Any]:
+        """Run the sequence; returns ``(output, h_n)`` (LSTM: ``(output, (h_n, c_n))``).
+
+        ``input`` may be a ``PackedSequence``; then ``output`` is one too, and ``h_n`` holds each
+        sequence's state at its own last step.
+        """
+        from ..utils.rnn import PackedSequence
+
         is_lstm = self.mode == "LSTM"
-        if input.ndim not in (2, 3):
-            raise ValueError(
-                f"{type(self).__name__}: Expected input to be 2D or 3D, got {input.ndim}D instead"
-            )
-        batched = input.ndim == 3
-        if batched:
-            x = input.transpose(0, 1) if self.batch_first else input
-        else:
-            x = input.unsqueeze(1)
-        if x.shape[-1] != self.input_size:
-            raise RuntimeError(
-                f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got {x.shape[-1]}"
-            )
-        seq_len, n = x.shape[0], x.shape[1]
+        packed = isinstance(input, PackedSequence)
         d = 2 if self.bidirectional else 1
         real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
+        if packed:
+            data = input.data
+            batch_sizes = [int(v) for v in input.batch_sizes.tolist()]
+            n = batch_sizes[0]
+            batched = True
+        else:
+            if input.ndim not in (2, 3):
+                raise ValueError(
+                    f"{type(self).__name__}: Expected input to be 2D or 3D, got {input.ndim}D instead"
+                )
+            batched = input.ndim == 3
+            if batched:
+                x = input.transpose(0, 1) if self.batch_first else input
+            else:
+                x = input.unsqueeze(1)
+            seq_len, n = x.shape[0], x.shape[1]
+            data = x.reshape(seq_len * n, x.shape[2])
+            batch_sizes = [n] * seq_len
+        if data.shape[-1] != self.input_size:
+            raise RuntimeError(
+                f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got {data.shape[-1]}"
+            )
         h_shape = (self.num_layers * d, n, real_hidden)
         c_shape = (self.num_layers * d, n, self.hidden_size)
         if hx is None:
-            h0 = zeros(h_shape, dtype=x.dtype, device=x.device)
-            c0 = zeros(c_shape, dtype=x.dtype, device=x.device) if is_lstm else None
+            h0 = zeros(h_shape, dtype=data.dtype, device=data.device)
+            c0 = zeros(c_shape, dtype=data.dtype, device=data.device) if is_lstm else None
         else:
             h0, c0 = hx if is_lstm else (hx, None)
             if not batched:
@@ -192,35 +210,36 @@ class RNNBase(Module):
             self._check_hidden(h0, h_shape)
             if c0 is not None:
                 self._check_hidden(c0, c_shape, "hidden[1]")
-        layer_input = x
+            if packed and input.sorted_indices is not None:
+                # hx comes in the caller's batch order; the packed rows are sorted longest first
+                h0 = h0.index_select(1, input.sorted_indices)
+                c0 = c0.index_select(1, input.sorted_indices) if c0 is not None else None
+        layer_input = data
         h_n: list[Tensor] = []
         c_n: list[Tensor] = []
         for layer in range(self.num_layers):
             outs_dir = []
             for direction in range(d):
-                w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_params(layer, direction)
                 k = layer * d + direction
-                h, c = h0[k], (c0[k] if c0 is not None else None)
-                xw = layer_input @ w_ih.t()
-                if b_ih is not None:
-                    xw = xw + b_ih
-                outs: list[Any] = [None] * seq_len
-                steps = range(seq_len) if direction == 0 else range(seq_len - 1, -1, -1)
-                for t in steps:
-                    h, c = _cell_step(self.mode, xw[t], h, c, w_hh, b_hh, w_hr)
-                    outs[t] = h
-                outs_dir.append(
-                    stack(outs, 0) if seq_len else zeros((0, n, real_hidden), dtype=x.dtype, device=x.device)
-                )
+                out, h, c = self._run_direction(layer, direction, layer_input, batch_sizes, h0[k],
+                                                c0[k] if c0 is not None else None, real_hidden)
+                outs_dir.append(out)
                 h_n.append(h)
                 if c is not None:
                     c_n.append(c)
             layer_input = cat(outs_dir, -1) if d == 2 else outs_dir[0]
             if self.dropout and self.training and layer < self.num_layers - 1:
                 layer_input = F.dropout(layer_input, self.dropout, True)
-        output = layer_input
         hn = stack(h_n, 0)
         cn = stack(c_n, 0) if is_lstm else None
+        if packed:
+            if input.unsorted_indices is not None:
+                hn = hn.index_select(1, input.unsorted_indices)
+                cn = cn.index_select(1, input.unsorted_indices) if cn is not None else None
+            output: Any = PackedSequence(layer_input, input.batch_sizes, input.sorted_indices,
+                                         input.unsorted_indices)
+            return (output, (hn, cn)) if is_lstm else (output, hn)
+        output = layer_input.reshape(len(batch_sizes), n, real_hidden * d)
         if batched:
             if self.batch_first:
                 output = output.transpose(0, 1)
@@ -229,6 +248,39 @@ class RNNBase(Module):
             hn = hn.squeeze(1)
             cn = cn.squeeze(1) if cn is not None else None
         return (output, (hn, cn)) if is_lstm else (output, hn)
+
+    def _run_direction(self, layer: int, direction: int, data: Tensor, batch_sizes: list[int], h: Tensor,
+                       c: Tensor | None, real_hidden: int) -> tuple[Tensor, Tensor, Tensor | None]:
+        """One layer and direction over packed rows ``data``; returns (output rows, h_n, c_n).
+
+        At step t only the first ``batch_sizes[t]`` rows of the state advance: the others have ended
+        (forward) or not yet begun (reverse, where they still hold their initial state).
+        """
+        w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_params(layer, direction)
+        xw = data @ w_ih.t()
+        if b_ih is not None:
+            xw = xw + b_ih
+        n = h.shape[0]
+        offsets = [0]
+        for bs in batch_sizes:
+            offsets.append(offsets[-1] + bs)
+        outs: list[Any] = [None] * len(batch_sizes)
+        steps = range(len(batch_sizes)) if direction == 0 else range(len(batch_sizes) - 1, -1, -1)
+        for t in steps:
+            bs = batch_sizes[t]
+            xt = xw[offsets[t]:offsets[t + 1]]
+            if bs == n:
+                h, c = _cell_step(self.mode, xt, h, c, w_hh, b_hh, w_hr)
+                outs[t] = h
+                continue
+            h_new, c_new = _cell_step(self.mode, xt, h[:bs], c[:bs] if c is not None else None, w_hh, b_hh,
+                                      w_hr)
+            outs[t] = h_new
+            h = cat([h_new, h[bs:]], 0)
+            c = cat([c_new, c[bs:]], 0) if c is not None and c_new is not None else None
+        if not outs:
+            return zeros((0, real_hidden), dtype=data.dtype, device=data.device), h, c
+        return cat(outs, 0), h, c
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
