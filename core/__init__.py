@@ -25,6 +25,8 @@ from .dtypes import (  # noqa: E402
     bfloat16, bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
     int32, int64, long, promote_types, result_type, set_default_dtype, can_cast, short, uint8,
 )
+from .dtypes import cdouble, cfloat, complex64, complex128, is_complex  # noqa: E402
+
 from .tensor import Size, Tensor  # noqa: E402
 from . import ops  # noqa: E402,F401  (binds Tensor methods)
 from .ops.creation import (  # noqa: E402
@@ -50,6 +52,11 @@ from .ops.indexing import (  # noqa: E402
     take_along_dim,
 )
 from .ops.linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer, vdot  # noqa: E402
+from .linalg._torch_api import (  # noqa: E402
+    addbmm, addmm, addmv, addr, baddbmm, cdist, chain_matmul, cholesky, cholesky_inverse, cholesky_solve, cross, det,
+    inverse, kron, logdet, orgqr, pinverse, qr, slogdet, svd, tensordot, trace, triangular_solve,
+)
+from .linalg._derived import matrix_exp, matrix_power  # noqa: E402
 from .ops._methods import log_softmax, softmax  # noqa: E402
 from .ops.random import (  # noqa: E402
     Generator, bernoulli, get_rng_state, initial_seed, manual_seed, multinomial, normal, rand, rand_like, randint,
@@ -72,7 +79,18 @@ from .ops.shape import (  # noqa: E402
 from .special import (  # noqa: E402
     digamma, erfc, erfinv, exp2, i0, igamma, igammac, lgamma, logit, mvlgamma, polygamma, sinc, xlogy,
 )
+from .ops.complex import (  # noqa: E402
+    angle, complex, conj, conj_physical, imag, is_conj, polar, real, resolve_conj, resolve_neg, sgn, view_as_complex,
+    view_as_real,
+)
 from .plugins import get_default_device, set_default_device  # noqa: E402
+from . import amp, cpu  # noqa: E402
+from .amp.autocast_mode import (  # noqa: E402
+    autocast, autocast_decrement_nesting, autocast_increment_nesting, clear_autocast_cache, get_autocast_cpu_dtype,
+    get_autocast_dtype, get_autocast_gpu_dtype, is_autocast_cache_enabled, is_autocast_cpu_enabled,
+    is_autocast_enabled, set_autocast_cache_enabled, set_autocast_cpu_dtype, set_autocast_cpu_enabled,
+    set_autocast_dtype, set_autocast_enabled, set_autocast_gpu_dtype,
+)
 from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402
 
 
@@ -113,7 +131,7 @@ def get_float32_matmul_precision() -> str:
 
 import builtins  # noqa: E402
 
-_LAZY_MODULES = ("nn", "optim", "data", "utils", "backends", "accelerator", "onnx", "special", "distributions")
+_LAZY_MODULES = ("nn", "optim", "data", "utils", "backends", "accelerator", "linalg", "onnx", "special", "distributions", "fft")
 
 
 def __getattr__(name: str) -> object:
