@@ -335,6 +335,45 @@ class ArrayAPIBackend(Backend):
         r = s - xp.log(xp.sum(xp.exp(s), axis=axis, keepdims=True))
         return r if x is a else r.astype(a.dtype)
 
+    # -- optional linear-algebra kernels (through the namespace's ``linalg`` extension) ---------------
+    # NOTE: arrays are batched (..., m, n); NumPy raises numpy.linalg.LinAlgError for singular input,
+    # JAX/CuPy return inf/NaN: core checks the results and raises ember.linalg.LinAlgError either way.
+    def linalg_inv(self, a: Any) -> Any:
+        """Inverse of each square matrix."""
+        return self.xp.linalg.inv(a)
+
+    def linalg_det(self, a: Any) -> Any:
+        """Determinant of each square matrix."""
+        return self.xp.linalg.det(a)
+
+    def linalg_slogdet(self, a: Any) -> tuple[Any, Any]:
+        """``(sign, log|det|)`` of each square matrix."""
+        r = self.xp.linalg.slogdet(a)
+        return r[0], r[1]
+
+    def linalg_solve(self, a: Any, b: Any) -> Any:
+        """``X`` with ``a @ X == b``; ``b`` is a batch of matrices (..., n, k) broadcast with ``a``."""
+        return self.xp.linalg.solve(a, b)
+
+    def linalg_cholesky(self, a: Any) -> Any:
+        """Lower Cholesky factor of each symmetric positive-definite matrix."""
+        return self.xp.linalg.cholesky(a)
+
+    def linalg_qr(self, a: Any, mode: str) -> tuple[Any, Any]:
+        """``(Q, R)`` for ``mode`` 'reduced' or 'complete'."""
+        r = self.xp.linalg.qr(a, mode=mode)
+        return r[0], r[1]
+
+    def linalg_eigh(self, a: Any) -> tuple[Any, Any]:
+        """``(eigenvalues ascending, eigenvectors as columns)`` of each symmetric matrix."""
+        r = self.xp.linalg.eigh(a)
+        return r[0], r[1]
+
+    def linalg_svd(self, a: Any, full_matrices: bool) -> tuple[Any, Any, Any]:
+        """``(U, S, Vh)`` with singular values descending."""
+        r = self.xp.linalg.svd(a, full_matrices=full_matrices)
+        return r[0], r[1], r[2]
+
     # -- random helpers ---------------------------------------------------------------------------
     def _below_high(self, u: Any, low: float, high: float, dtype: _dt.dtype) -> Any:
         """``u`` (uniform on [low, high), scaled or cast) kept below ``high``, which rounding can reach."""

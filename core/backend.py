@@ -72,6 +72,16 @@ spatial dim (``hi`` may exceed ``lo`` for ``ceil_mode``):
     ``cross_entropy(x, target, ignore_index, reduction, need_grad) -> (loss, grad)`` for (N, C)
     logits and class indices: ``grad`` is ``softmax(x) - onehot(target)`` with ignored rows zero,
     divided by the number of counted targets for 'mean' (None without ``need_grad``).
+
+Optional linear-algebra kernels (``LINALG``; no core reference: a backend lacking one makes the
+``ember.linalg`` functions that need it raise a RuntimeError naming it). Inputs are floating arrays of
+shape ``(..., m, n)``, batched over the leading dims; singular or non-positive-definite input may raise or
+give inf/NaN (core checks and raises ``ember.linalg.LinAlgError``):
+
+    ``linalg_inv(a)``, ``linalg_det(a)``, ``linalg_slogdet(a) -> (sign, logabsdet)``,
+    ``linalg_solve(a, b)`` (``b`` of shape ``(..., n, k)``, batch dims broadcast),
+    ``linalg_cholesky(a)`` (lower factor), ``linalg_qr(a, mode) -> (Q, R)`` (mode 'reduced'/'complete'),
+    ``linalg_eigh(a) -> (w ascending, V)``, ``linalg_svd(a, full_matrices) -> (U, S descending, Vh)``.
 """
 
 from __future__ import annotations
@@ -109,6 +119,10 @@ REQUIRED_MUTABLE = ("setitem", "copy_into")
 OPTIONAL = (
     "conv_nd", "conv_nd_backward_input", "conv_nd_backward_weight", "max_pool_nd", "max_pool_nd_backward",
     "softmax", "log_softmax", "cross_entropy", "sigmoid", "relu", "relu_backward", "linear", "axpy_",
+)
+LINALG = (
+    "linalg_inv", "linalg_det", "linalg_slogdet", "linalg_solve", "linalg_cholesky", "linalg_qr", "linalg_eigh",
+    "linalg_svd",
 )
 
 

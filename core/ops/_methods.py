@@ -335,4 +335,20 @@ def log_softmax(input: Tensor, dim: int, dtype: _dt.dtype | None = None) -> Tens
     return f(input, dim, dtype=dtype)
 
 
+
+def _bind_linalg() -> None:
+    """Bind the linear-algebra methods (``x.det()``, ``x.svd()``, ``x.addmm(...)``) from ``ember.linalg``."""
+    from ..linalg import _derived as LD
+    from ..linalg import _torch_api as LT
+
+    T: Any = Tensor
+    for name in ("det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve", "cholesky_inverse", "svd", "qr",
+                 "pinverse", "triangular_solve", "cross", "addmm", "addmv", "addr", "baddbmm", "addbmm", "trace",
+                 "kron", "orgqr"):
+        setattr(T, name, getattr(LT, name))
+    T.matrix_power = LD.matrix_power
+    T.matrix_exp = LD.matrix_exp
+
+
 _bind()
+_bind_linalg()

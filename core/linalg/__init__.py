@@ -1,0 +1,37 @@
+"""``ember.linalg``: PyTorch's ``torch.linalg`` (decompositions, solvers, norms, products) with autograd.
+
+Decompositions run on the backend's optional ``linalg_*`` kernels (see :mod:`ember.backend`); the rest
+are composites of them and of Tensor ops, so they batch over leading dims and differentiate.
+"""
+
+from __future__ import annotations
+
+from ..ops.linalg import matmul, outer
+from ._common import LinAlgError
+from ._decomp import (
+    cholesky, cholesky_ex, det, eigh, eigvalsh, inv, inv_ex, qr, slogdet, solve, solve_ex, solve_triangular, svd,
+    svdvals,
+)
+from ._derived import (
+    cond, cross, diagonal, householder_product, lstsq, matrix_exp, matrix_norm, matrix_power, matrix_rank,
+    multi_dot, norm, pinv, tensorinv, tensorsolve, vander, vecdot, vector_norm,
+)
+
+__all__ = [
+    "LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eig", "eigh", "eigvals",
+    "eigvalsh", "householder_product", "inv", "inv_ex", "lstsq", "matmul", "matrix_exp", "matrix_norm",
+    "matrix_power", "matrix_rank", "multi_dot", "norm", "outer", "pinv", "qr", "slogdet", "solve", "solve_ex",
+    "solve_triangular", "svd", "svdvals", "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm",
+]
+
+
+def eig(A: object, *, out: object = None) -> object:
+    """Eigen-decomposition of general matrices: needs complex dtypes, which ember does not have yet."""
+    raise RuntimeError("linalg.eig: ember has no complex dtypes yet, and the eigenvalues of a general real matrix "
+                       "are complex; use linalg.eigh for symmetric matrices")
+
+
+def eigvals(A: object, *, out: object = None) -> object:
+    """Eigenvalues of general matrices: needs complex dtypes, which ember does not have yet."""
+    raise RuntimeError("linalg.eigvals: ember has no complex dtypes yet, and the eigenvalues of a general real "
+                       "matrix are complex; use linalg.eigvalsh for symmetric matrices")
