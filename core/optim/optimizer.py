@@ -11,8 +11,9 @@ Decisions where PyTorch is silent or backend-specific:
   whose results do not depend on them. ``differentiable=True`` is not supported.
 - ``load_state_dict`` copies the state tensors it is given (cast to the parameter's dtype and
   moved to its device; the float32 CPU scalars ``step`` and NAdam's ``mu_product`` kept as they
-  are), so a loaded optimizer never shares buffers with the state dict, or with the optimizer
-  that produced it, and resumes exactly where the saved one stopped.
+  are, ASGD's float32 ``eta`` and ``mu`` kept float32), so a loaded optimizer never shares buffers
+  with the state dict, or with the optimizer that produced it, and resumes exactly where the saved
+  one stopped.
 """
 
 from __future__ import annotations
@@ -52,6 +53,14 @@ def _typename(obj: object) -> str:
 def _to_scalar(x: float | Tensor) -> float:
     """A Python number for a hyper-parameter that may be given as a one-element tensor."""
     return x.item() if isinstance(x, Tensor) else x
+
+
+def _check_lr(lr: float | Tensor) -> None:
+    """PyTorch's checks of a learning rate given as a number or a one-element tensor."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
 
 
 class Optimizer:
@@ -232,9 +241,11 @@ class Optimizer:
 
 
 # Scalar bookkeeping kept as float32 CPU tensors whatever the parameter. NOTE: PyTorch exempts only
-# "step" and casts NAdam's running product to the parameter's dtype, so a reloaded NAdam drifts
-# from an uninterrupted run; keeping it float32 makes training resume exactly.
+# "step" and casts NAdam's running product (and ASGD's eta and mu, below) to the parameter's dtype, so a
+# reloaded NAdam or ASGD drifts from an uninterrupted run; keeping them float32 makes training resume exactly.
 _SCALAR_STATE = ("step", "mu_product")
+# ASGD's float32 scalars, which live on the parameter's device
+_DEVICE_SCALAR_STATE = ("eta", "mu")
 
 
 def _cast(param: Tensor, value: Any, key: Any = None) -> Any:
@@ -242,6 +253,9 @@ def _cast(param: Tensor, value: Any, key: Any = None) -> Any:
     if isinstance(value, Tensor):
         if key in _SCALAR_STATE:
             return value.clone()
+        if key in _DEVICE_SCALAR_STATE:
+            out = value.to(device=param.device)
+            return out.clone() if out is value else out
         if param.is_floating_point():
             out = value.to(dtype=param.dtype, device=param.device)
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ._base import EPOCH_DEPRECATION_WARNING, LRScheduler, _LRScheduler
 from ._composite import ChainedScheduler, SequentialLR
-from ._cyclic import CosineAnnealingLR, CosineAnnealingWarmRestarts, OneCycleLR
+from ._cyclic import CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR
 from ._decay import (
     ConstantLR, ExponentialLR, LambdaLR, LinearLR, MultiplicativeLR, MultiStepLR, PolynomialLR, StepLR,
 )
@@ -19,5 +19,5 @@ from ._plateau import ReduceLROnPlateau
 __all__ = [
     "LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
     "ExponentialLR", "SequentialLR", "PolynomialLR", "CosineAnnealingLR", "ChainedScheduler",
-    "ReduceLROnPlateau", "CosineAnnealingWarmRestarts", "OneCycleLR",
+    "ReduceLROnPlateau", "CyclicLR", "CosineAnnealingWarmRestarts", "OneCycleLR",
 ]

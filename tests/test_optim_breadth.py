@@ -1,0 +1,448 @@
+"""The optimizers added to cover all of ``torch.optim`` (Adadelta, ASGD, Rprop, Adafactor, Muon, SparseAdam,
+LBFGS) and the option coverage of every optimizer, checked against PyTorch: the same parameters, the same
+loss (each library differentiating it at its own parameters), parameters compared after every step, a
+``state_dict()`` save/load in the middle of the run, the final state, signatures, reprs and errors.
+A handful also run on the jax backend. Parity tests skip without torch.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from typing import Any
+
+import numpy as np
+import pytest
+from _devices import device_params
+
+import ember
+import ember.optim as optim
+
+try:
+    import torch
+except ImportError:  # pragma: no cover - exercised on machines without the oracle extra
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch (the oracle extra) is not installed")
+JAX = [d for d in device_params() if getattr(d, "values", (d,))[0] == "jax"]
+
+RNG = np.random.default_rng(7)
+INIT = [RNG.standard_normal((3, 4)), RNG.standard_normal(4), RNG.standard_normal((2, 3, 4))]
+X = RNG.standard_normal((5, 3))
+TARGET = np.sin(np.arange(20.0).reshape(5, 4))
+
+
+def host(t: Any) -> np.ndarray:
+    return np.array(t.detach().cpu().numpy(), dtype=np.float64)
+
+
+def make_params(lib: Any, dtype: str = "float64", device: str = "cpu", init: list[np.ndarray] = INIT) -> list[Any]:
+    kw = {"device": device} if lib is ember else {}
+    return [lib.tensor(v, dtype=getattr(lib, dtype), requires_grad=True, **kw) for v in init]
+
+
+def loss_of(lib: Any, params: list[Any], step: int) -> Any:
+    """A non-quadratic, step-dependent loss touching every parameter (the 3-d one through its square)."""
+    w, b = params[0], params[1]
+    x = lib.tensor(X, dtype=w.dtype, **({"device": w.device} if lib is ember else {}))
+    y = lib.tensor(TARGET + step, dtype=w.dtype, **({"device": w.device} if lib is ember else {}))
+    loss = ((x @ w + b - y) ** 2).sum() * 0.5 + (w ** 4).sum() * 0.025
+    for extra in params[2:]:
+        loss = loss + ((extra - 0.5) ** 2 * (extra + 2)).sum()
+    return loss
+
+
+def train(lib: Any, opt: Any, params: list[Any], steps: range, record: list[Any] | None = None) -> None:
+    for step in steps:
+        opt.zero_grad()
+        loss_of(lib, params, step).backward()
+        opt.step()
+        if record is not None:
+            record.append([host(p) for p in params])
+
+
+def assert_close(ours: list[np.ndarray], theirs: list[np.ndarray], tol: float, what: str = "") -> None:
+    for i, (e, t) in enumerate(zip(ours, theirs)):
+        np.testing.assert_allclose(e, t, rtol=tol, atol=tol, err_msg=f"{what} param {i}")
+
+
+def assert_states_match(eopt: Any, topt: Any, tol: float = 1e-9) -> None:
+    """The two optimizers' state dicts hold the same keys, types, dtypes and values."""
+    esd, tsd = eopt.state_dict(), topt.state_dict()
+    assert esd["param_groups"] == tsd["param_groups"]
+    assert sorted(esd["state"]) == sorted(tsd["state"])
+    for pid, tstate in tsd["state"].items():
+        estate = esd["state"][pid]
+        assert sorted(estate) == sorted(tstate), pid
+        for key, tv in tstate.items():
+            _assert_same_value(estate[key], tv, tol, f"state[{pid}][{key!r}]")
+
+
+def _assert_same_value(ev: Any, tv: Any, tol: float, what: str) -> None:
+    if isinstance(tv, torch.Tensor):
+        assert isinstance(ev, ember.Tensor), what
+        assert str(ev.dtype).split(".")[-1] == str(tv.dtype).split(".")[-1], what
+        assert tuple(ev.shape) == tuple(tv.shape), what
+        np.testing.assert_allclose(host(ev), host(tv), rtol=tol, atol=tol, err_msg=what)
+    elif isinstance(tv, list):
+        assert isinstance(ev, list) and len(ev) == len(tv), what
+        for i, (e, t) in enumerate(zip(ev, tv)):
+            _assert_same_value(e, t, tol, f"{what}[{i}]")
+    elif isinstance(tv, float):
+        assert ev == pytest.approx(tv, rel=tol, abs=tol), what
+    else:
+        assert ev == tv, what
+
+
+# -- the new optimizers, step by step against torch, with a state_dict round trip mid-run -------------------
+CASES: list[tuple[str, dict[str, Any]]] = [
+    ("Adadelta", {}),
+    ("Adadelta", {"lr": 0.5, "rho": 0.5, "eps": 1e-4, "weight_decay": 0.1}),
+    ("Adadelta", {"lr": 0.3, "maximize": True, "foreach": True}),
+    ("ASGD", {}),
+    ("ASGD", {"lr": 0.01, "t0": 4, "lambd": 0.05, "alpha": 0.5}),
+    ("ASGD", {"lr": 0.005, "t0": 2, "weight_decay": 0.1, "maximize": True}),
+    ("Rprop", {}),
+    ("Rprop", {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.2)}),
+    ("Rprop", {"lr": 0.02, "maximize": True, "foreach": False}),
+    ("Adafactor", {}),
+    ("Adafactor", {"lr": 0.05, "beta2_decay": -0.5, "d": 1.5, "weight_decay": 0.1}),
+    ("Adafactor", {"lr": 0.02, "eps": (1e-3, 1e-2), "maximize": True}),
+    ("Adagrad", {"lr": 0.1, "fused": True}),
+    ("Adam", {"lr": 0.05, "fused": True, "amsgrad": True, "weight_decay": 0.1}),
+    ("AdamW", {"lr": 0.05, "foreach": True, "maximize": True}),
+    ("SGD", {"lr": 0.01, "momentum": 0.9, "nesterov": True, "fused": True}),
+    ("SGD", {"lr": 0.01, "momentum": 0.5, "dampening": 0.3, "foreach": True}),
+    ("NAdam", {"lr": 0.05, "momentum_decay": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("RAdam", {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
+]
+IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in kw.items()) or 'default'}" for name, kw in CASES]
+STEPS, RESUME_AT = 12, 5
+
+
+@needs_torch
+@pytest.mark.parametrize(("name", "kw"), CASES, ids=IDS)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_parity_with_resume(name: str, kw: dict[str, Any], dtype: str) -> None:
+    """Every step matches torch; reloading the state dict into a fresh optimizer at RESUME_AT changes nothing."""
+    tol = 1e-9 if dtype == "float64" else 2e-5
+    tp = make_params(torch, dtype)
+    topt = getattr(torch.optim, name)(tp, **kw)
+    theirs: list[Any] = []
+    train(torch, topt, tp, range(STEPS), theirs)
+
+    ep = make_params(ember, dtype)
+    eopt = getattr(optim, name)(ep, **kw)
+    ours: list[Any] = []
+    train(ember, eopt, ep, range(RESUME_AT), ours)
+    saved = copy.deepcopy(eopt.state_dict())
+    eopt = getattr(optim, name)(ep, **kw)
+    eopt.load_state_dict(saved)
+    train(ember, eopt, ep, range(RESUME_AT, STEPS), ours)
+
+    for step, (o, t) in enumerate(zip(ours, theirs)):
+        assert_close(o, t, tol, f"step {step}")
+    if dtype == "float64":
+        assert_states_match(eopt, topt)
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ["Adadelta", "ASGD", "Rprop", "Adafactor", "Muon", "SparseAdam", "LBFGS"])
+def test_repr_and_defaults_as_torch(name: str) -> None:
+    tp, ep = make_params(torch)[:1], make_params(ember)[:1]
+    topt, eopt = getattr(torch.optim, name)(tp), getattr(optim, name)(ep)
+    assert repr(eopt) == repr(topt)
+    assert eopt.defaults == topt.defaults
+
+
+@needs_torch
+def test_param_groups_and_missing_grads() -> None:
+    """Per-group hyper-parameters, and a parameter without a gradient gets no state and no update."""
+    def groups(ps: list[Any]) -> list[dict[str, Any]]:
+        return [{"params": [ps[0]], "lr": 0.5, "rho": 0.6}, {"params": ps[1:]}]
+
+    results = []
+    for lib in (torch, ember):
+        ps = make_params(lib)
+        opt = lib.optim.Adadelta(groups(ps), lr=1.0)
+        for step in range(6):
+            opt.zero_grad()
+            loss_of(lib, ps, step).backward()
+            if step % 2:
+                ps[2].grad = None
+            opt.step()
+        results.append([host(p) for p in ps])
+    assert_close(results[1], results[0], 1e-12)
+
+
+# -- option coverage -------------------------------------------------------------------------------------
+@needs_torch
+@pytest.mark.parametrize("name", [n for n in torch.optim.__all__ if inspect.isclass(getattr(torch.optim, n))]
+                         if torch is not None else [])
+def test_signature_as_torch(name: str) -> None:
+    """Every torch.optim class exists in ember.optim with PyTorch's parameters, kinds and defaults."""
+    def sig(cls: Any) -> list[tuple[str, Any, Any]]:
+        return [(p.name, p.kind, p.default) for p in inspect.signature(cls.__init__).parameters.values()]
+
+    assert sig(getattr(optim, name)) == sig(getattr(torch.optim, name))
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ["Adadelta", "ASGD", "Rprop", "Adafactor", "SGD", "Adam"])
+def test_tensor_lr(name: str) -> None:
+    """A one-element tensor lr behaves as the number it holds."""
+    results = []
+    for lib in (torch, ember):
+        ps = make_params(lib)
+        opt = getattr(lib.optim, name)(ps, lr=lib.tensor(0.05, dtype=lib.float64))
+        record: list[Any] = []
+        train(lib, opt, ps, range(5), record)
+        results.append(record[-1])
+    assert_close(results[1], results[0], 1e-9)
+
+
+@pytest.mark.parametrize("name", ["Adadelta", "ASGD", "Rprop", "Adam", "SGD"])
+def test_differentiable_is_refused(name: str) -> None:
+    with pytest.raises(NotImplementedError, match="differentiable"):
+        getattr(optim, name)(make_params(ember), differentiable=True)
+
+
+INVALID = [
+    ("Adadelta", {"lr": -1.0}), ("Adadelta", {"rho": 1.5}), ("Adadelta", {"eps": -1.0}),
+    ("Adadelta", {"weight_decay": -0.1}), ("ASGD", {"lr": -0.1}), ("ASGD", {"weight_decay": -1.0}),
+    ("Rprop", {"lr": -0.1}), ("Rprop", {"etas": (1.5, 1.2)}), ("Rprop", {"etas": (0.5, 0.9)}),
+    ("Adafactor", {"lr": -1.0}), ("Adafactor", {"beta2_decay": 0.5}), ("Adafactor", {"eps": (-1.0, 1e-3)}),
+    ("Adafactor", {"eps": (None, -1.0)}), ("Adafactor", {"d": 0.5}), ("Adafactor", {"weight_decay": -1.0}),
+    ("Muon", {"lr": -1.0}), ("Muon", {"momentum": -1.0}), ("Muon", {"weight_decay": -1.0}),
+    ("Muon", {"adjust_lr_fn": "other"}), ("SparseAdam", {"lr": 0.0}), ("SparseAdam", {"eps": 0.0}),
+    ("SparseAdam", {"betas": (1.0, 0.9)}), ("SparseAdam", {"betas": (0.9, -0.1)}), ("LBFGS", {"lr": -1.0}),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize(("name", "kw"), INVALID, ids=[f"{n}-{kw}" for n, kw in INVALID])
+def test_invalid_hyper_parameters_as_torch(name: str, kw: dict[str, Any]) -> None:
+    with pytest.raises(Exception) as theirs:
+        getattr(torch.optim, name)(make_params(torch)[:1], **kw)
+    with pytest.raises(type(theirs.value)) as ours:
+        getattr(optim, name)(make_params(ember)[:1], **kw)
+    assert str(ours.value) == str(theirs.value)
+
+
+@needs_torch
+def test_structural_errors_as_torch() -> None:
+    for lib in (torch, ember):
+        ps = make_params(lib)
+        with pytest.raises(ValueError, match="Muon only supports 2D parameters"):
+            lib.optim.Muon(ps[1:2])
+        with pytest.raises(ValueError, match="LBFGS doesn't support per-parameter options"):
+            lib.optim.LBFGS([{"params": ps[:1]}, {"params": ps[1:]}])
+        opt = lib.optim.LBFGS(ps[:1], line_search_fn="backtracking")
+
+        def closure(opt: Any = opt, ps: list[Any] = ps, lib: Any = lib) -> Any:
+            opt.zero_grad()
+            loss = loss_of(lib, ps[:2], 0)
+            loss.backward()
+            return loss
+
+        with pytest.raises(RuntimeError, match="only 'strong_wolfe' is supported"):
+            opt.step(closure)
+
+
+# -- Muon: bfloat16 Newton-Schulz, bit-for-bit as PyTorch's on the CPU ---------------------------------------
+MUON_CASES = [{}, {"lr": 0.02, "weight_decay": 0.0}, {"lr": 0.05, "nesterov": False, "adjust_lr_fn": "match_rms_adamw"},
+              {"lr": 0.02, "momentum": 0.5, "ns_steps": 3, "ns_coefficients": (2.0, -1.5, 0.5), "eps": 1e-5,
+               "adjust_lr_fn": "original"}]
+
+
+@needs_torch
+@pytest.mark.parametrize("kw", MUON_CASES, ids=str)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_muon_parity(kw: dict[str, Any], dtype: str) -> None:
+    """A wide and a tall matrix (the tall one is orthogonalized through its transpose)."""
+    init = [RNG.standard_normal((3, 4)), np.zeros(4), RNG.standard_normal((4, 3))]
+
+    def run(lib: Any, resume: bool) -> list[Any]:
+        ps = make_params(lib, dtype, init=init)
+        mats = [ps[0], ps[2]]
+        opt = lib.optim.Muon(mats, **kw)
+        record: list[Any] = []
+        for step in range(8):
+            if resume and step == 4:
+                saved = copy.deepcopy(opt.state_dict())
+                opt = lib.optim.Muon(mats, **kw)
+                opt.load_state_dict(saved)
+            opt.zero_grad()
+            w, v = ps[0], ps[2]
+            (loss_of(lib, [w, ps[1]], step) + (v @ w).pow(2).sum() * 0.1).backward()
+            opt.step()
+            record.append([host(p) for p in mats])
+        return record
+
+    tol = 1e-6 if dtype == "float32" else 1e-12
+    for step, (o, t) in enumerate(zip(run(ember, True), run(torch, False))):
+        assert_close(o, t, tol, f"step {step}")
+
+
+# -- SparseAdam: ember's Embedding(sparse=True) gives dense gradients ----------------------------------------
+@needs_torch
+@pytest.mark.parametrize("kw", [{}, {"lr": 0.1, "betas": (0.5, 0.9), "eps": 1e-6}, {"lr": 0.05, "maximize": True}],
+                         ids=str)
+def test_sparse_adam_with_sparse_embedding(kw: dict[str, Any]) -> None:
+    """Rows never looked up keep their values and zero moments; looked-up rows move as in torch."""
+    weight = RNG.standard_normal((10, 3))
+
+    def run(lib: Any) -> tuple[list[np.ndarray], Any]:
+        emb = lib.nn.Embedding(10, 3, sparse=True, dtype=lib.float64)
+        with lib.no_grad():
+            emb.weight.copy_(lib.tensor(weight))
+        opt = lib.optim.SparseAdam(list(emb.parameters()), **kw)
+        record = []
+        for step in range(8):
+            if step == 4:
+                saved = copy.deepcopy(opt.state_dict())
+                opt = lib.optim.SparseAdam(list(emb.parameters()), **kw)
+                opt.load_state_dict(saved)
+            opt.zero_grad()
+            idx = lib.tensor([[step % 6, (3 * step) % 6, 2], [1, 1, (step + 5) % 6]])
+            out = emb(idx)
+            ((out + 0.3) ** 2).sum().backward()
+            opt.step()
+            record.append(host(emb.weight))
+        return record, opt
+
+    ours, eopt = run(ember)
+    theirs, topt = run(torch)
+    for step, (o, t) in enumerate(zip(ours, theirs)):
+        np.testing.assert_allclose(o, t, rtol=1e-12, atol=1e-12, err_msg=f"step {step}")
+    np.testing.assert_array_equal(ours[-1][6:], weight[6:])
+    assert_states_match(eopt, topt)
+
+
+# -- LBFGS: iterates on Rosenbrock and a least-squares problem, both line-search modes -----------------------
+def rosenbrock(x: Any) -> Any:
+    return ((1 - x[:-1]) ** 2).sum() + 100 * ((x[1:] - x[:-1] ** 2) ** 2).sum()
+
+
+LS_A = RNG.standard_normal((8, 4))
+LS_B = RNG.standard_normal(8)
+
+
+def least_squares(x: Any) -> Any:
+    lib = torch if isinstance(x, torch.Tensor) else ember
+    a = lib.tensor(LS_A, dtype=x.dtype)
+    b = lib.tensor(LS_B, dtype=x.dtype)
+    return ((a @ x - b) ** 2).sum() + 0.01 * (x ** 4).sum()
+
+
+LBFGS_CASES = [
+    ("rosenbrock", {}),
+    ("rosenbrock", {"line_search_fn": "strong_wolfe"}),
+    ("rosenbrock", {"lr": 0.5, "max_iter": 7, "history_size": 3}),
+    ("rosenbrock", {"line_search_fn": "strong_wolfe", "history_size": 2, "max_eval": 9, "tolerance_grad": 1e-5,
+                    "tolerance_change": 1e-6}),
+    ("least_squares", {"max_iter": 4}),
+    ("least_squares", {"line_search_fn": "strong_wolfe", "max_iter": 3, "history_size": 1}),
+    ("least_squares", {"line_search_fn": "strong_wolfe", "tolerance_grad": 1e-3}),
+]
+
+
+def _lbfgs_run(lib: Any, problem: str, kw: dict[str, Any], dtype: str = "float64", device: str = "cpu",
+               steps: int = 4, resume_at: int | None = None) -> tuple[list[np.ndarray], list[float], Any]:
+    fn = rosenbrock if problem == "rosenbrock" else least_squares
+    x0 = [-1.5, 2.0, 0.5, -0.3]
+    extra = {"device": device} if lib is ember else {}
+    x = lib.tensor(x0, dtype=getattr(lib, dtype), requires_grad=True, **extra)
+    opt = lib.optim.LBFGS([x], **kw)
+    iterates, losses = [], []
+    for step in range(steps):
+        if step == resume_at:
+            saved = copy.deepcopy(opt.state_dict())
+            opt = lib.optim.LBFGS([x], **kw)
+            opt.load_state_dict(saved)
+
+        def closure(opt: Any = opt) -> Any:
+            opt.zero_grad()
+            loss = fn(x)
+            loss.backward()
+            return loss
+
+        losses.append(float(opt.step(closure).detach()))
+        iterates.append(host(x))
+    return iterates, losses, opt
+
+
+@needs_torch
+@pytest.mark.parametrize(("problem", "kw"), LBFGS_CASES, ids=[f"{p}-{kw}" for p, kw in LBFGS_CASES])
+def test_lbfgs_parity(problem: str, kw: dict[str, Any]) -> None:
+    """The iterates after each step(closure), the losses it returns, and the final state (history included),
+    with the state dict reloaded into a fresh LBFGS half-way."""
+    ours, our_losses, eopt = _lbfgs_run(ember, problem, kw, resume_at=2)
+    theirs, their_losses, topt = _lbfgs_run(torch, problem, kw)
+    for step, (o, t) in enumerate(zip(ours, theirs)):
+        np.testing.assert_allclose(o, t, rtol=1e-9, atol=1e-10, err_msg=f"step {step}")
+    np.testing.assert_allclose(our_losses, their_losses, rtol=1e-9)
+    assert_states_match(eopt, topt, tol=1e-7)
+
+
+@needs_torch
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_float32_least_squares(line_search_fn: str | None) -> None:
+    ours, _, _ = _lbfgs_run(ember, "least_squares", {"line_search_fn": line_search_fn}, "float32", steps=2)
+    theirs, _, _ = _lbfgs_run(torch, "least_squares", {"line_search_fn": line_search_fn}, "float32", steps=2)
+    np.testing.assert_allclose(ours[-1], theirs[-1], rtol=1e-4, atol=1e-5)
+
+
+def test_lbfgs_needs_a_closure() -> None:
+    opt = optim.LBFGS(make_params(ember)[:1])
+    with pytest.raises(RuntimeError, match="requires a closure"):
+        opt.step(None)  # type: ignore[arg-type]
+
+
+def test_lbfgs_stops_at_an_optimum() -> None:
+    """A zero gradient ends step() after one evaluation (tolerance_grad)."""
+    x = ember.tensor([1.0, 1.0, 1.0], dtype=ember.float64, requires_grad=True)
+    opt = optim.LBFGS([x])
+    calls = []
+
+    def closure() -> Any:
+        calls.append(1)
+        opt.zero_grad()
+        loss = rosenbrock(x)
+        loss.backward()
+        return loss
+
+    assert float(opt.step(closure)) == 0.0
+    assert len(calls) == 1 and opt.state[x]["func_evals"] == 1
+
+
+# -- a subset on the jax backend -------------------------------------------------------------------------
+@needs_torch
+@pytest.mark.parametrize("device", JAX)
+@pytest.mark.parametrize(("name", "kw"), [("Adadelta", {"lr": 0.5}), ("ASGD", {"t0": 2}), ("Rprop", {}),
+                                          ("Adafactor", {"lr": 0.05}), ("Muon", {"lr": 0.05})], ids=str)
+def test_parity_on_jax(name: str, kw: dict[str, Any], device: str) -> None:
+    steps = 3
+    tp = make_params(torch)[:2]
+    ep = make_params(ember, device=device)[:2]
+    if name == "Muon":
+        topt, eopt = torch.optim.Muon(tp[:1], **kw), optim.Muon(ep[:1], **kw)
+    else:
+        topt, eopt = getattr(torch.optim, name)(tp, **kw), getattr(optim, name)(ep, **kw)
+    theirs: list[Any] = []
+    ours: list[Any] = []
+    train(torch, topt, tp, range(steps), theirs)
+    train(ember, eopt, ep, range(steps), ours)
+    for step, (o, t) in enumerate(zip(ours, theirs)):
+        assert_close(o, t, 1e-9, f"step {step}")
+    for p in ep:
+        assert p.device.type == device
+
+
+@needs_torch
+@pytest.mark.parametrize("device", JAX)
+def test_lbfgs_on_jax(device: str) -> None:
+    kw = {"line_search_fn": "strong_wolfe", "max_iter": 5}
+    ours, _, _ = _lbfgs_run(ember, "rosenbrock", kw, device=device, steps=1)
+    theirs, _, _ = _lbfgs_run(torch, "rosenbrock", kw, steps=1)
+    np.testing.assert_allclose(ours[-1], theirs[-1], rtol=1e-9)
