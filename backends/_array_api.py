@@ -39,6 +39,7 @@ _DIRECT = {
     "bitwise_and": "bitwise_and", "bitwise_or": "bitwise_or", "bitwise_xor": "bitwise_xor",
     "where": "where", "matmul": "matmul", "einsum": "einsum", "broadcast_to": "broadcast_to",
     "tril": "tril", "triu": "triu", "take_along_axis": "take_along_axis", "stack": "stack",
+    "real": "real", "imag": "imag", "conj": "conj",
 }
 
 
@@ -373,6 +374,32 @@ class ArrayAPIBackend(Backend):
         """``(U, S, Vh)`` with singular values descending."""
         r = self.xp.linalg.svd(a, full_matrices=full_matrices)
         return r[0], r[1], r[2]
+
+    # -- optional FFT kernels (the array API's fft extension: numpy.fft, jax.numpy.fft, cupy.fft) ----------------
+    # Core resizes inputs itself (so n/s padding and trimming are differentiable) and casts the result to
+    # PyTorch's dtype; ``norm`` is "backward", "ortho" or "forward" as in the standard.
+    def _fft_ns(self) -> Any:
+        ns = getattr(self.xp, "fft", None)
+        if ns is None:
+            raise NotImplementedError(f"the {self.name} backend's array namespace has no fft extension")
+        return ns
+
+    def fftn(self, a: Any, axes: tuple[int, ...], norm: str) -> Any:
+        """Complex-to-complex forward DFT over ``axes``."""
+        return self._fft_ns().fftn(a, axes=axes, norm=norm)
+
+    def ifftn(self, a: Any, axes: tuple[int, ...], norm: str) -> Any:
+        """Complex-to-complex inverse DFT over ``axes``."""
+        return self._fft_ns().ifftn(a, axes=axes, norm=norm)
+
+    def rfftn(self, a: Any, axes: tuple[int, ...], norm: str) -> Any:
+        """Real-to-complex forward DFT over ``axes``, the last one halved (``n // 2 + 1`` outputs)."""
+        return self._fft_ns().rfftn(a, axes=axes, norm=norm)
+
+    def irfftn(self, a: Any, s: tuple[int, ...], axes: tuple[int, ...], norm: str) -> Any:
+        """Complex-to-real inverse DFT over ``axes`` with output sizes ``s`` (``a``'s last axis has
+        ``s[-1] // 2 + 1`` entries)."""
+        return self._fft_ns().irfftn(a, s=s, axes=axes, norm=norm)
 
     # -- random helpers ---------------------------------------------------------------------------
     def _below_high(self, u: Any, low: float, high: float, dtype: _dt.dtype) -> Any:

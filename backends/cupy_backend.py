@@ -65,6 +65,36 @@ class CupyBackend(ArrayAPIBackend):
     name = "cupy"
     device_type = "cuda"
     mutable = True
+    #: ``real_view``/``imag_view``/``view_as_real``/``view_as_complex`` return views sharing memory
+    complex_views = True
+
+    def real_view(self, a: Any) -> Any:
+        """The real parts of a complex array, as a writable view."""
+        return a.real
+
+    def imag_view(self, a: Any) -> Any:
+        """The imaginary parts of a complex array, as a writable view."""
+        return a.imag
+
+    def view_as_real(self, a: Any) -> Any:
+        """A ``(*a.shape, 2)`` real view of a complex array, for any strides."""
+        import cupy
+
+        return cupy.lib.stride_tricks.as_strided(a.real, a.shape + (2,), a.strides + (a.itemsize // 2,))
+
+    def view_as_complex(self, a: Any) -> Any:
+        """A complex view of a real array whose last axis (size 2) is contiguous."""
+        import cupy
+
+        return a.view(cupy.complex64 if a.dtype == cupy.float32 else cupy.complex128)[..., 0]
+
+    def make_complex(self, re: Any, im: Any, dtype: _dt.dtype) -> Any:
+        """The complex array ``re + i im`` (exact for inf/NaN parts)."""
+        out = self.xp.empty(re.shape, dtype=dtype.name)
+        out.real[...] = re
+        out.imag[...] = im
+        return out
+
     install_hint = "pip install 'ember[cuda12]' (or 'ember[cuda13]' for CUDA 13)"
     dtypes = frozenset(d for d in _dt.all_dtypes if d is not _dt.bfloat16)
 

@@ -204,6 +204,12 @@ class JaxBackend(ArrayAPIBackend):
             return a
         return self.xp.asarray(a).astype(nd)
 
+    def make_complex(self, re: Any, im: Any, dtype: _dt.dtype) -> Any:
+        """The complex array ``re + i im`` (exact for inf/NaN parts)."""
+        import jax
+
+        return jax.lax.complex(re, im).astype(dtype.name)
+
     def argsort(self, a: Any, axis: int, descending: bool, stable: bool) -> Any:
         """Stable sorting indices."""
         return self.xp.argsort(a, axis=axis, stable=True, descending=descending)

@@ -145,7 +145,25 @@ class _Formatter:
         return " " * (self.max_width - len(out)) + out
 
 
-def _vector_str(x: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str:
+class _ComplexFormatter:
+    """PyTorch's complex layout: the real parts and the imaginary parts each get their own format,
+    joined as ``1.+2.j``; the imaginary part is not padded."""
+
+    def __init__(self, values: np.ndarray):
+        self.real = _Formatter(values.real, True)
+        self.imag = _Formatter(values.imag, True)
+        # the "j" takes one more column
+        self.max_width = self.real.max_width + self.imag.max_width + 1
+
+    def format(self, value: Any) -> str:
+        value = complex(value)
+        real = self.real.format(value.real)
+        imag = (self.imag.format(value.imag) + "j").lstrip()
+        # a sign is already there for negative parts (and -0.0)
+        return real + imag if imag[0] in "+-" else real + "+" + imag
+
+
+def _vector_str(x: np.ndarray, indent: int, summarize: bool, fmt: Any) -> str:
     # each element takes its width plus ", "
     element_length = fmt.max_width + 2
     per_line = max(1, math.floor((PRINT_OPTS.linewidth - indent) / element_length))
@@ -161,7 +179,7 @@ def _vector_str(x: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) ->
     return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
 
 
-def _nested_str(x: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str:
+def _nested_str(x: np.ndarray, indent: int, summarize: bool, fmt: Any) -> str:
     if x.ndim == 0:
         return fmt.format(x.item())
     if x.ndim == 1:
@@ -195,7 +213,8 @@ def _summarized(x: np.ndarray) -> np.ndarray:
 
 def _tensor_str(x: np.ndarray, indent: int, floating: bool) -> str:
     summarize = x.size > PRINT_OPTS.threshold
-    fmt = _Formatter(_summarized(x) if summarize else x, floating)
+    shown = _summarized(x) if summarize else x
+    fmt = _ComplexFormatter(shown) if x.dtype.kind == "c" else _Formatter(shown, floating)
     return _nested_str(x, indent, summarize, fmt)
 
 
@@ -218,7 +237,7 @@ def _host_values(t: Any) -> np.ndarray:
     arr = np.asarray(t.numpy(force=True))
     # NOTE: bfloat16 (an ml_dtypes array) widens exactly to float32; NumPy float arrays stay as they
     # are, since tolist() already yields Python floats holding the exact values, as in PyTorch.
-    if arr.dtype.kind not in "fiub":
+    if arr.dtype.kind not in "fiubc":
         arr = arr.astype(np.float32)
     return arr
 
@@ -229,7 +248,7 @@ def tensor_repr(t: Any) -> str:
     Used as ``Tensor.__repr__``; a tensor flagged as a parameter prints as
     ``Parameter containing:`` followed by its tensor repr.
     """
-    from .dtypes import get_default_dtype
+    from .dtypes import get_default_complex_dtype, get_default_dtype
 
     prefix = "tensor("
     indent = len(prefix)
@@ -240,6 +259,7 @@ def tensor_repr(t: Any) -> str:
     shape = tuple(int(s) for s in t.shape)
     dtype_name = t.dtype.name
     default_name = get_default_dtype().name
+    complex_name = get_default_complex_dtype().name
     dtype_suffix = f"dtype={t.dtype!r}"
     if math.prod(shape) == 0:
         # NumPy-style: the shape is shown unless it is (0,), and with no elements to tell ints
@@ -252,7 +272,7 @@ def tensor_repr(t: Any) -> str:
     else:
         if not PRINT_OPTS.edgeitems:
             suffixes.append(f"size={shape}")
-        if dtype_name not in (default_name, "int64", "bool"):
+        if dtype_name not in (default_name, complex_name, "int64", "bool"):
             suffixes.append(dtype_suffix)
         body = _tensor_str(_host_values(t), indent, t.dtype.is_floating_point)
 

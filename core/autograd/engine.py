@@ -52,7 +52,17 @@ def _needed(order: list[Node], targets: set[Node]) -> set[Node]:
     return needed
 
 
+def _grad_dtype(g: Tensor, t: Tensor) -> Tensor:
+    """``g`` in ``t``'s dtype, as PyTorch's engine casts each input's gradient: a real input of a complex
+    computation keeps the real part."""
+    if g.dtype.is_complex and not t.dtype.is_complex:
+        g = g.real  # type: ignore[attr-defined]
+    return g.to(t.dtype) if g.dtype is not t.dtype and t.dtype._category >= 2 else g  # type: ignore[attr-defined]
+
+
 def _accumulate_into(t: Tensor, g: Tensor, create_graph: bool, owned: set[int]) -> None:
+    if g.dtype is not t.dtype:
+        g = _grad_dtype(g, t)
     prev_grad = t._grad
     if prev_grad is None:
         if create_graph:
@@ -242,6 +252,8 @@ def run_backward(
                 if g is not None and var._hooks:
                     g = _leaf_hooked(var, g)
                 key = (node, 0)
+                if g is not None and g.dtype is not var.dtype:
+                    g = _grad_dtype(g, var)
                 if key in targets:
                     results[targets[key]] = g
                 if not capture and g is not None and (inputs is None or node in input_nodes):

@@ -119,7 +119,7 @@ class Function(metaclass=_FunctionMeta):
             ctx._out_meta = [(o._data.shape, o.dtype, o.device) if isinstance(o, Tensor) else ((), None, None)
                              for o in new_outs]
             for i, o in enumerate(new_outs):
-                if isinstance(o, Tensor) and id(outs[i]) not in ctx._non_diff and o.dtype.is_floating_point:
+                if isinstance(o, Tensor) and id(outs[i]) not in ctx._non_diff and o.dtype._category >= 2:
                     o._rg = True
                     o.grad_fn = ctx
                     o._output_nr = i

@@ -17,7 +17,7 @@ from ..device import device
 from ..tensor import Tensor, _wrap
 
 _CANON: dict[Any, device] = {}
-_SCALARS = (builtins.int, builtins.float, builtins.bool)
+_SCALARS = (builtins.int, builtins.float, builtins.bool, builtins.complex)
 
 
 def canon_device(d: Any = None) -> device:
@@ -91,7 +91,11 @@ def scalar_result(d: _dt.dtype, s: Any) -> _dt.dtype:
         return d
     if isinstance(s, builtins.int):
         return d if d._category >= 1 else _dt.int64
-    return d if d._category == 2 else _dt.get_default_dtype()
+    if isinstance(s, builtins.complex):
+        if d.is_complex:
+            return d
+        return d.to_complex() if d in (_dt.float32, _dt.float64) else _dt.get_default_complex_dtype()
+    return d if d._category >= 2 else _dt.get_default_dtype()
 
 
 def prep(x: Any, y: Any) -> tuple[Any, device, Any, Any, _dt.dtype]:
@@ -249,7 +253,8 @@ def handle_out(result: Tensor, out: Tensor | None) -> Tensor:
 
 
 _TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-         "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+         "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+         "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
 def type_name(d: _dt.dtype) -> str:

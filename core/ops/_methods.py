@@ -20,6 +20,7 @@ from . import shape as S
 from . import sorting as So
 from . import unary as U
 from ._dispatch import canon_device, check_inplace, needs_grad, write
+from .complex import bind_methods as _bind_complex
 
 
 def _swap(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
@@ -41,7 +42,7 @@ def _inplace_method(fn: Callable[..., Tensor], name: str) -> Callable[..., Tenso
 
 def _binop(fn: Callable[..., Tensor]) -> Callable[..., Any]:
     def op(self: Tensor, other: Any) -> Any:
-        if not isinstance(other, (Tensor, int, float, bool)):
+        if not isinstance(other, (Tensor, int, float, bool, complex)):
             try:
                 import numpy as np
 
@@ -101,9 +102,11 @@ class _ToCopy:
             if dt is not x.dtype:
                 data = dev._be.astype(data, dt)
         r = _wrap(data, dt, dev)
-        if needs_grad(x) and dt.is_floating_point:
+        if needs_grad(x) and dt._category >= 2:
             class ToCopyBackward0(Node):
                 def backward(self, g: Tensor) -> Tensor:
+                    if g.dtype.is_complex and not x_dt.is_complex:
+                        g = g.real  # type: ignore[attr-defined]
                     return g.to(x_dev, x_dt)
 
             x_dev, x_dt = x._device, x.dtype
@@ -351,4 +354,5 @@ def _bind_linalg() -> None:
 
 
 _bind()
+_bind_complex()
 _bind_linalg()

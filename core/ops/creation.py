@@ -26,7 +26,8 @@ def host_dtype(arr: Any) -> _dt.dtype:
     d = _dt.by_name.get(name)
     if d is None or name in ("half", "float", "double", "short", "int", "long"):
         raise TypeError(f"can't convert np.ndarray of type numpy.{name}. The only supported types are: float64, "
-                        "float32, float16, bfloat16, complex64, complex128, int64, int32, int16, int8, uint8, and bool.")
+                        "float32, float16, bfloat16, complex64, complex128, int64, int32, int16, int8, uint8, "
+                        "and bool.")
     return d
 
 

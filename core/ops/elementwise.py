@@ -14,7 +14,6 @@ from .. import dtypes as _dt
 from ..autograd.grad_mode import GRAD
 from ..autograd.graph import Node
 from ..tensor import Tensor, _wrap
-from .complex import _conj_value as _cj
 from ._dispatch import (
     _new,
     bump_version,
@@ -30,6 +29,7 @@ from ._dispatch import (
     sum_to,
     type_name,
 )
+from .complex import _conj_value as _cj
 
 _SCALARS = (builtins.int, builtins.float, builtins.bool, builtins.complex)
 
@@ -155,20 +155,23 @@ class PowBackward0(MulBackward0):
         x = self.xs if x is None else x
         y = self.ys if y is None else y
         gx = gy = None
+        x_rg = isinstance(x, Tensor) and x._rg
+        y_rg = isinstance(y, Tensor) and y._rg
         # complex: the formulas are holomorphic with real coefficients, so conj of the operands conjugates them
         x, y = _cj(x), _cj(y)
-        if isinstance(x, Tensor) and x._rg and self.needs_input_grad(0):
+        if x_rg and self.needs_input_grad(0):
             if isinstance(y, _SCALARS) and y == 0:
                 gx = g * 0
             else:
                 gx = g * y * x ** (y - 1)
                 if isinstance(y, Tensor):
                     gx = where(y == 0, 0.0, gx)
-        if isinstance(y, Tensor) and y._rg and self.needs_input_grad(1):
+        if y_rg and self.needs_input_grad(1):
             base = x if isinstance(x, Tensor) else _wrap(y._device._be.full((), x, y.dtype, y._device.index),
                                                           y.dtype, y._device)
             gy = g * (x ** y) * base.log()
-            gy = where((base == 0) & (y >= 0), 0.0, gy)
+            y_nonneg = (y.real >= 0) & (y.imag == 0) if y.dtype.is_complex else y >= 0  # type: ignore[attr-defined]
+            gy = where((base == 0) & y_nonneg, 0.0, gy)
         return gx, gy
 
 

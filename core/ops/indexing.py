@@ -235,7 +235,7 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
             from .creation import tensor
 
             value = tensor(value, dtype=x.dtype, device=x.device)
-        elif not isinstance(value, (_INT, builtins.float, builtins.bool)):
+        elif not isinstance(value, (_INT, builtins.float, builtins.bool, builtins.complex)):
             raise TypeError(f"can't assign a {type(value).__name__} to a {x.type()}")
     nkey, basic = _convert_key(x, key)
     be = x._device._be

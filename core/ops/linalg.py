@@ -17,6 +17,8 @@ class MmBackward0(Node):
     def backward(self, g: Tensor) -> tuple[Any, Any]:
         a, b = self.saved_tensors
         assert a is not None and b is not None
+        if a.dtype.is_complex:  # PyTorch's convention: grad_a = g @ b^H, grad_b = a^H @ g
+            a, b = a.conj(), b.conj()  # type: ignore[attr-defined]
         if a._data.ndim == 1 and b._data.ndim == 1:
             return (g * b if self.needs_input_grad(0) else None), (g * a if self.needs_input_grad(1) else None)
         a2 = a.unsqueeze(0) if a._data.ndim == 1 else a

@@ -105,7 +105,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: _dt.dty
     """Sum over ``dim`` (all dims when None); integer and bool inputs sum to int64."""
     dims = _dims(dim, input._data.ndim)
     be = input._device._be
-    dt = dtype or (input.dtype if input.dtype.is_floating_point else _dt.int64)
+    dt = dtype or (input.dtype if input.dtype._category >= 2 else _dt.int64)
     a = input._data if input.dtype is dt else be.astype(input._data, dt)
     r = _wrap(be.sum(a, _axis(dims), keepdim), dt, input._device)
     if GRAD.enabled and input._rg:
@@ -115,6 +115,8 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: _dt.dty
 
 def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: _dt.dtype | None = None) -> Tensor:
     """Sum treating NaN as zero."""
+    if input.dtype.is_complex:
+        raise RuntimeError("nansum on CPU does not support complex inputs")
     from .elementwise import where
 
     return sum(where(input.isnan(), 0.0, input), dim, keepdim, dtype=dtype)
@@ -124,7 +126,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: _dt.dt
          out: Tensor | None = None) -> Tensor:
     """Mean over ``dim`` (all dims when None); needs a floating dtype."""
     dt = dtype or input.dtype
-    if not dt.is_floating_point:
+    if dt._category < 2:
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {type_name(input.dtype)}")
     dims = _dims(dim, input._data.ndim)
@@ -184,7 +186,7 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: _dt.dt
         raise TypeError("prod(): argument 'dim' must be int, not tuple")
     dims = _dims(dim, input._data.ndim)
     be = input._device._be
-    dt = dtype or (input.dtype if input.dtype.is_floating_point else _dt.int64)
+    dt = dtype or (input.dtype if input.dtype._category >= 2 else _dt.int64)
     a = input._data if input.dtype is dt else be.astype(input._data, dt)
     r = _wrap(be.prod(a, _axis(dims), keepdim), dt, input._device)
     if needs_grad(input):
@@ -254,6 +256,10 @@ class MinBackward0(MaxBackward0):
 
 
 def _extremum(input: Tensor, dim: Any, keepdim: bool, is_max: bool, name: str) -> Any:
+    if input.dtype.is_complex:
+        if dim is None:
+            raise NotImplementedError(f"\"{name}_all\" not implemented for '{type_name(input.dtype)}'")
+        raise RuntimeError(f"{name}(): does not support complex input")
     be = input._device._be
     nd = input._data.ndim
     if dim is None:
@@ -303,6 +309,9 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = Non
 
 
 def _amaxmin(input: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Tensor:
+    if input.dtype.is_complex:
+        raise NotImplementedError(f"\"{'max' if is_max else 'min'}_values_cpu\" not implemented for "
+                                  f"'{type_name(input.dtype)}'")
     be = input._device._be
     dims = _dims(dim, input._data.ndim)
     if input.numel() == 0 and dims is None:
@@ -332,6 +341,8 @@ def aminmax(input: Tensor, *, dim: Any = None, keepdim: bool = False) -> Any:
 
 
 def _arg(input: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Tensor:
+    if input.dtype.is_complex:
+        raise RuntimeError(f"{'argmax' if is_max else 'argmin'}(): does not support complex input")
     be = input._device._be
     if input.numel() == 0:
         raise RuntimeError(f"{'argmax' if is_max else 'argmin'}(): Expected reduction dim to be specified for "
@@ -365,7 +376,7 @@ def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
         dim = unbiased
     if correction is None:
         correction = 1
-    if not input.dtype.is_floating_point:
+    if input.dtype._category < 2:
         raise RuntimeError("std and var only support floating point and complex dtypes")
     dims = _dims(dim, input._data.ndim)
     n = 1
@@ -374,7 +385,8 @@ def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
             n *= s
     mu = mean(input, dims, keepdim=True)
     dev = input - mu
-    ss = sum(dev * dev, dims, keepdim)
+    # complex: the variance is of |x - mean|, a real number
+    ss = sum((dev * dev.conj()).real if dev.dtype.is_complex else dev * dev, dims, keepdim)
     return ss / builtins.max(n - correction, 0) if n - correction > 0 else ss / 0.0
 
 
@@ -399,9 +411,11 @@ def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     """Vector p-norm over ``dim`` (Frobenius by default; ``inf``/``-inf``/0 supported)."""
     x = input if dtype is None else input.to(dtype)
-    if not x.dtype.is_floating_point:
+    if x.dtype._category < 2:
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{type_name(x.dtype)}")
+    if x.dtype.is_complex:  # the norm of a complex vector is the norm of its magnitudes
+        return norm(x.abs(), p, dim, keepdim)
     if p == "fro" or p is None:
         p = 2
     if p == "nuc":
@@ -476,7 +490,7 @@ def cumsum(input: Tensor, dim: int, *, dtype: _dt.dtype | None = None) -> Tensor
     be = input._device._be
     nd = input._data.ndim
     d = _wrap_dim(dim, nd)
-    dt = dtype or (input.dtype if input.dtype.is_floating_point else _dt.int64)
+    dt = dtype or (input.dtype if input.dtype._category >= 2 else _dt.int64)
     a = input._data if input.dtype is dt else be.astype(input._data, dt)
     data = be.cumsum(a, d) if nd else a
     r = _wrap(data, dt, input._device)
@@ -521,7 +535,7 @@ def cumprod(input: Tensor, dim: int, *, dtype: _dt.dtype | None = None) -> Tenso
     be = input._device._be
     nd = input._data.ndim
     d = _wrap_dim(dim, nd)
-    dt = dtype or (input.dtype if input.dtype.is_floating_point else _dt.int64)
+    dt = dtype or (input.dtype if input.dtype._category >= 2 else _dt.int64)
     a = input._data if input.dtype is dt else be.astype(input._data, dt)
     data = be.cumprod(a, d) if nd else a
     r = _wrap(data, dt, input._device)

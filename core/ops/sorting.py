@@ -30,6 +30,8 @@ class SortBackward0(Node):
 
 def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
     """``(values, indices)`` sorted along ``dim``."""
+    if input.dtype.is_complex:
+        raise RuntimeError(" Sort does not support complex dtypes on CPU")
     be = input._device._be
     nd = input._data.ndim
     if nd == 0:
@@ -97,6 +99,9 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
            return_counts: bool = False, dim: int | None = None) -> Any:
     """Sorted unique elements, optionally with inverse indices and counts."""
+    if input.dtype.is_complex:
+        raise NotImplementedError("\"unique\" not implemented for 'ComplexFloat'" if input.dtype is _dt.complex64
+                                  else "\"unique\" not implemented for 'ComplexDouble'")
     if dim is not None:
         raise NotImplementedError("unique(dim=...) is not supported by ember yet")
     be = input._device._be

@@ -27,6 +27,10 @@ class _UnaryNode(Node):
     def backward(self, g: Tensor) -> Any:
         (v,) = self.saved_tensors
         assert v is not None
+        if v.dtype.is_complex:
+            # NOTE: the formulas are f'(z) of functions with real Taylor coefficients, so f'(conj z) = conj(f'(z)):
+            # evaluating at conj(v) gives PyTorch's g * conj(f'(z)) (abs and the non-holomorphic ops refuse complex)
+            v = v.conj()  # type: ignore[attr-defined]
         return self.formula(g, v)
 
     @staticmethod
@@ -67,6 +71,14 @@ _UNARY: dict[str, tuple[str, str, bool, bool, Callable[[Tensor, Tensor], Tensor]
 
 _NODES: dict[str, type[_UnaryNode]] = {}
 
+# unary ops PyTorch refuses on complex tensors, with its NotImplementedError message
+_NO_COMPLEX = {
+    "floor": "floor is not supported for complex inputs", "ceil": "ceil is not supported for complex inputs",
+    "trunc": "trunc is not supported for complex inputs", "round": "\"round_vml_cpu\" not implemented for '{}'",
+    "erf": "\"erf_vml_cpu\" not implemented for '{}'",
+    "sign": "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use torch.sgn instead.",
+}
+
 
 def _make_unary(name: str) -> Callable[..., Tensor]:
     prim, node_name, float_only, uses_out, formula = _UNARY[name]
@@ -80,6 +92,13 @@ def _make_unary(name: str) -> Callable[..., Tensor]:
         be = dev._be
         a = input._data
         dt = input.dtype
+        if dt.is_complex:
+            if name == "abs":
+                from .complex import complex_abs
+
+                return handle_out(complex_abs(input), out) if out is not None else complex_abs(input)
+            if name in _NO_COMPLEX:
+                raise NotImplementedError(_NO_COMPLEX[name].format(type_name(dt)))
         if float_only and dt._category < 2:
             dt = _dt.get_default_dtype()
             a = be.astype(a, dt)
@@ -215,6 +234,9 @@ def _sigmoid_kernel(be: Any, a: Any) -> Any:
 
 def sigmoid(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Elementwise logistic sigmoid."""
+    if input.dtype.is_complex:  # the stable real kernel compares with 0; complex takes the plain formula
+        return _float_unary(input, lambda be, a: be.divide(1, be.add(1, be.exp(be.negative(a)))), SigmoidBackward0,
+                            out)
     return _float_unary(input, _sigmoid_kernel, SigmoidBackward0, out)
 
 
@@ -222,6 +244,8 @@ def relu(input: Tensor) -> Tensor:
     """Elementwise ``max(input, 0)``."""
     if input.dtype is _dt.bool:
         raise RuntimeError("\"clamp_min_cpu\" not implemented for 'Bool'")
+    if input.dtype.is_complex:
+        raise NotImplementedError("clamp is not supported for complex types")
     dev = input._device
     be = dev._be
     k = getattr(be, "relu", None)
