@@ -136,7 +136,7 @@ _LAZY_MODULES = ("nn", "optim", "data", "utils", "backends", "accelerator", "lin
 
 def __getattr__(name: str) -> object:
     # NOTE: nn/optim/data load on first use so `import ember` stays cheap.
-    if name in _LAZY_MODULES:
+    if name in _LAZY_MODULES or name == "serialization":
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
