@@ -80,3 +80,12 @@ class device:
 
     def __exit__(self, *exc: object) -> None:
         _current[0] = self.prev
+
+
+def __getattr__(name: str) -> Any:
+    # NOTE: `ember.cuda.amp` (deprecated in PyTorch, kept as it keeps it) loads on first use
+    if name == "amp":
+        from .amp import _compat
+
+        return _compat.cuda_amp
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

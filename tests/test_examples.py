@@ -34,7 +34,7 @@ def floats(pattern: str, text: str) -> list[float]:
 
 def test_every_example_is_tested() -> None:
     tested = {"linear_regression_autograd.py", "linear_regression_nn.py", "mlp_classifier.py",
-              "cnn_classifier.py", "save_and_load.py", "tensor_tour.py"}
+              "cnn_classifier.py", "save_and_load.py", "tensor_tour.py", "mixed_precision.py"}
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -95,3 +95,12 @@ def test_save_and_load_with_jax_as_the_default_device(tmp_path: Path) -> None:
     assert "trained 5 steps on jax" in out
     assert "reloaded model gives identical outputs: True" in out and "outputs match: True" in out, out
     assert "resumed training matches uninterrupted training: True" in out, out
+
+
+def test_mixed_precision() -> None:
+    out = run_example("mixed_precision.py", "--device", "cpu", "--steps", "100")
+    assert "logits dtype: ember.bfloat16, loss dtype: ember.float32, weight grad dtype: ember.float32" in out, out
+    assert "parameters stay ember.float32" in out, out
+    losses = floats(r"step +\d+  loss (\d+\.\d+)", out)
+    assert losses[-1] < losses[0] / 10, out
+    assert floats(r"final training accuracy: (\d+\.\d)%", out)[0] > 90.0, out

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import dtypes as _dt
+from ..amp._state import AUTOCAST, autocast_call
 from ..autograd.grad_mode import GRAD
 from ..autograd.graph import Node
 from ..tensor import Tensor, _wrap
@@ -397,6 +398,8 @@ def fmod(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
 
 def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:  # noqa: A001
     """``input ** exponent`` elementwise."""
+    if AUTOCAST.on:
+        return autocast_call("pow", pow, input, exponent, out=out)
     if not isinstance(input, Tensor):
         return _binary(input, exponent, "pow", PowBackward2, out=out)
     if isinstance(exponent, Tensor):
@@ -442,6 +445,8 @@ def minimum(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tenso
 
 def atan2(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Elementwise ``atan(input / other)`` with quadrant."""
+    if AUTOCAST.on:
+        return autocast_call("atan2", atan2, input, other, out=out)
     _no_complex(input, other, "atan2")
     be, dev, a, b, dt = prep(input, other)
     if dt._category < 2:
@@ -654,11 +659,15 @@ def lerp(input: Tensor, end: Tensor, weight: Any, *, out: Tensor | None = None) 
 
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
     """``input + value * tensor1 * tensor2``."""
+    if AUTOCAST.on:
+        return autocast_call("addcmul", addcmul, input, tensor1, tensor2, value=value)
     return input + value * tensor1 * tensor2
 
 
 def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
     """``input + value * tensor1 / tensor2``."""
+    if AUTOCAST.on:
+        return autocast_call("addcdiv", addcdiv, input, tensor1, tensor2, value=value)
     return input + value * tensor1 / tensor2
 
 

@@ -11,6 +11,7 @@ import warnings
 from typing import Any
 
 from .. import dtypes as _dt
+from ..amp._state import AUTOCAST, autocast_call
 from ..autograd.grad_mode import GRAD
 from ..autograd.graph import Node
 from ..tensor import Tensor, _detach_alias, _wrap, _wrap_dim
@@ -432,6 +433,8 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: A
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """A copy of ``input`` with ``src`` added along ``dim`` at ``index`` (repeats accumulate)."""
+    if AUTOCAST.on:
+        return autocast_call("scatter_add", scatter_add, input, dim, index, src)
     _check_index(index, "scatter_add")
     nd = input._data.ndim
     d = _wrap_dim(dim, nd)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import dtypes as _dt
+from ..amp._state import AUTOCAST, autocast_call
 from ..autograd.graph import Node
 from ..tensor import Tensor, _wrap
 from ._dispatch import handle_out, needs_grad, prep, record, sum_to, type_name
@@ -66,13 +67,10 @@ def _node_for(na: int, nb: int) -> type[MmBackward0]:
 
 def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Matrix product with NumPy/PyTorch broadcasting rules for every rank."""
+    if AUTOCAST.on:
+        return autocast_call("matmul", matmul, input, other, out=out)
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
         raise TypeError("matmul(): argument 'other' must be Tensor")
-    if (input.__class__ is not Tensor or other.__class__ is not Tensor) and (
-            getattr(input, "is_sparse", False) or getattr(other, "is_sparse", False)):
-        from ..sparse import mm as sparse_mm
-
-        return sparse_mm(input, other)
     na, nb = input._data.ndim, other._data.ndim
     if na == 0 or nb == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D")
@@ -116,6 +114,8 @@ def _mat_shape(s: tuple[int, ...]) -> str:
 
 def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Product of two 2-d matrices."""
+    if AUTOCAST.on:
+        return autocast_call("mm", mm, input, mat2, out=out)
     if input._data.ndim != 2 or mat2._data.ndim != 2:
         raise RuntimeError("self must be a matrix" if input._data.ndim != 2 else "mat2 must be a matrix")
     return matmul(input, mat2, out=out)
@@ -123,6 +123,8 @@ def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Batched product of two 3-d tensors."""
+    if AUTOCAST.on:
+        return autocast_call("bmm", bmm, input, mat2, out=out)
     if input._data.ndim != 3 or mat2._data.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor" if input._data.ndim != 3 else "batch2 must be a 3D tensor")
     if input._data.shape[0] != mat2._data.shape[0]:
@@ -133,11 +135,15 @@ def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     """Matrix-vector product."""
+    if AUTOCAST.on:
+        return autocast_call("mv", mv, input, vec)
     return matmul(input, vec)
 
 
 def dot(input: Tensor, other: Tensor) -> Tensor:
     """Inner product of two 1-d tensors."""
+    if AUTOCAST.on:
+        return autocast_call("dot", dot, input, other)
     if input._data.ndim != 1 or other._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors")
     return matmul(input, other)
@@ -148,6 +154,8 @@ vdot = dot
 
 def inner(input: Tensor, other: Tensor) -> Tensor:
     """Sum of products over the last dims of both tensors."""
+    if AUTOCAST.on:
+        return autocast_call("inner", inner, input, other)
     if input._data.ndim == 0 or other._data.ndim == 0:
         return input * other
     k = input._data.shape[-1]
@@ -253,6 +261,8 @@ def _split_repeated(eq: str, ts: list[Tensor]) -> str:
 
 def einsum(equation: str, *operands: Any) -> Tensor:
     """Einstein summation over explicit single-letter subscripts (``'ij,jk->ik'``)."""
+    if AUTOCAST.on:
+        return autocast_call("einsum", einsum, equation, *operands)
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     eq = _expand_ellipsis(equation.replace(" ", ""), [t._data.ndim for t in operands])

@@ -7,6 +7,7 @@ import math
 from typing import Any, NamedTuple, TypeVar
 
 from .. import dtypes as _dt
+from ..amp._state import AUTOCAST, autocast_call
 from ..autograd.grad_mode import GRAD
 from ..autograd.graph import Node
 from ..tensor import Tensor, _wrap, _wrap_dim
@@ -103,6 +104,8 @@ def _axis(dims: tuple[int, ...] | None) -> Any:
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: _dt.dtype | None = None,  # noqa: A001
         out: Tensor | None = None) -> Tensor:
     """Sum over ``dim`` (all dims when None); integer and bool inputs sum to int64."""
+    if AUTOCAST.on:
+        return autocast_call("sum", sum, input, dim, keepdim, dtype=dtype, out=out)
     dims = _dims(dim, input._data.ndim)
     be = input._device._be
     dt = dtype or (input.dtype if input.dtype._category >= 2 else _dt.int64)
@@ -182,6 +185,8 @@ def _cat(ts: list[Tensor], d: int) -> Tensor:
 
 def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: _dt.dtype | None = None) -> Tensor:
     """Product over ``dim`` (all elements when None)."""
+    if AUTOCAST.on:
+        return autocast_call("prod", prod, input, dim, keepdim, dtype=dtype)
     if isinstance(dim, (tuple, list)):
         raise TypeError("prod(): argument 'dim' must be int, not tuple")
     dims = _dims(dim, input._data.ndim)
@@ -410,6 +415,8 @@ def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool
 
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     """Vector p-norm over ``dim`` (Frobenius by default; ``inf``/``-inf``/0 supported)."""
+    if AUTOCAST.on:
+        return autocast_call("norm", norm, input, p, dim, keepdim, dtype)
     x = input if dtype is None else input.to(dtype)
     if x.dtype._category < 2:
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
@@ -457,6 +464,8 @@ class LinalgVectorNormBackward0(Node):
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(input)))`` over ``dim``, computed stably."""
+    if AUTOCAST.on:
+        return autocast_call("logsumexp", logsumexp, input, dim, keepdim)
     x = input if input.dtype.is_floating_point else input.to(_dt.get_default_dtype())
     dims = _dims(dim, x._data.ndim)
     with _no_grad():
@@ -487,6 +496,8 @@ class CumsumBackward0(Node):
 
 def cumsum(input: Tensor, dim: int, *, dtype: _dt.dtype | None = None) -> Tensor:
     """Cumulative sum along ``dim``."""
+    if AUTOCAST.on:
+        return autocast_call("cumsum", cumsum, input, dim, dtype=dtype)
     be = input._device._be
     nd = input._data.ndim
     d = _wrap_dim(dim, nd)
@@ -532,6 +543,8 @@ def _where(c: Tensor, a: Tensor, b: Tensor) -> Tensor:
 
 def cumprod(input: Tensor, dim: int, *, dtype: _dt.dtype | None = None) -> Tensor:
     """Cumulative product along ``dim``."""
+    if AUTOCAST.on:
+        return autocast_call("cumprod", cumprod, input, dim, dtype=dtype)
     be = input._device._be
     nd = input._data.ndim
     d = _wrap_dim(dim, nd)

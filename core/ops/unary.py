@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import dtypes as _dt
+from ..amp._state import AUTOCAST, autocast_call
 from ..autograd.grad_mode import GRAD
 from ..autograd.graph import Node
 from ..tensor import Tensor, _wrap
@@ -88,6 +89,8 @@ def _make_unary(name: str) -> Callable[..., Tensor]:
         _NODES[node_name + name] = node_cls
 
     def op(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+        if AUTOCAST.on:
+            return autocast_call(name, op, input, out=out)
         dev = input._device
         be = dev._be
         a = input._data
@@ -215,11 +218,15 @@ def _float_unary(input: Tensor, compute: Callable[[Any, Any], Any], node_cls: ty
 
 def rsqrt(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Elementwise ``1 / sqrt(input)``."""
+    if AUTOCAST.on:
+        return autocast_call("rsqrt", rsqrt, input, out=out)
     return _float_unary(input, lambda be, a: be.divide(1, be.sqrt(a)), RsqrtBackward0, out)
 
 
 def reciprocal(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Elementwise ``1 / input``."""
+    if AUTOCAST.on:
+        return autocast_call("reciprocal", reciprocal, input, out=out)
     return _float_unary(input, lambda be, a: be.divide(1, a), ReciprocalBackward0, out)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ... import dtypes as _dt
+from ...amp._state import AUTOCAST, autocast_call
 from ...autograd.function import Function
 from ...ops.elementwise import inplace as _inplace
 from ...ops.elementwise import where
@@ -216,6 +217,8 @@ def _softplus(x: Tensor, beta: float, threshold: float) -> Tensor:
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """softplus(input, beta=1, threshold=20) -> Tensor: ``log(1 + exp(beta * x)) / beta``, linear above
     threshold."""
+    if AUTOCAST.on:
+        return autocast_call("softplus", softplus, input, beta, threshold)
     return _softplus(input, beta, threshold)
 
 
@@ -254,6 +257,8 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """prelu(input, weight) -> Tensor: ``x > 0 ? x : weight * x``, a weight per channel (dim 1)."""
+    if AUTOCAST.on:
+        return autocast_call("prelu", prelu, input, weight)
     n = weight.numel()
     if n != 1:
         channels = input.shape[1] if input.ndim >= 2 else 1
@@ -342,6 +347,8 @@ def softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: _dt.dtype | None = None
 ) -> Tensor:
     """softmax(input, dim=None, _stacklevel=3, dtype=None) -> Tensor: ``exp(x) / sum(exp(x))``."""
+    if AUTOCAST.on:
+        return autocast_call("softmax", softmax, input, dim, _stacklevel, dtype)
     x, d = _prep(input, dim, dtype, "softmax")
     return _Softmax.apply(x, d)
 
@@ -351,6 +358,8 @@ def log_softmax(
 ) -> Tensor:
     """log_softmax(input, dim=None, _stacklevel=3, dtype=None) -> Tensor: ``log(softmax(x))``, computed
     stably."""
+    if AUTOCAST.on:
+        return autocast_call("log_softmax", log_softmax, input, dim, _stacklevel, dtype)
     x, d = _prep(input, dim, dtype, "log_softmax")
     return _LogSoftmax.apply(x, d)
 

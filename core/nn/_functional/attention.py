@@ -7,6 +7,7 @@ import warnings
 from typing import Any
 
 from ... import dtypes as _dt
+from ...amp._state import AUTOCAST, autocast_call
 from ...ops.arrange import cat
 from ...ops.creation import ones, zeros, zeros_like
 from ...ops.elementwise import where
@@ -37,6 +38,9 @@ def scaled_dot_product_attention(
     """scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False,
     scale=None, enable_gqa=False) -> Tensor: ``softmax(q @ k^T * scale + mask) @ v``; a bool mask marks the
     allowed positions."""
+    if AUTOCAST.on:
+        return autocast_call("scaled_dot_product_attention", scaled_dot_product_attention, query, key, value,
+                            attn_mask, dropout_p, is_causal, scale, enable_gqa)
     n_l, n_s = query.shape[-2], key.shape[-2]
     scale_factor = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
@@ -129,6 +133,12 @@ def multi_head_attention_forward(
 ) -> tuple[Tensor, Tensor | None]:
     """multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, ...) ->
     (attn_output, attn_weights): PyTorch's multi-head attention on (L, N, E) inputs (or unbatched (L, E))."""
+    if AUTOCAST.on:
+        return autocast_call("multi_head_attention_forward", multi_head_attention_forward, query, key, value,
+                            embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v,
+                            add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training, key_padding_mask,
+                            need_weights, attn_mask, use_separate_proj_weight, q_proj_weight, k_proj_weight,
+                            v_proj_weight, static_k, static_v, average_attn_weights, is_causal)
     is_batched = query.ndim == 3
     if query.ndim not in (2, 3):
         raise AssertionError(

@@ -19,6 +19,7 @@ import itertools
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from ...amp._state import AUTOCAST, autocast_call
 from ...autograd.function import Function
 from ...autograd.grad_mode import is_grad_enabled
 from ...ops.arrange import stack
@@ -449,6 +450,8 @@ def conv1d(
     groups: int = 1,
 ) -> Tensor:
     """conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor."""
+    if AUTOCAST.on:
+        return autocast_call("conv1d", conv1d, input, weight, bias, stride, padding, dilation, groups)
     return conv(input, weight, bias, stride, padding, dilation, groups, 1)
 
 
@@ -462,6 +465,8 @@ def conv2d(
     groups: int = 1,
 ) -> Tensor:
     """conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor."""
+    if AUTOCAST.on:
+        return autocast_call("conv2d", conv2d, input, weight, bias, stride, padding, dilation, groups)
     return conv(input, weight, bias, stride, padding, dilation, groups, 2)
 
 
@@ -475,6 +480,8 @@ def conv3d(
     groups: int = 1,
 ) -> Tensor:
     """conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor."""
+    if AUTOCAST.on:
+        return autocast_call("conv3d", conv3d, input, weight, bias, stride, padding, dilation, groups)
     return conv(input, weight, bias, stride, padding, dilation, groups, 3)
 
 
@@ -490,6 +497,9 @@ def conv_transpose1d(
 ) -> Tensor:
     """conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
     dilation=1)."""
+    if AUTOCAST.on:
+        return autocast_call("conv_transpose1d", conv_transpose1d, input, weight, bias, stride, padding,
+                            output_padding, groups, dilation)
     return conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 1)
 
 
@@ -505,6 +515,9 @@ def conv_transpose2d(
 ) -> Tensor:
     """conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
     dilation=1)."""
+    if AUTOCAST.on:
+        return autocast_call("conv_transpose2d", conv_transpose2d, input, weight, bias, stride, padding,
+                            output_padding, groups, dilation)
     return conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2)
 
 
@@ -520,4 +533,7 @@ def conv_transpose3d(
 ) -> Tensor:
     """conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
     dilation=1)."""
+    if AUTOCAST.on:
+        return autocast_call("conv_transpose3d", conv_transpose3d, input, weight, bias, stride, padding,
+                            output_padding, groups, dilation)
     return conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 3)

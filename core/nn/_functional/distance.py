@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ...amp._state import AUTOCAST, autocast_call
 from ...ops.shape import broadcast_tensors
 from ...tensor import Tensor
 from ._utils import legacy_reduction
@@ -24,6 +25,8 @@ def normalize(
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """cosine_similarity(x1, x2, dim=1, eps=1e-8) -> Tensor: ``x1 . x2 / (max(||x1||, eps) * max(||x2||,
     eps))``."""
+    if AUTOCAST.on:
+        return autocast_call("cosine_similarity", cosine_similarity, x1, x2, dim, eps)
     a, b = broadcast_tensors(x1, x2)
     na = a.norm(2, dim, keepdim=True).clamp(min=eps)
     nb = b.norm(2, dim, keepdim=True).clamp(min=eps)
@@ -43,6 +46,8 @@ def pairwise_distance(
 
 def pdist(input: Tensor, p: float = 2) -> Tensor:
     """pdist(input, p=2) -> Tensor: p-norm distances between all pairs of rows (upper triangle, row-major)."""
+    if AUTOCAST.on:
+        return autocast_call("pdist", pdist, input, p)
     if input.ndim != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
     n = input.shape[0]
@@ -65,6 +70,9 @@ def triplet_margin_loss(
 ) -> Tensor:
     """triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, swap=False,
     size_average=None, reduce=None, reduction='mean') -> Tensor."""
+    if AUTOCAST.on:
+        return autocast_call("triplet_margin_loss", triplet_margin_loss, anchor, positive, negative, margin, p, eps,
+                            swap, size_average, reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     d_pos = pairwise_distance(anchor, positive, p, eps)
     d_neg = pairwise_distance(anchor, negative, p, eps)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...amp._state import AUTOCAST, autocast_call
 from ...autograd.grad_mode import GRAD
 from ...autograd.graph import Node
 from ...ops._dispatch import record
@@ -78,6 +79,8 @@ def _linear_2d(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor | None:
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """linear(input, weight, bias=None) -> Tensor: ``input @ weight.T + bias``."""
+    if AUTOCAST.on:
+        return autocast_call("linear", linear, input, weight, bias)
     if isinstance(input, Tensor) and isinstance(weight, Tensor):
         out = _linear_2d(input, weight, bias)
         if out is not None:
@@ -86,6 +89,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return out + bias if bias is not None else out
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """bilinear(input1, input2, weight, bias=None) -> Tensor: ``y_k = x1 @ weight[k] @ x2 + bias_k``."""
+    if AUTOCAST.on:
+        return autocast_call("bilinear", bilinear, input1, input2, weight, bias)
     if input1.shape[:-1] != input2.shape[:-1]:
         raise RuntimeError(
             f"bilinear(): input batch dimensions do not match: got {list(input1.shape[:-1])} and "

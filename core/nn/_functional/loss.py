@@ -6,6 +6,7 @@ import warnings
 from typing import Any
 
 from ... import dtypes as _dt
+from ...amp._state import AUTOCAST, autocast_call
 from ...autograd.function import Function
 from ...autograd.grad_mode import GRAD, is_grad_enabled, no_grad
 from ...autograd.graph import Node
@@ -41,6 +42,8 @@ def mse_loss(
     weight: Tensor | None = None,
 ) -> Tensor:
     """mse_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None) -> Tensor."""
+    if AUTOCAST.on:
+        return autocast_call("mse_loss", mse_loss, input, target, size_average, reduce, reduction, weight)
     check_shapes_match(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
     x, t = broadcast_tensors(input, target)
@@ -57,6 +60,8 @@ def l1_loss(
     weight: Tensor | None = None,
 ) -> Tensor:
     """l1_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None) -> Tensor."""
+    if AUTOCAST.on:
+        return autocast_call("l1_loss", l1_loss, input, target, size_average, reduce, reduction, weight)
     check_shapes_match(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
     x, t = broadcast_tensors(input, target)
@@ -72,6 +77,8 @@ def smooth_l1_loss(
     beta: float = 1.0,
 ) -> Tensor:
     """smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mean', beta=1.0) -> Tensor."""
+    if AUTOCAST.on:
+        return autocast_call("smooth_l1_loss", smooth_l1_loss, input, target, size_average, reduce, reduction, beta)
     check_shapes_match(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
     if beta < 0:
@@ -87,6 +94,8 @@ def huber_loss(
     input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0, weight: Tensor | None = None
 ) -> Tensor:
     """huber_loss(input, target, reduction='mean', delta=1.0, weight=None) -> Tensor."""
+    if AUTOCAST.on:
+        return autocast_call("huber_loss", huber_loss, input, target, reduction, delta, weight)
     check_shapes_match(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
@@ -143,6 +152,8 @@ def nll_loss(
 ) -> Tensor:
     """nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
     reduction='mean')."""
+    if AUTOCAST.on:
+        return autocast_call("nll_loss", nll_loss, input, target, weight, size_average, ignore_index, reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     class_dim, n_classes = _check_class_target(input, target, weight)
     valid = target != ignore_index
@@ -179,6 +190,9 @@ def cross_entropy(
     """cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
     reduction='mean', label_smoothing=0.0) -> Tensor: ``log_softmax`` over dim 1 (dim 0 for 1-d input) and
     the negative log likelihood of class indices, or the cross entropy with class probabilities."""
+    if AUTOCAST.on:
+        return autocast_call("cross_entropy", cross_entropy, input, target, weight, size_average, ignore_index,
+                            reduce, reduction, label_smoothing)
     if (weight is None and size_average is None and reduce is None and not label_smoothing
             and (reduction == "mean" or reduction == "sum" or reduction == "none")
             and type(input) is Tensor and type(target) is Tensor and input._data.ndim == 2
@@ -344,6 +358,9 @@ def binary_cross_entropy(
     reduction: str = "mean",
 ) -> Tensor:
     """binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction='mean')."""
+    if AUTOCAST.on:
+        return autocast_call("binary_cross_entropy", binary_cross_entropy, input, target, weight, size_average,
+                            reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(
@@ -368,6 +385,9 @@ def binary_cross_entropy_with_logits(
 ) -> Tensor:
     """binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
     reduction='mean', pos_weight=None) -> Tensor: sigmoid + binary cross entropy, computed stably."""
+    if AUTOCAST.on:
+        return autocast_call("binary_cross_entropy_with_logits", binary_cross_entropy_with_logits, input, target,
+                            weight, size_average, reduce, reduction, pos_weight)
     reduction = legacy_reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
@@ -394,6 +414,8 @@ def kl_div(
 ) -> Tensor:
     """kl_div(input, target, size_average=None, reduce=None, reduction='mean', log_target=False) -> Tensor:
     pointwise ``target * (log(target) - input)`` with ``input`` in log space."""
+    if AUTOCAST.on:
+        return autocast_call("kl_div", kl_div, input, target, size_average, reduce, reduction, log_target)
     reduction = legacy_reduction(size_average, reduce, reduction)
     if reduction == "mean":
         warnings.warn(
@@ -431,6 +453,9 @@ def cosine_embedding_loss(
 ) -> Tensor:
     """cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
     reduction='mean')."""
+    if AUTOCAST.on:
+        return autocast_call("cosine_embedding_loss", cosine_embedding_loss, input1, input2, target, margin,
+                            size_average, reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     if input1.ndim not in (1, 2):
         raise RuntimeError(
@@ -459,6 +484,9 @@ def margin_ranking_loss(
 ) -> Tensor:
     """margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
     reduction='mean')."""
+    if AUTOCAST.on:
+        return autocast_call("margin_ranking_loss", margin_ranking_loss, input1, input2, target, margin, size_average,
+                            reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     if input1.ndim != input2.ndim or input1.ndim != target.ndim:
         raise RuntimeError(
@@ -477,6 +505,9 @@ def hinge_embedding_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction='mean')."""
+    if AUTOCAST.on:
+        return autocast_call("hinge_embedding_loss", hinge_embedding_loss, input, target, margin, size_average,
+                            reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     margin_clamp = (margin - input).clamp(min=0.0)
     loss = where(target == 1, 0.0, margin_clamp) + where(target == -1, 0.0, input)
@@ -492,6 +523,8 @@ def soft_margin_loss(
 ) -> Tensor:
     """soft_margin_loss(input, target, size_average=None, reduce=None, reduction='mean'): ``log(1 + exp(-y
     x))``."""
+    if AUTOCAST.on:
+        return autocast_call("soft_margin_loss", soft_margin_loss, input, target, size_average, reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     return _reduce((-target * input).exp().log1p(), reduction)
 
@@ -508,6 +541,9 @@ def poisson_nll_loss(
 ) -> Tensor:
     """poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
     reduction='mean') -> Tensor."""
+    if AUTOCAST.on:
+        return autocast_call("poisson_nll_loss", poisson_nll_loss, input, target, log_input, full, size_average, eps,
+                            reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     if log_input:
         loss = input.exp() - target * input

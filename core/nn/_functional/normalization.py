@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ... import dtypes as _dt
+from ...amp._state import AUTOCAST, autocast_call
 from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor
 from ._utils import prod
@@ -125,6 +126,8 @@ def layer_norm(
 ) -> Tensor:
     """layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05) -> Tensor: normalize over the
     trailing ``normalized_shape`` dims."""
+    if AUTOCAST.on:
+        return autocast_call("layer_norm", layer_norm, input, normalized_shape, weight, bias, eps)
     ns = _check_normalized_shape(input, normalized_shape)
     dims = tuple(range(input.ndim - len(ns), input.ndim))
     mean = input.mean(dims, keepdim=True)
@@ -151,6 +154,8 @@ def rms_norm(
 ) -> Tensor:
     """rms_norm(input, normalized_shape, weight=None, eps=None) -> Tensor: ``x / sqrt(mean(x^2) + eps)`` over
     the trailing dims (``eps`` defaults to the dtype's machine epsilon)."""
+    if AUTOCAST.on:
+        return autocast_call("rms_norm", rms_norm, input, normalized_shape, weight, eps)
     ns = _check_normalized_shape(input, normalized_shape)
     dims = tuple(range(input.ndim - len(ns), input.ndim))
     if eps is None:
@@ -168,6 +173,8 @@ def group_norm(
 ) -> Tensor:
     """group_norm(input, num_groups, weight=None, bias=None, eps=1e-05) -> Tensor: normalize each group of
     channels of each sample."""
+    if AUTOCAST.on:
+        return autocast_call("group_norm", group_norm, input, num_groups, weight, bias, eps)
     if input.ndim < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.ndim}")
     n, c = input.shape[0], input.shape[1]

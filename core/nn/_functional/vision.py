@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from ...amp._state import AUTOCAST, autocast_call
 from ...autograd.function import Function
 from ...ops.creation import full, tensor
 from ...tensor import Tensor
@@ -196,6 +197,9 @@ def interpolate(
     """interpolate(input, size=None, scale_factor=None, mode='nearest', align_corners=None,
     recompute_scale_factor=None, antialias=False) -> Tensor: resample the spatial dims (nearest,
     nearest-exact, linear, bilinear, bicubic, trilinear, area)."""
+    if AUTOCAST.on:
+        return autocast_call("interpolate", interpolate, input, size, scale_factor, mode, align_corners,
+                            recompute_scale_factor, antialias)
     nd = input.ndim - 2
     if nd < 1:
         raise ValueError(
