@@ -57,6 +57,9 @@ from .linalg._torch_api import (  # noqa: E402
     inverse, kron, logdet, orgqr, pinverse, qr, slogdet, svd, tensordot, trace, triangular_solve,
 )
 from .linalg._derived import matrix_exp, matrix_power  # noqa: E402
+from .sparse import layout, sparse_coo, strided  # noqa: E402
+from .sparse import mm as spmm  # noqa: E402
+from .sparse._coo import sparse_coo_tensor  # noqa: E402
 from .ops._methods import log_softmax, softmax  # noqa: E402
 from .ops.random import (  # noqa: E402
     Generator, bernoulli, get_rng_state, initial_seed, manual_seed, multinomial, normal, rand, rand_like, randint,
@@ -131,7 +134,7 @@ def get_float32_matmul_precision() -> str:
 
 import builtins  # noqa: E402
 
-_LAZY_MODULES = ("nn", "optim", "data", "utils", "backends", "accelerator", "linalg", "onnx", "special", "distributions", "fft")
+_LAZY_MODULES = ("nn", "optim", "data", "utils", "backends", "accelerator", "linalg", "sparse", "onnx", "special", "distributions", "fft")
 
 
 def __getattr__(name: str) -> object:

@@ -353,6 +353,20 @@ def _bind_linalg() -> None:
     T.matrix_exp = LD.matrix_exp
 
 
+
+def _bind_sparse() -> None:
+    """Bind the layout queries and conversions (``x.is_sparse``, ``x.layout``, ``x.to_sparse()``)."""
+    from ..sparse import _coo
+    from ..sparse._layout import strided
+
+    T: Any = Tensor
+    T.is_sparse = False
+    T.layout = strided
+    T.to_sparse = _coo.to_sparse
+    T.to_dense = _coo.to_dense
+
+
 _bind()
 _bind_complex()
 _bind_linalg()
+_bind_sparse()

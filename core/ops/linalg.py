@@ -71,6 +71,11 @@ def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor
         return autocast_call("matmul", matmul, input, other, out=out)
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
         raise TypeError("matmul(): argument 'other' must be Tensor")
+    if (input.__class__ is not Tensor or other.__class__ is not Tensor) and (
+            getattr(input, "is_sparse", False) or getattr(other, "is_sparse", False)):
+        from ..sparse import mm as sparse_mm
+
+        return sparse_mm(input, other)
     na, nb = input._data.ndim, other._data.ndim
     if na == 0 or nb == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D")
