@@ -22,7 +22,12 @@ __all__ = ["Bernoulli", "Binomial", "Categorical", "Geometric", "Multinomial", "
 
 def _bce_logits(logits: Tensor, target: Tensor) -> Tensor:
     """Elementwise binary cross entropy with logits (stable)."""
-    return logits.clamp(min=0) - logits * target + (-logits.abs()).exp().log1p()
+    return _clamp_by_zero(logits) - logits * target + (-logits.abs()).exp().log1p()
+
+
+def _clamp_by_zero(x: Tensor) -> Tensor:
+    """max(x, 0) whose gradient at 0 is 1/2, as PyTorch's (keeps d/dx softplus(x) = sigmoid(x) at x = 0)."""
+    return (x + x.abs()) / 2
 
 
 def _one_of(probs: Any, logits: Any) -> None:
@@ -230,7 +235,7 @@ class Binomial(_ProbsLogits):
             self._validate_sample(value)
         n = self.total_count
         log_fact_n = special.gammaln(n + 1)
-        norm = n * self.logits.clamp(min=0) + n * (-self.logits.abs()).exp().log1p() - log_fact_n
+        norm = n * _clamp_by_zero(self.logits) + n * (-self.logits.abs()).exp().log1p() - log_fact_n
         return value * self.logits - special.gammaln(value + 1) - special.gammaln(n - value + 1) - norm
 
     def entropy(self) -> Tensor:

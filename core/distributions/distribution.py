@@ -173,6 +173,13 @@ class Distribution:
 
     def __repr__(self) -> str:
         names = [k for k in self.arg_constraints if k in self.__dict__]
-        args = ", ".join(f"{p}: {self.__dict__[p] if self.__dict__[p].numel() == 1 else self.__dict__[p].size()}"
-                         for p in names)
+        args = ", ".join(f"{p}: {_fmt(self.__dict__[p])}" for p in names)
         return self.__class__.__name__ + "(" + args + ")"
+
+
+def _fmt(t: Tensor) -> str:
+    """A parameter as PyTorch's repr shows it: a 0-dim value by ``format`` (``0.0``), one element as the
+    tensor, anything larger by its size."""
+    if t.numel() != 1:
+        return str(t.size())
+    return str(t.item()) if t.dim() == 0 else str(t)

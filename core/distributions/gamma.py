@@ -265,8 +265,8 @@ class Beta(Distribution):
         return self._dirichlet.entropy()
 
     def __repr__(self) -> str:
-        c1, c0 = self.concentration1, self.concentration0
-        return (f"Beta(concentration1: {c1 if c1.numel() == 1 else c1.size()}, "
-                f"concentration0: {c0 if c0.numel() == 1 else c0.size()})")
+        from .distribution import _fmt
+
+        return f"Beta(concentration1: {_fmt(self.concentration1)}, concentration0: {_fmt(self.concentration0)})"
 
 

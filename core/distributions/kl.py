@@ -63,7 +63,7 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
 
 
 def _softplus(x: Tensor) -> Tensor:
-    return x.clamp(min=0) + (-x.abs()).exp().log1p()
+    return (x + x.abs()) / 2 + (-x.abs()).exp().log1p()
 
 
 @register_kl(Normal, Normal)

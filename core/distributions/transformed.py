@@ -322,7 +322,7 @@ class LogitRelaxedBernoulli(Distribution):
         logits, value = broadcast_all(self.logits, value)
         diff = logits - value * self.temperature
         t = self.temperature if isinstance(self.temperature, Tensor) else logits.new_tensor(float(self.temperature))
-        return t.log() + diff - 2 * (diff.clamp(min=0) + (-diff.abs()).exp().log1p())
+        return t.log() + diff - 2 * ((diff + diff.abs()) / 2 + (-diff.abs()).exp().log1p())
 
 
 class RelaxedBernoulli(TransformedDistribution):

@@ -331,7 +331,8 @@ class SigmoidTransform(_Stateless):
 
 
 def _softplus(x: Tensor) -> Tensor:
-    return x.clamp(min=0) + (-x.abs()).exp().log1p()
+    # NOTE: (x + |x|) / 2 rather than clamp: its gradient at 0 is 1/2, so d softplus / dx = sigmoid there
+    return (x + x.abs()) / 2 + (-x.abs()).exp().log1p()
 
 
 class SoftplusTransform(_Stateless):
