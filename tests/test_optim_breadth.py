@@ -446,3 +446,57 @@ def test_lbfgs_on_jax(device: str) -> None:
     ours, _, _ = _lbfgs_run(ember, "rosenbrock", kw, device=device, steps=1)
     theirs, _, _ = _lbfgs_run(torch, "rosenbrock", kw, steps=1)
     np.testing.assert_allclose(ours[-1], theirs[-1], rtol=1e-9)
+
+
+# -- swap_in_optimizer_params_and_state ------------------------------------------------------------------
+def _swap_run(lib: Any) -> tuple[list[np.ndarray], dict[str, Any], Any, list[Any], Any]:
+    ps = make_params(lib)[:2]
+    opt = lib.optim.Adam(ps, lr=0.05, weight_decay=0.1)
+    train(lib, opt, ps, range(2))
+    live_values = [host(p) for p in ps]
+    live_group = opt.param_groups[0]
+    swap_state = copy.deepcopy(opt.state_dict())
+    swap_state["param_groups"][0]["lr"] = 0.2
+    others = {name: lib.tensor(v * 0.5, dtype=lib.float64, requires_grad=True)
+              for name, v in zip(("w", "b"), INIT[:2])}
+    with lib.optim.swap_in_optimizer_params_and_state(opt, others, swap_state):
+        assert opt.param_groups[0]["lr"] == 0.2
+        assert opt.param_groups[0]["params"][0] is others["w"]
+        train(lib, opt, list(others.values()), range(2, 4))
+    # the live optimizer is back: its parameters, hyper-parameters and state untouched
+    assert opt.param_groups[0] is live_group and opt.param_groups[0]["lr"] == 0.05
+    assert opt.param_groups[0]["params"][0] is ps[0]
+    assert_close([host(p) for p in ps], live_values, 0.0)
+    return [host(p) for p in others.values()], swap_state, opt, ps, live_values
+
+
+@needs_torch
+def test_swap_in_optimizer_params_and_state() -> None:
+    ours, our_state, eopt, _, _ = _swap_run(ember)
+    theirs, their_state, topt, _, _ = _swap_run(torch)
+    assert_close(ours, theirs, 1e-12)
+    # in-place updates reached the swapped-in state dict's tensors
+    for pid in their_state["state"]:
+        for key in ("exp_avg", "exp_avg_sq", "step"):
+            np.testing.assert_allclose(host(our_state["state"][pid][key]), host(their_state["state"][pid][key]),
+                                       rtol=1e-12, err_msg=key)
+    assert_states_match(eopt, topt)
+
+
+@needs_torch
+def test_swap_in_errors_as_torch() -> None:
+    for lib in (torch, ember):
+        ps = make_params(lib)[:2]
+        opt = lib.optim.Adam(ps)
+        with pytest.raises(RuntimeError, match="requires initialized optimizer state"):
+            with lib.optim.swap_in_optimizer_params_and_state(opt, {}, opt.state_dict()):
+                pass
+        train(lib, opt, ps, range(1))
+        bad = copy.deepcopy(opt.state_dict())
+        bad["param_groups"][0]["extra"] = 1
+        with pytest.raises(RuntimeError, match=r"Keys only in swap-in: \['extra'\]"):
+            with lib.optim.swap_in_optimizer_params_and_state(opt, dict(zip("ab", ps)), bad):
+                pass
+        with pytest.raises(RuntimeError, match="must match|requires the explicit parameter state"):
+            with lib.optim.swap_in_optimizer_params_and_state(opt, {"a": ps[0]}, opt.state_dict()):
+                pass
