@@ -4,6 +4,7 @@ deprecated ``nn.init`` aliases."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -190,3 +191,248 @@ def test_init_deprecated_aliases_warn(name: str) -> None:
 def test_orthogonal_is_orthogonal() -> None:
     w = enn.init.orthogonal_(ember.empty(3, 5), gain=2.0)
     np.testing.assert_allclose(_np(w @ w.T), 4 * np.eye(3), atol=1e-5)
+
+
+# ---------------------------------------------------------------------------------------------
+# weight_norm / spectral_norm (hook form)
+
+
+def _fwd_bwd(em: Any, tm: Any, x: Any) -> tuple[Any, Any]:
+    ex, tx = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    eo, to = em(ex), tm(tx)
+    _close(eo, to)
+    w = _rand(*to.shape, seed=9)
+    (eo * ember.tensor(w)).sum().backward()
+    (to * torch.tensor(w)).sum().backward()
+    _close(ex.grad, tx.grad)
+    _grads(em, tm)
+    return eo, to
+
+
+@pytest.mark.parametrize("dim", [0, 1, None])
+def test_weight_norm_hook_matches_torch(dim: Any) -> None:
+    torch.manual_seed(0)
+    with pytest.warns(FutureWarning, match="`torch.nn.utils.weight_norm` is deprecated"):
+        em = enn.utils.weight_norm(enn.Conv1d(3, 4, 2), dim=dim)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tm = torch.nn.utils.weight_norm(torch.nn.Conv1d(3, 4, 2), dim=dim)
+    assert list(em.state_dict()) == list(tm.state_dict()) == ["bias", "weight_g", "weight_v"]
+    assert tuple(em.weight_g.shape) == tuple(tm.weight_g.shape)
+    _copy(tm, em)
+    _fwd_bwd(em, tm, _rand(2, 3, 5))
+    enn.utils.remove_weight_norm(em)
+    torch.nn.utils.remove_weight_norm(tm)
+    assert list(em.state_dict()) == ["bias", "weight"]
+    _close(em.weight, tm.weight)
+    with pytest.raises(ValueError, match="weight_norm of 'weight' not found in"):
+        enn.utils.remove_weight_norm(em)
+
+
+def test_weight_norm_twice_is_an_error() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = enn.utils.weight_norm(enn.Linear(2, 2))
+        with pytest.raises(RuntimeError, match="Cannot register two weight_norm hooks on the same parameter weight"):
+            enn.utils.weight_norm(m)
+
+
+def test_spectral_norm_hook_matches_torch() -> None:
+    torch.manual_seed(0)
+    tm, em = torch.nn.utils.spectral_norm(torch.nn.Linear(4, 3)), enn.utils.spectral_norm(enn.Linear(4, 3))
+    assert list(em.state_dict()) == list(tm.state_dict()) == ["bias", "weight_orig", "weight_u", "weight_v"]
+    _copy(tm, em)
+    x = _rand(2, 4)
+    for _ in range(2):
+        _close(em(ember.tensor(x)), tm(torch.tensor(x)))
+        _close(em.weight_u, tm.weight_u)
+    _fwd_bwd(em, tm, x)
+    em.eval()
+    tm.eval()
+    u_before = _np(em.weight_u).copy()
+    _close(em(ember.tensor(x)), tm(torch.tensor(x)))
+    np.testing.assert_array_equal(_np(em.weight_u), u_before)
+    torch.nn.utils.remove_spectral_norm(tm)
+    enn.utils.remove_spectral_norm(em)
+    assert list(em.state_dict()) == ["bias", "weight"]
+    _close(em.weight, tm.weight)
+    ct = enn.utils.spectral_norm(enn.ConvTranspose2d(3, 5, 2))
+    assert tuple(ct.weight_u.shape) == (5,)
+    with pytest.raises(ValueError, match="spectral_norm of 'weight' not found in"):
+        enn.utils.remove_spectral_norm(em)
+
+
+# ---------------------------------------------------------------------------------------------
+# parametrize and parametrizations
+
+
+class _Symmetric(enn.Module):
+    def forward(self, x: Any) -> Any:
+        return x.triu() + x.triu(1).transpose(-1, -2)
+
+    def right_inverse(self, a: Any) -> Any:
+        return a.triu()
+
+
+class _TSymmetric(torch.nn.Module):
+    def forward(self, x: Any) -> Any:
+        return x.triu() + x.triu(1).transpose(-1, -2)
+
+    def right_inverse(self, a: Any) -> Any:
+        return a.triu()
+
+
+def test_register_parametrization_matches_torch() -> None:
+    P, TP = enn.utils.parametrize, torch.nn.utils.parametrize
+    torch.manual_seed(0)
+    tm, em = torch.nn.Linear(3, 3), enn.Linear(3, 3)
+    _copy(tm, em)
+    weight = em.weight
+    TP.register_parametrization(tm, "weight", _TSymmetric())
+    P.register_parametrization(em, "weight", _Symmetric())
+    assert type(em).__name__ == "ParametrizedLinear" and isinstance(em, enn.Linear)
+    assert P.is_parametrized(em) and P.is_parametrized(em, "weight") and not P.is_parametrized(em, "bias")
+    assert P.type_before_parametrizations(em) is enn.Linear
+    assert list(em.state_dict()) == list(tm.state_dict())
+    assert em.parametrizations.weight.original is weight
+    _close(em.weight, tm.weight)
+    _fwd_bwd(em, tm, _rand(2, 3))
+    with P.cached():
+        assert em.weight is em.weight
+    assert em.weight is not em.weight
+    target = _rand(3, 3, seed=5)
+    em.weight = ember.tensor(target)
+    tm.weight = torch.tensor(target)
+    _close(em.weight, tm.weight)
+    _close(em.parametrizations.weight.original, tm.parametrizations.weight.original)
+    P.remove_parametrizations(em, "weight")
+    TP.remove_parametrizations(tm, "weight")
+    assert type(em) is enn.Linear and em.weight is weight
+    _close(em.weight, tm.weight)
+    with pytest.raises(ValueError, match="does not have a parametrization on weight"):
+        P.remove_parametrizations(em, "weight")
+    with pytest.raises(ValueError, match="does not have a parameter, a buffer, or a parametrized element"):
+        P.register_parametrization(em, "nothing", _Symmetric())
+
+
+def test_parametrization_shape_check_and_leave_unparametrized() -> None:
+    P = enn.utils.parametrize
+
+    class Half(enn.Module):
+        def forward(self, x: Any) -> Any:
+            return x[:1]
+
+    with pytest.raises(ValueError, match="Registering a parametrization may not change the shape of the tensor"):
+        P.register_parametrization(enn.Linear(2, 2), "weight", Half())
+    m = enn.Linear(2, 2)
+    before = _np(m.weight).copy()
+    P.register_parametrization(m, "weight", _Symmetric())
+    P.register_parametrization(m, "weight", _Symmetric())
+    assert len(m.parametrizations.weight) == 2
+    P.remove_parametrizations(m, "weight", leave_parametrized=False)
+    np.testing.assert_array_equal(_np(m.weight), np.triu(before))
+
+
+@pytest.mark.parametrize("name", ["weight_norm", "spectral_norm", "orthogonal"])
+def test_parametrizations_match_torch(name: str) -> None:
+    P, TP = enn.utils.parametrizations, torch.nn.utils.parametrizations
+    torch.manual_seed(1)
+    tm, em = getattr(TP, name)(torch.nn.Linear(4, 4)), getattr(P, name)(enn.Linear(4, 4))
+    assert list(em.state_dict()) == list(tm.state_dict())
+    _copy(tm, em)
+    _close(em.weight, tm.weight)
+    _fwd_bwd(em, tm, _rand(2, 4))
+    tm.eval()
+    em.eval()
+    _close(em(ember.tensor(_rand(2, 4))), tm(torch.tensor(_rand(2, 4))))
+
+
+@pytest.mark.parametrize("orthogonal_map", ["matrix_exp", "cayley", "householder"])
+def test_orthogonal_maps(orthogonal_map: str) -> None:
+    torch.manual_seed(2)
+    tm = torch.nn.utils.parametrizations.orthogonal(torch.nn.Linear(3, 3), orthogonal_map=orthogonal_map)
+    em = enn.utils.parametrizations.orthogonal(enn.Linear(3, 3), orthogonal_map=orthogonal_map)
+    _copy(tm, em)
+    w = _np(em.weight)
+    np.testing.assert_allclose(w @ w.T, np.eye(3), atol=1e-5)
+    _close(em.weight, tm.weight)
+    _fwd_bwd(em, tm, _rand(2, 3))
+
+
+def test_orthogonal_non_square_and_errors() -> None:
+    m = enn.utils.parametrizations.orthogonal(enn.Linear(5, 3))
+    w = _np(m.weight)
+    np.testing.assert_allclose(w @ w.T, np.eye(3), atol=1e-5)
+    with pytest.raises(ValueError, match='orthogonal_map has to be one of "matrix_exp", "cayley", "householder"'):
+        enn.utils.parametrizations.orthogonal(enn.Linear(2, 2), orthogonal_map="qr")
+    with pytest.raises(ValueError, match="Expected a matrix or batch of matrices. Got a tensor of 1 dimensions."):
+        enn.utils.parametrizations.orthogonal(enn.Linear(2, 2), "bias")
+
+
+# ---------------------------------------------------------------------------------------------
+# fusion, skip_init, memory format, clip_grad
+
+
+def test_fuse_conv_bn_and_linear_bn() -> None:
+    torch.manual_seed(3)
+    for transpose in (False, True):
+        tconv = torch.nn.ConvTranspose2d(3, 4, 2) if transpose else torch.nn.Conv2d(3, 4, 2)
+        econv = enn.ConvTranspose2d(3, 4, 2) if transpose else enn.Conv2d(3, 4, 2)
+        tbn, ebn = torch.nn.BatchNorm2d(4), enn.BatchNorm2d(4)
+        tbn(tconv(torch.randn(4, 3, 5, 5)))
+        _copy(tconv, econv)
+        _copy(tbn, ebn)
+        for m in (tconv, econv, tbn, ebn):
+            m.eval()
+        tf = torch.nn.utils.fuse_conv_bn_eval(tconv, tbn, transpose)
+        ef = enn.utils.fuse_conv_bn_eval(econv, ebn, transpose)
+        assert ef is not econv and isinstance(ef.weight, enn.Parameter)
+        x = _rand(2, 3, 5, 5)
+        _close(ef(ember.tensor(x)), tf(torch.tensor(x)))
+        _close(ef(ember.tensor(x)), ebn(econv(ember.tensor(x))))
+    tl, el, tbn1, ebn1 = torch.nn.Linear(3, 4), enn.Linear(3, 4), torch.nn.BatchNorm1d(4), enn.BatchNorm1d(4)
+    tbn1(torch.randn(8, 4))
+    _copy(tl, el)
+    _copy(tbn1, ebn1)
+    for m in (tl, el, tbn1, ebn1):
+        m.eval()
+    _close(enn.utils.fuse_linear_bn_eval(el, ebn1)(ember.tensor(_rand(2, 3))),
+           torch.nn.utils.fuse_linear_bn_eval(tl, tbn1)(torch.tensor(_rand(2, 3))))
+    with pytest.raises(AssertionError, match="Fusion only for eval!"):
+        enn.utils.fuse_linear_bn_eval(enn.Linear(3, 4), enn.BatchNorm1d(4))
+    w, b = enn.utils.fuse_conv_bn_weights(econv.weight, None, ebn.running_mean, ebn.running_var, 1e-5, None, None,
+                                          transpose=True)
+    assert tuple(b.shape) == (4,) and w.requires_grad
+
+
+def test_skip_init_and_memory_format() -> None:
+    m = enn.utils.skip_init(enn.Linear, 5, 1)
+    assert type(m) is enn.Linear and tuple(m.weight.shape) == (1, 5)
+    with pytest.raises(RuntimeError, match="Module must support a 'device' arg to skip initialization"):
+        enn.utils.skip_init(enn.ReLU)
+    with pytest.raises(RuntimeError, match="Expected a Module; got"):
+        enn.utils.skip_init(int)
+    conv = enn.Conv2d(2, 3, 1)
+    before = _np(conv.weight).copy()
+    assert enn.utils.convert_conv2d_weight_memory_format(conv, None) is conv
+    assert enn.utils.convert_conv3d_weight_memory_format(conv, None) is conv
+    np.testing.assert_array_equal(_np(conv.weight), before)
+
+
+def test_clip_grad_helpers_match_torch() -> None:
+    g = [_rand(3, 2, seed=1), _rand(4, seed=2)]
+    eps_ = [ember.tensor(a) for a in g]
+    tps = [torch.tensor(a) for a in g]
+    _close(enn.utils.get_total_norm(eps_, 3.0), torch.nn.utils.get_total_norm(tps, 3.0))
+    ep = [enn.Parameter(ember.zeros(*a.shape)) for a in g]
+    tp = [torch.nn.Parameter(torch.zeros(*a.shape)) for a in g]
+    for p, a in zip(ep, g):
+        p.grad = ember.tensor(a)
+    for p, a in zip(tp, g):
+        p.grad = torch.tensor(a)
+    enn.utils.clip_grads_with_norm_(ep, 0.5, enn.utils.get_total_norm([p.grad for p in ep]))
+    torch.nn.utils.clip_grads_with_norm_(tp, 0.5, torch.nn.utils.get_total_norm([p.grad for p in tp]))
+    for a, b in zip(ep, tp):
+        _close(a.grad, b.grad)
+    vec = enn.utils.parameters_to_vector(ep)
+    assert tuple(vec.shape) == (10,)

@@ -1,12 +1,13 @@
-"""``nn.Parameter``: a tensor that a ``Module`` registers as one of its parameters."""
+"""``nn.Parameter`` (a tensor a ``Module`` registers as a parameter), ``nn.Buffer``, and the lazy modules'
+``UninitializedParameter``/``UninitializedBuffer`` (shape unknown until ``materialize``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..tensor import Tensor
+from ..tensor import Tensor, _TensorMeta
 
-__all__ = ["Parameter"]
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "UninitializedTensorMixin"]
 
 
 class Parameter(Tensor):
@@ -69,3 +70,138 @@ def _rebuild_parameter(arr: Any, device: str, requires_grad: bool) -> Parameter:
     from ..ops.creation import as_tensor
 
     return Parameter(as_tensor(arr, device=device), requires_grad)
+
+
+class _BufferMeta(_TensorMeta):
+    # ``isinstance(t, Buffer)`` holds for any tensor flagged ``_is_buffer`` (``Buffer(...)`` returns a
+    # plain Tensor), as in PyTorch.
+    def __instancecheck__(cls, instance: Any) -> bool:
+        if cls is Buffer and isinstance(instance, Tensor) and getattr(instance, "_is_buffer", False):
+            return True
+        return type.__instancecheck__(cls, instance)
+
+
+class Buffer(Tensor, metaclass=_BufferMeta):
+    """Buffer(data=None, *, persistent=True): mark a tensor as a module buffer; assigning it as a ``Module``
+    attribute registers it (with ``persistent``), as ``register_buffer`` does.
+
+    Example::
+
+        >>> m = nn.Module()
+        >>> m.steps = nn.Buffer(ember.zeros(1))
+        >>> list(m.state_dict())
+        ['steps']
+    """
+
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> Any:  # type: ignore[misc]
+        if data is None:
+            from ..ops.creation import empty
+
+            data = empty(0)
+        t: Any = data.detach().requires_grad_(data.requires_grad)  # type: ignore[attr-defined]
+        t.persistent = persistent
+        t._is_buffer = True
+        return t
+
+
+_UNINIT_MSG = ("Can't access the shape of an uninitialized parameter or buffer. This error usually happens in "
+               "`load_state_dict` when trying to load an uninitialized parameter into an initialized one. Call "
+               "`forward` to initialize the parameters before accessing their attributes.")
+
+
+class UninitializedTensorMixin:
+    """What ``UninitializedParameter`` and ``UninitializedBuffer`` share: no shape until ``materialize``."""
+
+    cls_to_become: type
+
+    def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
+        """Allocate the tensor (uninitialized values) with ``shape`` and become a ``cls_to_become``."""
+        from ..ops.creation import empty
+
+        me: Any = self
+        if device is None:
+            device = me._device
+        if dtype is None:
+            dtype = me.dtype
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        data = empty(shape, device=device, dtype=dtype)
+        me._data = data._data
+        me.dtype = data.dtype
+        me._device = data._device
+        me.__class__ = self.cls_to_become
+
+    @property
+    def shape(self) -> Any:
+        raise RuntimeError(_UNINIT_MSG)
+
+    def size(self, dim: int | None = None) -> Any:
+        """Unavailable until materialized."""
+        raise RuntimeError(_UNINIT_MSG)
+
+    def numel(self) -> int:
+        """Unavailable until materialized."""
+        raise RuntimeError(_UNINIT_MSG)
+
+    @property
+    def ndim(self) -> int:
+        raise RuntimeError(_UNINIT_MSG)
+
+    def dim(self) -> int:
+        """Unavailable until materialized."""
+        raise RuntimeError(_UNINIT_MSG)
+
+    def __repr__(self, *, tensor_contents: Any = None) -> str:
+        return f"<class 'ember.nn.parameter.{type(self).__name__}'>"
+
+    def __reduce_ex__(self, proto: Any) -> Any:
+        return (self.__class__, (self.requires_grad,))  # type: ignore[attr-defined]
+
+
+def is_lazy(param: Any) -> bool:
+    """Whether ``param`` is an uninitialized parameter or buffer."""
+    return isinstance(param, UninitializedTensorMixin)
+
+
+class UninitializedParameter(UninitializedTensorMixin, Parameter):  # type: ignore[misc]
+    """UninitializedParameter(requires_grad=True, device=None, dtype=None): a parameter whose shape is not
+    known yet (lazy modules); ``materialize(shape)`` turns it into a ``Parameter``."""
+
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> UninitializedParameter:
+        from ..ops.creation import empty
+
+        p = Parameter.__new__(cls, empty(0, device=device, dtype=dtype), requires_grad)
+        return p  # type: ignore[return-value]
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> UninitializedParameter:
+        if id(self) in memo:
+            return memo[id(self)]  # type: ignore[no-any-return]
+        out = type(self)(self.requires_grad, self._device, self.dtype)
+        memo[id(self)] = out
+        return out
+
+
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):  # type: ignore[misc]
+    """UninitializedBuffer(requires_grad=False, device=None, dtype=None, persistent=True): a buffer whose shape
+    is not known yet (lazy modules); ``materialize(shape)`` turns it into a plain Tensor."""
+
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad: bool = False, device: Any = None, dtype: Any = None,
+                persistent: bool = True) -> UninitializedBuffer:
+        from ..ops.creation import empty
+
+        data = empty(0, device=device, dtype=dtype)
+        t: Any = object.__new__(cls)
+        t._data = data._data
+        t.dtype = data.dtype
+        t._device = data._device
+        if requires_grad:
+            t.requires_grad_(True)  # type: ignore[attr-defined]
+        t.persistent = persistent
+        t._is_buffer = True
+        return t
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass

@@ -26,3 +26,10 @@ from .flatten import Flatten, Unflatten
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer
 from .transformer import TransformerEncoder, TransformerEncoderLayer
+from ..parameter import Buffer, UninitializedBuffer, UninitializedParameter
+from .lazy import LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d, LazyConv3d
+from .lazy import LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d, LazyInstanceNorm1d
+from .lazy import LazyInstanceNorm2d, LazyInstanceNorm3d, LazyLinear, LazyModuleMixin
+from .legacy import Container
+from .parallel import DataParallel
+from .sync_batchnorm import SyncBatchNorm

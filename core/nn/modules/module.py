@@ -247,6 +247,11 @@ class Module(_ForwardHooks, _StateDict):
             modules[name] = value
             return
         buffers = d.get("_buffers")
+        if getattr(value, "_is_buffer", False) and isinstance(value, Tensor):
+            # an ``nn.Buffer(...)`` (or UninitializedBuffer) registers itself, with its own persistence
+            _remove_from(name, d, self._parameters, self._modules)
+            self.register_buffer(name, value, getattr(value, "persistent", True))
+            return
         if buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
