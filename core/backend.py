@@ -82,6 +82,20 @@ give inf/NaN (core checks and raises ``ember.linalg.LinAlgError``):
     ``linalg_solve(a, b)`` (``b`` of shape ``(..., n, k)``, batch dims broadcast),
     ``linalg_cholesky(a)`` (lower factor), ``linalg_qr(a, mode) -> (Q, R)`` (mode 'reduced'/'complete'),
     ``linalg_eigh(a) -> (w ascending, V)``, ``linalg_svd(a, full_matrices) -> (U, S descending, Vh)``.
+
+Complex dtypes (``COMPLEX``): a backend that declares ``complex64``/``complex128`` in ``dtypes`` provides
+``real(a)``, ``imag(a)`` (real arrays of the parts) and ``conj(a)``. Optional: ``make_complex(re, im, dtype)``
+(exact for inf/NaN parts; core's fallback is ``re + 1j * im``), and on mutable backends ``complex_views = True``
+with ``real_view(a)``/``imag_view(a)``/``view_as_real(a)`` (shape ``(*a.shape, 2)``)/``view_as_complex(a)``
+returning writable views; without them ``Tensor.real``/``view_as_real`` are copies.
+
+Optional FFT kernels (``FFT``; no core reference: ``ember.fft`` raises NotImplementedError naming the missing
+one). ``axes`` is a tuple of distinct non-negative axes, ``norm`` is "backward", "ortho" or "forward" (the
+array API's fft extension); core pads/trims inputs itself and casts results to PyTorch's dtypes:
+
+    ``fftn(a, axes, norm)``, ``ifftn(a, axes, norm)`` (complex to complex), ``rfftn(a, axes, norm)`` (real
+    to complex, the last axis one-sided: ``n // 2 + 1`` outputs), ``irfftn(a, s, axes, norm)`` (complex to
+    real with output sizes ``s``).
 """
 
 from __future__ import annotations
@@ -124,6 +138,8 @@ LINALG = (
     "linalg_inv", "linalg_det", "linalg_slogdet", "linalg_solve", "linalg_cholesky", "linalg_qr", "linalg_eigh",
     "linalg_svd",
 )
+COMPLEX = ("real", "imag", "conj")
+FFT = ("fftn", "ifftn", "rfftn", "irfftn")
 
 
 class Backend:

@@ -32,7 +32,8 @@ __all__ = ["ArrayAPIStrictBackend", "ember_register_backends"]
 __version__ = "0.1.0"
 
 #: ember dtypes the standard (and so array-api-strict) has; no float16/bfloat16
-_DTYPES = frozenset({_dt.bool, _dt.uint8, _dt.int8, _dt.int16, _dt.int32, _dt.int64, _dt.float32, _dt.float64})
+_DTYPES = frozenset({_dt.bool, _dt.uint8, _dt.int8, _dt.int16, _dt.int32, _dt.int64, _dt.float32, _dt.float64,
+                     _dt.complex64, _dt.complex128})
 
 
 def _basic(key: Any) -> bool:
