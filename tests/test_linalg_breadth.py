@@ -142,6 +142,8 @@ def test_eigh_gauge_invariant(device: str) -> None:
     loss_t.backward()
     _close(e.grad, t.grad, 1e-6)
     _close(ember.linalg.eigvalsh(e, UPLO="U"), torch.linalg.eigvalsh(t, UPLO="U"))
+    _grad_check(lambda a: _wsum(ember.linalg.eigvalsh(a, UPLO="U"), ember),
+                lambda a: _wsum(torch.linalg.eigvalsh(a, UPLO="U"), torch), (2, 3, 3), kind="sym", device=device)
 
 
 @pytest.mark.parametrize("shape", [(4, 3), (3, 3), (3, 4), (2, 3, 2)])

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import ember
 
-from ._helpers import assert_close, helper_test_op, hyp_settings, lib_of
+from ._helpers import assert_close, helper_test_op, hyp_settings, lib_of, to_numpy
 
 # float32 products of a few terms: slightly looser than PyTorch's rtol against a float64 reference
 F32 = {"rtol": 5e-6, "grad_rtol": 1e-5}
@@ -97,3 +97,32 @@ def test_matmul_hypothesis(device: str, data: Any) -> None:
         b, dtype=ember.float64, device=device
     )
     assert_close(out, a @ b)
+
+
+def _well(x: Any) -> Any:
+    """``x`` shifted to be well conditioned (inputs are uniform in [-2, 2))."""
+    return x + 5 * lib_of(x).eye(x.shape[-1], dtype=x.dtype, device=x.device)
+
+
+def test_linalg_inv_det_solve(device: str) -> None:
+    tol = {"dtype": "float64"}
+    helper_test_op([(2, 3, 3)], lambda x: lib_of(x).linalg.inv(_well(x)), device=device, **tol)
+    helper_test_op([(3, 3)], lambda x: lib_of(x).linalg.det(_well(x)), device=device, **tol)
+    helper_test_op([(3, 3), (3, 2)], lambda x, y: lib_of(x).linalg.solve(_well(x), y), device=device, **tol)
+
+
+def test_linalg_decompositions(device: str) -> None:
+    helper_test_op([(3, 3)], lambda x: lib_of(x).linalg.cholesky(x @ x.mT + _well(x) - x), device=device,
+                   dtype="float64")
+    helper_test_op([(4, 3)], lambda x: lib_of(x).linalg.svdvals(x), device=device, dtype="float64")
+    helper_test_op([(3, 3)], lambda x: lib_of(x).linalg.eigvalsh(x + x.mT), device=device, dtype="float64")
+    x = ember.tensor(np.random.default_rng(0).uniform(-2, 2, (4, 3)), dtype=ember.float64, device=device)
+    q, r = ember.linalg.qr(x)
+    assert_close(q @ r, to_numpy(x))
+
+
+def test_linalg_singular_raises(device: str) -> None:
+    with pytest.raises(ember.linalg.LinAlgError, match="singular"):
+        ember.linalg.inv(ember.ones(2, 2, device=device))
+    with pytest.raises(RuntimeError, match="Expected a floating point or complex tensor as input. Got Long"):
+        ember.linalg.inv(ember.ones(2, 2, dtype=ember.int64, device=device))

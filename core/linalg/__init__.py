@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from ..ops.linalg import matmul, outer
 from ._common import LinAlgError
-from ._decomp import (
-    cholesky, cholesky_ex, det, eigh, eigvalsh, inv, inv_ex, qr, slogdet, solve, solve_ex, solve_triangular, svd,
-    svdvals,
-)
+from ._decomp import cholesky, cholesky_ex, det, inv, inv_ex, slogdet, solve, solve_ex, solve_triangular
+from ._spectral import eigh, eigvalsh, qr, svd, svdvals
 from ._derived import (
     cond, cross, diagonal, householder_product, lstsq, matrix_exp, matrix_norm, matrix_power, matrix_rank,
     multi_dot, norm, pinv, tensorinv, tensorsolve, vander, vecdot, vector_norm,

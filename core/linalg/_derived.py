@@ -13,6 +13,7 @@ from ..ops.creation import empty, eye, tensor
 from ..ops.linalg import matmul
 from ..tensor import Tensor
 from . import _decomp as D
+from . import _spectral as Sp
 from ._common import check_float, check_matrix
 
 lstsq_t = D._ret("linalg_lstsq", "solution residuals rank singular_values")
@@ -67,7 +68,7 @@ def matrix_norm(A: Tensor, ord: Any = "fro", dim: tuple[int, int] = (-2, -1), ke
         return _out(_Rd.norm(A, 2, (d0, d1), keepdim), out)
     if ord in ("nuc", 2, -2):
         M = A.movedim((d0, d1), (-2, -1))
-        S = D.svdvals(M)
+        S = Sp.svdvals(M)
         r = S.sum(-1) if ord == "nuc" else (S.amax(-1) if ord == 2 else S.amin(-1))
         if keepdim:
             r = r.unsqueeze(-1).unsqueeze(-1).movedim((-2, -1), (d0, d1))
@@ -104,7 +105,7 @@ def cond(A: Tensor, p: Any = None, *, out: Tensor | None = None) -> Tensor:
     """Condition number of ``A`` in the ``p``-norm (2-norm by default)."""
     check_matrix(A, "linalg.cond")
     if p is None or p in (2, -2):
-        S = D.svdvals(A)
+        S = Sp.svdvals(A)
         r = S[..., 0] / S[..., -1] if p != -2 else S[..., -1] / S[..., 0]
         return _out(r, out)
     check_matrix(A, "linalg.cond", square=True)
@@ -135,7 +136,7 @@ def _Rd_max(a: Tensor, b: Tensor) -> Tensor:
 
 
 def _spectrum(A: Tensor, hermitian: bool) -> Tensor:
-    return D.eigvalsh(A).abs() if hermitian else D.svdvals(A)
+    return Sp.eigvalsh(A).abs() if hermitian else Sp.svdvals(A)
 
 
 def matrix_rank(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = False,
@@ -157,11 +158,11 @@ def pinv(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = Fal
     from ..ops.elementwise import where
 
     if hermitian:
-        L, V = D.eigh(A)
+        L, V = Sp.eigh(A)
         keep = L.detach().abs() > _tol(L.detach().abs(), A, atol, rtol)
         Linv = where(keep, 1 / where(keep, L, L.detach() * 0 + 1), L * 0)
         return _out(matmul(V * Linv.unsqueeze(-2), V.mT), out)
-    U, S, Vh = D.svd(A, full_matrices=False)
+    U, S, Vh = Sp.svd(A, full_matrices=False)
     keep = S.detach() > _tol(S.detach(), A, atol, rtol)
     Sinv = where(keep, 1 / where(keep, S, S.detach() * 0 + 1), S * 0)
     return _out(matmul(Vh.mT * Sinv.unsqueeze(-2), U.mT), out)
@@ -183,7 +184,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: str | None = None)
     m, n = A._data.shape[-2:]
     rtol = rcond if rcond is not None and rcond > 0 else (D._eps(A.dtype) * max(m, n))
     X = matmul(pinv(A, rtol=rtol), Bm)
-    S = D.svdvals(A.detach())
+    S = Sp.svdvals(A.detach())
     rank = (S > _tol(S, A, None, rtol)).sum(-1)
     # NOTE: PyTorch fills residuals only for tall full-rank A with a driver other than gelsy, and the
     # singular values only for gelsd/gelss; rank is empty for gels

@@ -13,6 +13,7 @@ from ..ops.linalg import matmul
 from ..tensor import Tensor
 from . import _decomp as D
 from . import _derived as R
+from . import _spectral as Sp
 from ._common import check_matrix
 
 svd_t = D._ret("svd", "U S V")
@@ -78,14 +79,14 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out: Any =
         m, n = input._data.shape[-2:]
         batch = input._data.shape[:-2]
         kw: dict[str, Any] = {"dtype": input.dtype, "device": input.device}
-        return svd_t(zeros(*batch, m, m, **kw), D.svdvals(input), zeros(*batch, n, n, **kw))
-    U, S, Vh = D.svd(input, full_matrices=not some)
+        return svd_t(zeros(*batch, m, m, **kw), Sp.svdvals(input), zeros(*batch, n, n, **kw))
+    U, S, Vh = Sp.svd(input, full_matrices=not some)
     return svd_t(U, S, Vh.mT)
 
 
 def qr(input: Tensor, some: bool = True, *, out: Any = None) -> Any:
     """Old-API QR: reduced when ``some`` else complete."""
-    Q, Rr = D.qr(input, "reduced" if some else "complete")
+    Q, Rr = Sp.qr(input, "reduced" if some else "complete")
     return qr_t(Q, Rr)
 
 
