@@ -57,8 +57,9 @@ def lgamma(x: Tensor) -> Tensor:
     # NOTE: the unused branch gets safe inputs so its inf/NaN never reaches a gradient through where
     s = _frac_pi(_where(small, x, 0.5)).sin().abs()
     out = _where(small, math.log(math.pi) - s.log() - pos, pos)
-    # exact zeros at 1 and 2 and inf at +-inf, as PyTorch returns
-    out = _where((x == 1.0) | (x == 2.0), 0.0, out)
+    # exact zeros at 1 and 2 and inf at +-inf, as PyTorch returns; out - out.detach() is 0 in value
+    # but keeps out's gradient (digamma(1), digamma(2)) where a constant would drop it
+    out = _where((x == 1.0) | (x == 2.0), out - out.detach(), out)
     return _where(x.abs() == math.inf, math.inf, out)
 
 
