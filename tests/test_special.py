@@ -105,7 +105,8 @@ def test_misc_values() -> None:
 
 
 GRAD_CASES = {
-    "gammaln": np.concatenate([POS, [1.0, 2.0, -0.5, -2.5]]), "digamma": POS, "erfinv": UNIT, "erfc": XS, "ndtri": PROB, "log_ndtr": XS, "i0": XS[:40],
+    "gammaln": np.concatenate([POS, [1.0, 2.0, -0.5, -2.5]]),
+    "digamma": POS, "erfinv": UNIT, "erfc": XS, "ndtri": PROB, "log_ndtr": XS, "i0": XS[:40],
     "i1e": XS, "erfcx": XS[:40], "logit": PROB, "entr": POS, "sinc": XS,
 }
 
