@@ -65,7 +65,8 @@ def _check_state(opt_d: optim.Optimizer, opt_r: optim.Optimizer, device: str, **
             if not isinstance(value, ember.Tensor):
                 assert value == sr[key], key
                 continue
-            if key in CPU_STATE:
+            # ASGD keeps all its scalars on the parameter's device, as PyTorch's does
+            if key in CPU_STATE and not isinstance(opt_d, optim.ASGD):
                 assert value.device.type == "cpu", f"state[{key!r}] is bookkeeping kept on the CPU, got {value.device}"
                 check_same(value, sr[key], "cpu", what=f"state[{key!r}]", **tol)
             else:
@@ -92,6 +93,11 @@ OPTIMIZERS: list[tuple[str, Callable[[Any], optim.Optimizer]]] = [
     ("NAdam-decoupled-wd", lambda p: optim.NAdam(p, lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)),
     ("RAdam", lambda p: optim.RAdam(p, lr=0.1)),
     ("RAdam-decoupled-wd", lambda p: optim.RAdam(p, lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("Adadelta", lambda p: optim.Adadelta(p, lr=0.5, weight_decay=0.1)),
+    ("ASGD", lambda p: optim.ASGD(p, lr=0.05, t0=2, lambd=0.01)),
+    ("Rprop", lambda p: optim.Rprop(p, lr=0.05, etas=(0.4, 1.3))),
+    ("Adafactor", lambda p: optim.Adafactor(p, lr=0.1, weight_decay=0.1)),
+    ("SparseAdam", lambda p: optim.SparseAdam(p, lr=0.1)),
 ]
 #: RAdam's rectification switches on after 5 steps: run past it
 STEPS = 6
@@ -108,6 +114,25 @@ def test_optimizer_matches_cpu(make: Callable[[Any], optim.Optimizer], device: s
     _check_state(opt_d, opt_r, device)
 
 
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_matches_cpu(line_search_fn: str | None, device: str) -> None:
+    """LBFGS (closure-driven, with its history and line search) on the device follows the CPU run."""
+    runs = []
+    for dev in ("cpu", device):
+        params = _params(dev)
+        opt = optim.LBFGS(params, lr=0.5, max_iter=4, history_size=3, line_search_fn=line_search_fn)
+        closure = _closure(params, opt)
+        losses = [float(opt.step(closure).detach()) for _ in range(2)]
+        runs.append((params, losses, opt))
+    (ref, ref_losses, opt_r), (dev_params, dev_losses, opt_d) = runs
+    np.testing.assert_allclose(dev_losses, ref_losses, rtol=1e-9)
+    for k, (r, d) in enumerate(zip(ref, dev_params)):
+        assert on_device(d, device)
+        check_same(d, r, device, what=f"param {k}")
+    assert opt_d.state[dev_params[0]]["func_evals"] == opt_r.state[ref[0]]["func_evals"]
+    assert on_device(opt_d.state[dev_params[0]]["d"], device)
+
+
 @pytest.mark.parametrize("make", [pytest.param(dict(OPTIMIZERS)["Adam"], id="Adam")])
 def test_optimizer_float32(make: Callable[[Any], optim.Optimizer], device: str) -> None:
     ref, dev = _params("cpu", ember.float32), _params(device, ember.float32)
@@ -119,7 +144,8 @@ def test_optimizer_float32(make: Callable[[Any], optim.Optimizer], device: str) 
 
 
 @pytest.mark.parametrize("make", [pytest.param(dict(OPTIMIZERS)[n], id=n)
-                                  for n in ("SGD-momentum-dampening-wd", "Adam-amsgrad-wd", "NAdam", "RMSprop")])
+                                  for n in ("SGD-momentum-dampening-wd", "Adam-amsgrad-wd", "NAdam", "RMSprop",
+                                            "ASGD", "Adafactor")])
 def test_optimizer_state_dict_resume(make: Callable[[Any], optim.Optimizer], device: str) -> None:
     straight = _params(device)
     _run(make, straight, 4)
@@ -193,6 +219,7 @@ SCHEDULERS: list[tuple[str, Callable[[Any], Any]]] = [
         o, [lr_scheduler.LinearLR(o, start_factor=0.25, total_iters=2), lr_scheduler.ExponentialLR(o, 0.7)],
         milestones=[2])),
     ("ReduceLROnPlateau", lambda o: lr_scheduler.ReduceLROnPlateau(o, factor=0.5, patience=0, threshold=10.0)),
+    ("CyclicLR", lambda o: lr_scheduler.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=2)),
 ]
 
 
