@@ -267,3 +267,31 @@ def _check_grad(f: Callable[..., Any], device: str, dtype: str) -> None:
             assert e.grad is None
             continue
         _same(e.grad, t.grad, tol)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_random_complex_matches_torch(device: str) -> None:
+    for fn in ("randn", "rand"):
+        for dtype in ("complex64", "complex128"):
+            ember.manual_seed(3)
+            torch.manual_seed(3)
+            e = getattr(ember, fn)(2, 3, dtype=getattr(ember, dtype), device=device)
+            t = getattr(torch, fn)(2, 3, dtype=getattr(torch, dtype))
+            _same(e, t, 1e-6)
+
+
+def test_misc_complex_ops() -> None:
+    a, b = [1 + 1j, 2j], [1j, 1 + 0j]
+    _same(ember.vdot(ember.tensor(a), ember.tensor(b)), torch.vdot(torch.tensor(a), torch.tensor(b)))
+    _same(ember.dot(ember.tensor(a), ember.tensor(b)), torch.dot(torch.tensor(a), torch.tensor(b)))
+    _same(ember.linspace(0, 1, 5, dtype=ember.cfloat), torch.linspace(0, 1, 5, dtype=torch.cfloat))
+    m = ember.nn.Linear(2, 2).to(ember.cfloat)
+    assert m.weight.dtype is ember.complex64 and m.weight.requires_grad
+    x = ember.tensor([1.0, 2.0])
+    _same(x.add_(0) * 1j + ember.ones(2, dtype=ember.cdouble), torch.tensor([1.0, 2.0]) * 1j + torch.ones(
+        2, dtype=torch.cdouble))
+    z = ember.tensor([1j], requires_grad=True)
+    z.exp().backward(ember.tensor([1 + 2j]))
+    tz = torch.tensor([1j], requires_grad=True)
+    tz.exp().backward(torch.tensor([1 + 2j]))
+    _same(z.grad, tz.grad)

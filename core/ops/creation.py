@@ -356,7 +356,7 @@ def linspace(start: Any, end: Any, steps: int, *, out: Tensor | None = None, dty
         half = steps // 2
         idx = np.arange(steps)
         host = np.where(idx < half, float(start) + step * idx, float(end) - step * (steps - idx - 1))
-    if not dt.is_floating_point:
+    if dt._category < 2:
         host = np.trunc(host)
     data = dev._be.from_host(host.astype(_host_np_dtype(dt)), dev.index)
     return _finish(data, dt, dev, requires_grad)

@@ -154,7 +154,10 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
     return matmul(input, other)
 
 
-vdot = dot
+def vdot(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Dot product of two 1-d tensors, conjugating the first when complex."""
+    r = dot(input.conj() if input.dtype.is_complex else input, other)  # type: ignore[attr-defined]
+    return handle_out(r, out) if out is not None else r
 
 
 def inner(input: Tensor, other: Tensor) -> Tensor:

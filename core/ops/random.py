@@ -129,6 +129,8 @@ def rand(*size: Any, generator: Generator | None = None, out: Tensor | None = No
     """Uniform samples on ``[0, 1)``."""
     shape = _size(_size_kw("rand", size, kwargs))
     dt, dev = _resolve(dtype, device)
+    if dt.is_complex:
+        return _complex_draw(rand, shape, generator, dt, device, requires_grad, 1.0)
     if not dt.is_floating_point:
         raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dt.name}'")
     return _finish(dev._be.uniform(_gen(generator, dev), shape, 0.0, 1.0, dt), dt, dev, requires_grad)
@@ -139,9 +141,26 @@ def randn(*size: Any, generator: Generator | None = None, out: Tensor | None = N
     """Standard normal samples."""
     shape = _size(_size_kw("randn", size, kwargs))
     dt, dev = _resolve(dtype, device)
+    if dt.is_complex:
+        # PyTorch draws the (real, imag) pairs with std 1/sqrt(2), so E|z|^2 = 1
+        return _complex_draw(randn, shape, generator, dt, device, requires_grad, 0.5 ** 0.5)
     if not dt.is_floating_point:
         raise RuntimeError(f"\"normal_kernel_cpu\" not implemented for '{dt.name}'")
     return _finish(dev._be.normal(_gen(generator, dev), shape, 0.0, 1.0, dt), dt, dev, requires_grad)
+
+
+def _complex_draw(fn: Any, shape: tuple[int, ...], generator: Generator | None, dt: _dt.dtype, device: Any,
+                  requires_grad: bool, scale: float) -> Tensor:
+    """A complex sample as PyTorch draws one: the real view ``(*shape, 2)`` filled by the real sampler."""
+    from .complex import view_as_complex
+
+    parts = fn(shape + (2,), generator=generator, dtype=dt.to_real(), device=device)
+    if scale != 1.0:
+        parts = parts * scale
+    r = view_as_complex(parts)
+    if requires_grad:
+        r.requires_grad_(True)
+    return r
 
 
 def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Generator | None = None,

@@ -429,12 +429,12 @@ class Module(_ForwardHooks, _StateDict):
         """Move and/or cast parameters and buffers in place: ``to(device)``, ``to(dtype)``, ``to(tensor)``,
         ``to(device, dtype)``. Only floating-point tensors are cast."""
         device, dtype = _parse_to(args, kwargs)
-        if dtype is not None and not dtype.is_floating_point:
+        if dtype is not None and dtype._category < 2:
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
                             f"dtype={dtype}")
 
         def convert(t: Tensor) -> Tensor:
-            return t.to(device, dtype if t.dtype.is_floating_point else None)  # type: ignore[attr-defined]
+            return t.to(device, dtype if t.dtype._category >= 2 else None)  # type: ignore[attr-defined]
 
         return self._apply(convert)
 
