@@ -17,7 +17,9 @@ from .ops._dispatch import handle_out
 from .tensor import Tensor
 
 __all__ = [
-    "bessel_j0", "bessel_j1", "chebyshev_polynomial_t", "chebyshev_polynomial_u", "digamma", "entr", "erf",
+    "bessel_j0", "bessel_j1", "chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v",
+    "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u",
+    "shifted_chebyshev_polynomial_v", "shifted_chebyshev_polynomial_w", "digamma", "entr", "erf",
     "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc", "gammaln",
     "hermite_polynomial_h", "hermite_polynomial_he", "i0", "i0e", "i1", "i1e", "laguerre_polynomial_l",
     "legendre_polynomial_p", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "modified_bessel_i0",
@@ -425,6 +427,40 @@ def chebyshev_polynomial_u(input: Any, n: Any, *, out: Tensor | None = None) -> 
     """Chebyshev polynomial of the second kind U_n(input)."""
     return handle_out(_poly(input, n, "special_chebyshev_polynomial_u", lambda x: 2.0 * x,
                             lambda k, x, c, p: 2.0 * x * c - p), out)
+
+
+def chebyshev_polynomial_v(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
+    """Chebyshev polynomial of the third kind V_n(input)."""
+    return handle_out(_poly(input, n, "special_chebyshev_polynomial_v", lambda x: 2.0 * x - 1.0,
+                            lambda k, x, c, p: 2.0 * x * c - p), out)
+
+
+def chebyshev_polynomial_w(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
+    """Chebyshev polynomial of the fourth kind W_n(input)."""
+    return handle_out(_poly(input, n, "special_chebyshev_polynomial_w", lambda x: 2.0 * x + 1.0,
+                            lambda k, x, c, p: 2.0 * x * c - p), out)
+
+
+def _shifted(fn: Any, name: str, doc: str) -> Any:
+    def shifted(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
+        if not isinstance(input, Tensor) and not isinstance(n, Tensor):
+            raise TypeError(f"{name}(): expected at least one Tensor argument")
+        x = input * 2.0 - 1.0 if isinstance(input, Tensor) else 2.0 * input - 1.0
+        return fn(x, n, out=out)  # type: ignore[no-any-return]
+
+    shifted.__name__ = name
+    shifted.__doc__ = doc
+    return shifted
+
+
+shifted_chebyshev_polynomial_t = _shifted(chebyshev_polynomial_t, "shifted_chebyshev_polynomial_t",
+                                          "Shifted Chebyshev polynomial of the first kind T*_n(x) = T_n(2x - 1).")
+shifted_chebyshev_polynomial_u = _shifted(chebyshev_polynomial_u, "shifted_chebyshev_polynomial_u",
+                                          "Shifted Chebyshev polynomial of the second kind U*_n(x) = U_n(2x - 1).")
+shifted_chebyshev_polynomial_v = _shifted(chebyshev_polynomial_v, "shifted_chebyshev_polynomial_v",
+                                          "Shifted Chebyshev polynomial of the third kind V*_n(x) = V_n(2x - 1).")
+shifted_chebyshev_polynomial_w = _shifted(chebyshev_polynomial_w, "shifted_chebyshev_polynomial_w",
+                                          "Shifted Chebyshev polynomial of the fourth kind W*_n(x) = W_n(2x - 1).")
 
 
 def hermite_polynomial_h(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:

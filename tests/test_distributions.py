@@ -212,6 +212,22 @@ def test_multivariate_normal(param: str) -> None:
     assert tuple(de.rsample((4,)).shape) == (4, 2, 3)
 
 
+def test_linalg_fallback(monkeypatch: Any) -> None:
+    # the composites MultivariateNormal uses when ember.linalg lacks cholesky/solve_triangular
+    from ember.distributions import _linalg
+
+    monkeypatch.setattr(_linalg, "_lin", lambda: None)
+    a = _e(np.stack([MVN_COV, MVN_COV * 2 + np.eye(3)]))
+    ell = _linalg.cholesky(a)
+    _close(ell, np.linalg.cholesky(a.numpy()))
+    b = _e(RNG.normal(size=(2, 3, 2)))
+    _close(_linalg.solve_lower(ell, b), np.linalg.solve(ell.numpy(), b.numpy()))
+    assert bool(_linalg.cholesky_ok(a).all())
+    de = ED.MultivariateNormal(_e([0.0, 1.0, 2.0]), precision_matrix=_e(np.linalg.inv(MVN_COV)))
+    dt = TD.MultivariateNormal(_t([0.0, 1.0, 2.0]), precision_matrix=_t(np.linalg.inv(MVN_COV)))
+    _close(de.log_prob(_e([0.5, 0.5, 0.5])), dt.log_prob(_t([0.5, 0.5, 0.5])))
+
+
 KL_PAIRS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("Normal", {"loc": REAL, "scale": POS}, {"loc": REAL[::-1], "scale": POS[::-1]}),
     ("Bernoulli", {"probs": PROB}, {"probs": PROB[::-1]}),

@@ -79,7 +79,9 @@ def test_special_points() -> None:
 def test_polynomials() -> None:
     x = np.linspace(-1.5, 1.5, 8)
     n = np.array([0, 1, 2, 3, 4, 5, 6, 7.0])
-    for name in ("chebyshev_polynomial_t", "chebyshev_polynomial_u", "hermite_polynomial_h",
+    for name in ("chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v",
+                 "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u",
+                 "shifted_chebyshev_polynomial_v", "shifted_chebyshev_polynomial_w", "hermite_polynomial_h",
                  "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p"):
         _check(getattr(ember.special, name)(ember.tensor(x), ember.tensor(n)),
                getattr(torch.special, name)(torch.tensor(x), torch.tensor(n)), rtol=1e-9, atol=1e-9)
