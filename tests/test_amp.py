@@ -306,6 +306,7 @@ def test_grad_scaler_misuse_errors() -> None:
         s.step(opt, closure=lambda: 0)
     h = ember.ones(2, dtype=ember.float16, requires_grad=True)
     opt16 = ember.optim.SGD([h], lr=0.1)
+    s = ember.amp.GradScaler("cpu", init_scale=2.0)
     s.scale(h.sum()).backward()
     with pytest.raises(ValueError, match="Attempting to unscale FP16 gradients"):
         s.unscale_(opt16)

@@ -22,10 +22,12 @@ class _AutocastState:
     # NOTE: `on` is the only thing an op reads when autocast is off: True while some device type has
     # autocast enabled and no autocast-wrapped op is running. Process-wide like the grad mode flag
     # (PyTorch's is thread-local); see docs/amp.md.
-    __slots__ = ("on", "enabled", "dtype", "cache_enabled", "nesting", "cache")
+    __slots__ = ("on", "want", "enabled", "dtype", "cache_enabled", "nesting", "cache")
 
     def __init__(self) -> None:
         self.on = False
+        # what `on` returns to after a wrapped op (a flag, not True: another thread may have left autocast)
+        self.want = False
         self.enabled: dict[str, bool] = {}
         self.dtype: dict[str, _dt.dtype] = {"cpu": _dt.bfloat16, "cuda": _dt.float16, "jax": _dt.float16}
         self.cache_enabled = True
@@ -35,7 +37,7 @@ class _AutocastState:
 
     def refresh(self) -> None:
         """Recompute ``on`` after a device type's enabled flag changed."""
-        self.on = any(self.enabled.values())
+        self.on = self.want = any(self.enabled.values())
 
 
 AUTOCAST = _AutocastState()
@@ -167,4 +169,4 @@ def autocast_call(name: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)
     finally:
-        AUTOCAST.on = True
+        AUTOCAST.on = AUTOCAST.want
