@@ -436,3 +436,28 @@ def test_clip_grad_helpers_match_torch() -> None:
         _close(a.grad, b.grad)
     vec = enn.utils.parameters_to_vector(ep)
     assert tuple(vec.shape) == (10,)
+
+
+def test_weight_norm_parametrization_loads_old_hook_state_dict() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tm = torch.nn.Sequential(torch.nn.utils.weight_norm(torch.nn.Linear(3, 2)))
+    em = enn.Sequential(enn.utils.parametrizations.weight_norm(enn.Linear(3, 2)))
+    assert list(tm.state_dict()) == ["0.bias", "0.weight_g", "0.weight_v"]
+    em.load_state_dict({k: ember.tensor(_np(v)) for k, v in tm.state_dict().items()})
+    _close(em(ember.tensor(_rand(2, 3))), tm(torch.tensor(_rand(2, 3))))
+
+
+def test_parametrizations_on_jax() -> None:
+    pytest.importorskip("jax")
+    torch.manual_seed(4)
+    tm = torch.nn.utils.parametrizations.weight_norm(torch.nn.Linear(3, 2))
+    em = enn.utils.parametrizations.weight_norm(enn.Linear(3, 2)).to("jax")
+    _copy(tm, em, "jax")
+    ex, tx = ember.tensor(_rand(2, 3), device="jax", requires_grad=True), torch.tensor(_rand(2, 3), requires_grad=True)
+    eo, to = em(ex), tm(tx)
+    _close(eo, to)
+    eo.sum().backward()
+    to.sum().backward()
+    _close(ex.grad, tx.grad)
+    _grads(em, tm)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from enum import Enum, auto
+from typing import Any
 
 from ... import dtypes as _dt
 from ...autograd.grad_mode import no_grad
@@ -152,7 +153,25 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     """Weight normalization as a parametrization: ``module.<name> = g * v / ||v||`` with ``g`` and ``v``
     stored as ``parametrizations.<name>.original0`` and ``original1``."""
     parametrize.register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
+    _accept_old_weight_norm_keys(module, name)
     return module
+
+
+def _accept_old_weight_norm_keys(module: Module, name: str) -> None:
+    # PyTorch's compatibility hook: a state_dict saved with the hook-based ``weight_norm`` (keys
+    # ``<name>_g``/``<name>_v``) loads into this form. ember has no load_state_dict pre-hooks, so the
+    # generated ``Parametrized<Class>`` renames the keys before loading its own state.
+    cls = type(module)
+    inner = cls._load_from_state_dict
+
+    def _load_from_state_dict(self: Any, state_dict: Any, prefix: str, *args: Any) -> None:
+        g_key, v_key = f"{prefix}{name}_g", f"{prefix}{name}_v"
+        if g_key in state_dict and v_key in state_dict:
+            state_dict[f"{prefix}parametrizations.{name}.original0"] = state_dict.pop(g_key)
+            state_dict[f"{prefix}parametrizations.{name}.original1"] = state_dict.pop(v_key)
+        inner(self, state_dict, prefix, *args)
+
+    cls._load_from_state_dict = _load_from_state_dict  # type: ignore[method-assign, assignment]
 
 
 class _SpectralNorm(Module):
