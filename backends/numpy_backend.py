@@ -201,43 +201,41 @@ class NumpyBackend(ArrayAPIBackend):
         return reduce(a, axis=axis, keepdims=keepdims, dtype=None if dt == self._bool else dt)
 
     # random -------------------------------------------------------------------------------
+    # NOTE: the CPU generator is PyTorch's (mt19937 and ATen's sampling recipes, backends/_torch_rng.py), so
+    # after manual_seed(s) rand/randn/randint/randperm/bernoulli give PyTorch CPU's exact values.
     def generator(self, seed: int, index: Any) -> Any:
-        """A PCG64 generator."""
-        import numpy as np
+        """PyTorch's CPU generator (mt19937) seeded with ``seed``."""
+        from ._torch_rng import TorchCPUGenerator
 
-        return np.random.Generator(np.random.PCG64(seed))
+        return TorchCPUGenerator(seed)
 
     def uniform(self, gen: Any, shape: tuple[int, ...], low: float, high: float, dtype: _dt.dtype) -> Any:
-        """Uniform samples on ``[low, high)``."""
-        if dtype is _dt.float64 or dtype is _dt.float32:
-            out = gen.random(shape, dtype=dtype.name)
-        else:
-            out = gen.random(shape, dtype="float32")
-        if low != 0.0 or high != 1.0:
-            out = out * (high - low) + low
-        elif out.dtype == self._native[dtype]:
-            return out
-        return self._below_high(self.astype(out, dtype), low, high, dtype)
+        """Uniform samples on ``[low, high)`` (PyTorch's ``uniform_``)."""
+        if dtype is _dt.float64:
+            return gen.uniform(shape, low, high, True)
+        # PyTorch rounds the bounds to the tensor's dtype before scaling (uniform_kernel's static_cast)
+        import numpy as np
+
+        lo, hi = self.astype(np.asarray([low, high]), dtype).astype(np.float64).tolist()
+        out = gen.uniform(shape, lo, hi, False)
+        return self._below_high(self.astype(out.astype(self._f32), dtype), low, high, dtype)
 
     def normal(self, gen: Any, shape: tuple[int, ...], mean: float, std: float, dtype: _dt.dtype) -> Any:
-        """Normal samples."""
-        wd = dtype.name if dtype in (_dt.float32, _dt.float64) else "float32"
-        out = gen.standard_normal(shape, dtype=wd)
-        if std != 1.0 or mean != 0.0:
-            out = out * std + mean
-        return self.astype(out, dtype)
+        """Normal samples (PyTorch's ``normal_``)."""
+        kind = dtype.name if dtype in (_dt.float32, _dt.float64) else "half"
+        return self.astype(gen.normal(shape, mean, std, kind), dtype)
 
     def integers(self, gen: Any, low: int, high: int, shape: tuple[int, ...], dtype: _dt.dtype) -> Any:
-        """Integers on ``[low, high)``."""
-        return self.astype(gen.integers(low, high, shape, dtype="int64"), dtype)
+        """Integers on ``[low, high)`` (PyTorch's ``random_(low, high)``)."""
+        return self.astype(gen.integers(low, high, shape), dtype)
 
     def permutation(self, gen: Any, n: int, dtype: _dt.dtype) -> Any:
-        """A random permutation of ``0..n-1``."""
+        """A random permutation of ``0..n-1`` (PyTorch's CPU ``randperm``)."""
         return self.astype(gen.permutation(n), dtype)
 
     def bernoulli(self, gen: Any, p: Any) -> Any:
-        """Bool samples with probabilities ``p``."""
-        return gen.random(p.shape) < p
+        """Bool samples with probabilities ``p`` (double uniforms for float64 ``p``, as PyTorch's scalar path)."""
+        return gen.bernoulli(p)
 
     def sigmoid(self, a: Any) -> Any:
         """Logistic sigmoid without overflow (half precision computed in float32 and rounded once, as PyTorch)."""

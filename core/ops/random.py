@@ -116,6 +116,23 @@ def set_rng_state(state: Any) -> None:
     default_generator_for(canon_device("cpu")).set_state(state)
 
 
+def _factory_gen(generator: Generator | None, dev: Any) -> tuple[Any, Any]:
+    """(backend, generator) a factory function draws with: with no explicit generator every device draws from
+    the CPU default generator and receives the values, so ``manual_seed(s)`` then ``randn(3, device=d)`` gives
+    the same numbers on every backend (PyTorch CPU's numbers)."""
+    if generator is None and dev.type != "cpu":
+        cpu = canon_device("cpu")
+        return cpu._be, default_generator_for(cpu)._backend_gen()
+    return dev._be, _gen(generator, dev)
+
+
+def _to_dev(data: Any, dev: Any) -> Any:
+    """``data`` drawn on the CPU backend moved to ``dev`` (a no-op for cpu)."""
+    if dev.type == "cpu":
+        return data
+    return dev._be.from_host(canon_device("cpu")._be.to_host(data), dev.index)
+
+
 def _gen(generator: Generator | None, dev: Any) -> Any:
     if generator is None:
         return default_generator_for(dev)._backend_gen()
@@ -133,7 +150,8 @@ def rand(*size: Any, generator: Generator | None = None, out: Tensor | None = No
         return _complex_draw(rand, shape, generator, dt, device, requires_grad, 1.0)
     if not dt.is_floating_point:
         raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dt.name}'")
-    return _finish(dev._be.uniform(_gen(generator, dev), shape, 0.0, 1.0, dt), dt, dev, requires_grad)
+    be, g = _factory_gen(generator, dev)
+    return _finish(_to_dev(be.uniform(g, shape, 0.0, 1.0, dt), dev), dt, dev, requires_grad)
 
 
 def randn(*size: Any, generator: Generator | None = None, out: Tensor | None = None, dtype: _dt.dtype | None = None,
@@ -146,7 +164,8 @@ def randn(*size: Any, generator: Generator | None = None, out: Tensor | None = N
         return _complex_draw(randn, shape, generator, dt, device, requires_grad, 0.5 ** 0.5)
     if not dt.is_floating_point:
         raise RuntimeError(f"\"normal_kernel_cpu\" not implemented for '{dt.name}'")
-    return _finish(dev._be.normal(_gen(generator, dev), shape, 0.0, 1.0, dt), dt, dev, requires_grad)
+    be, g = _factory_gen(generator, dev)
+    return _finish(_to_dev(be.normal(g, shape, 0.0, 1.0, dt), dev), dt, dev, requires_grad)
 
 
 def _complex_draw(fn: Any, shape: tuple[int, ...], generator: Generator | None, dt: _dt.dtype, device: Any,
@@ -177,8 +196,8 @@ def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Gene
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     dt, dev = _resolve(dtype or _dt.int64, device)
-    data = dev._be.integers(_gen(generator, dev), low, high, shape, dt)
-    return _finish(data, dt, dev, requires_grad)
+    be, g = _factory_gen(generator, dev)
+    return _finish(_to_dev(be.integers(g, low, high, shape, dt), dev), dt, dev, requires_grad)
 
 
 def randperm(n: int, *, generator: Generator | None = None, out: Tensor | None = None, dtype: _dt.dtype | None = None,
@@ -187,7 +206,8 @@ def randperm(n: int, *, generator: Generator | None = None, out: Tensor | None =
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
     dt, dev = _resolve(dtype or _dt.int64, device)
-    return _finish(dev._be.permutation(_gen(generator, dev), n, dt), dt, dev, requires_grad)
+    be, g = _factory_gen(generator, dev)
+    return _finish(_to_dev(be.permutation(g, n, dt), dev), dt, dev, requires_grad)
 
 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Sequence[int] | None = None, *, generator: Generator | None = None,
@@ -209,7 +229,8 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Sequence[int] | None = None, *
         raise TypeError("normal() missing required argument 'size'")
     shape = _size((tuple(size),))
     dt, dev = _resolve(dtype, device)
-    return _finish(dev._be.normal(_gen(generator, dev), shape, builtins.float(mean), builtins.float(std), dt), dt, dev,
+    be, g = _factory_gen(generator, dev)
+    return _finish(_to_dev(be.normal(g, shape, builtins.float(mean), builtins.float(std), dt), dev), dt, dev,
                    requires_grad)
 
 
@@ -217,7 +238,8 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Generator | None = Non
     """0/1 samples with probabilities ``input`` (or the scalar ``p``), in ``input``'s dtype."""
     dev = input._device
     be = dev._be
-    probs = input._data if p is None else be.full(input._data.shape, builtins.float(p), input.dtype, dev.index)
+    # NOTE: a Python p is a double probability, as in PyTorch (its scalar path draws double uniforms)
+    probs = input._data if p is None else be.full(input._data.shape, builtins.float(p), _dt.float64, dev.index)
     if p is None and input.numel() and (builtins.bool((input < 0).any()) or builtins.bool((input > 1).any())):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
     data = be.astype(be.bernoulli(_gen(generator, dev), probs), input.dtype)
