@@ -177,7 +177,7 @@ def test_refused_ops(device: str) -> None:
         lambda m, x: x.ceil(), lambda m, x: x.round(), lambda m, x: x.trunc(), lambda m, x: x.sign(),
         lambda m, x: m.maximum(x, x), lambda m, x: x.sort(), lambda m, x: x % 2, lambda m, x: m.fmod(x, 2),
         lambda m, x: x // 2, lambda m, x: m.atan2(x, x), lambda m, x: x.erf(), lambda m, x: x.unique(),
-        lambda m, x: x.nansum(),
+        lambda m, x: x.nansum(), lambda m, x: x & x, lambda m, x: m.div(x, x, rounding_mode="trunc"),
     ]
     for f in calls:
         with pytest.raises(RuntimeError) as want:
@@ -208,6 +208,8 @@ def test_errors() -> None:
         ember.complex(ember.ones(3), ember.ones(3, dtype=ember.double))
     with pytest.raises(RuntimeError, match="Expected both inputs to be Half, Float or Double tensors but got Long"):
         ember.complex(ember.ones(3, dtype=ember.long), ember.ones(3, dtype=ember.long))
+    with pytest.raises(TypeError, match="is only implemented on integer and Boolean-type tensors"):
+        ~ember.tensor([1j])
     with pytest.raises(RuntimeError, match="grad can be implicitly created only for real scalar outputs"):
         ember.tensor([1j], requires_grad=True).sum().backward()
 

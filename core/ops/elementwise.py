@@ -334,6 +334,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor
     if rounding_mode != "trunc":
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
+    _no_complex(input, other, "div_trunc")
     _check_int_zero(input, other)
     be, dev, a, b, dt = prep(input, other)
     if dt.is_floating_point:
@@ -504,6 +505,8 @@ logical_xor = _logical("logical_xor")
 def _bitwise(fname: str) -> Callable[..., Tensor]:
     def op(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
         be, dev, a, b, dt = prep(input, other)
+        if dt.is_complex:
+            raise NotImplementedError(f"\"{fname}_cpu\" not implemented for '{type_name(dt)}'")
         if dt.is_floating_point:
             raise RuntimeError(f"\"{fname}_cpu\" not implemented for '{type_name(dt)}'")
         return handle_out(_wrap(getattr(be, fname)(a, b), dt, dev), out)

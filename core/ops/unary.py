@@ -272,6 +272,8 @@ def logical_not(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 def bitwise_not(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Elementwise bitwise NOT of an integer or bool tensor (``~``)."""
+    if input.dtype.is_complex:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
     if input.dtype.is_floating_point:
         raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{type_name(input.dtype)}'")
     return handle_out(_wrap(input._device._be.bitwise_invert(input._data), input.dtype, input._device), out)
