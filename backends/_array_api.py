@@ -375,6 +375,15 @@ class ArrayAPIBackend(Backend):
         r = self.xp.linalg.svd(a, full_matrices=full_matrices)
         return r[0], r[1], r[2]
 
+    def linalg_eig(self, a: Any) -> tuple[Any, Any]:
+        """``(eigenvalues, eigenvectors as columns)`` of general square matrices (complex results)."""
+        eig = getattr(self.xp.linalg, "eig", None)
+        if eig is None:
+            raise RuntimeError(f"the {self.name} backend's linalg namespace has no eig (the array API standard does "
+                               "not define it), so ember.linalg.eig/eigvals cannot run on it")
+        r = eig(a)
+        return r[0], r[1]
+
     # -- optional FFT kernels (the array API's fft extension: numpy.fft, jax.numpy.fft, cupy.fft) ----------------
     # Core resizes inputs itself (so n/s padding and trimming are differentiable) and casts the result to
     # PyTorch's dtype; ``norm`` is "backward", "ortho" or "forward" as in the standard.

@@ -81,7 +81,8 @@ give inf/NaN (core checks and raises ``ember.linalg.LinAlgError``):
     ``linalg_inv(a)``, ``linalg_det(a)``, ``linalg_slogdet(a) -> (sign, logabsdet)``,
     ``linalg_solve(a, b)`` (``b`` of shape ``(..., n, k)``, batch dims broadcast),
     ``linalg_cholesky(a)`` (lower factor), ``linalg_qr(a, mode) -> (Q, R)`` (mode 'reduced'/'complete'),
-    ``linalg_eigh(a) -> (w ascending, V)``, ``linalg_svd(a, full_matrices) -> (U, S descending, Vh)``.
+    ``linalg_eigh(a) -> (w ascending, V)``, ``linalg_svd(a, full_matrices) -> (U, S descending, Vh)``,
+    ``linalg_eig(a) -> (w, V)`` (general matrices; complex or real results, core casts to complex).
 
 Complex dtypes (``COMPLEX``): a backend that declares ``complex64``/``complex128`` in ``dtypes`` provides
 ``real(a)``, ``imag(a)`` (real arrays of the parts) and ``conj(a)``. Optional: ``make_complex(re, im, dtype)``
@@ -136,7 +137,7 @@ OPTIONAL = (
 )
 LINALG = (
     "linalg_inv", "linalg_det", "linalg_slogdet", "linalg_solve", "linalg_cholesky", "linalg_qr", "linalg_eigh",
-    "linalg_svd",
+    "linalg_svd", "linalg_eig",
 )
 COMPLEX = ("real", "imag", "conj")
 FFT = ("fftn", "ifftn", "rfftn", "irfftn")

@@ -393,9 +393,37 @@ def test_errors(device: str) -> None:
     assert issubclass(ember.linalg.LinAlgError, RuntimeError)
 
 
-def test_eig_needs_complex() -> None:
-    with pytest.raises(RuntimeError, match="complex"):
-        ember.linalg.eig(ember.eye(2))
+@pytest.mark.parametrize("kind", ["real_spectrum", "complex_spectrum"])
+def test_eig(kind: str) -> None:
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((2, 3, 3))
+    if kind == "complex_spectrum":
+        a = a - np.swapaxes(a, -1, -2) + 0.3 * np.eye(3)  # mostly skew: complex-conjugate pairs
+    e, t = ember.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    L, V = ember.linalg.eig(e)
+    Lt, Vt = torch.linalg.eig(t)
+    assert L.dtype is ember.complex128 and V.dtype is ember.complex128
+    def spectrum(x: Any) -> np.ndarray:
+        v = _np(x).ravel()
+        return v[np.lexsort((np.round(v.imag, 8), np.round(v.real, 8)))]
+
+    np.testing.assert_allclose(spectrum(L), spectrum(Lt), atol=1e-10)
+    # A V = V diag(L), and gauge-invariant losses (|V| and the spectrum) have torch's gradient
+    _close(e.to(ember.complex128) @ V, V * L.unsqueeze(-2))
+    w = _weights((2, 3))
+
+    def loss(L: Any, V: Any, lib: Any) -> Any:
+        return (L.real * lib.tensor(w)).sum() + (L.imag ** 2).sum() + (V.abs() ** 2 * lib.arange(3.0)).sum()
+
+    le, lt = loss(L, V, ember), loss(Lt, Vt, torch)
+    _close(le, lt)
+    le.backward()
+    lt.backward()
+    _close(e.grad, t.grad, 1e-7)
+    e2, t2 = ember.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    ember.linalg.eigvals(e2).imag.pow(2).sum().backward()
+    torch.linalg.eigvals(t2).imag.pow(2).sum().backward()
+    _close(e2.grad, t2.grad, 1e-7)
 
 
 def test_float32() -> None:

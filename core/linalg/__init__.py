@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..ops.linalg import matmul, outer
 from ._common import LinAlgError
+from ._eig import eig, eigvals
 from ._decomp import cholesky, cholesky_ex, det, inv, inv_ex, slogdet, solve, solve_ex, solve_triangular
 from ._spectral import eigh, eigvalsh, qr, svd, svdvals
 from ._derived import (
@@ -22,14 +23,3 @@ __all__ = [
     "solve_triangular", "svd", "svdvals", "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm",
 ]
 
-
-def eig(A: object, *, out: object = None) -> object:
-    """Eigen-decomposition of general matrices: needs complex dtypes, which ember does not have yet."""
-    raise RuntimeError("linalg.eig: ember has no complex dtypes yet, and the eigenvalues of a general real matrix "
-                       "are complex; use linalg.eigh for symmetric matrices")
-
-
-def eigvals(A: object, *, out: object = None) -> object:
-    """Eigenvalues of general matrices: needs complex dtypes, which ember does not have yet."""
-    raise RuntimeError("linalg.eigvals: ember has no complex dtypes yet, and the eigenvalues of a general real "
-                       "matrix are complex; use linalg.eigvalsh for symmetric matrices")

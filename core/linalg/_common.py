@@ -29,7 +29,7 @@ def check_float(t: Any, fname: str, arg: str = "input") -> None:
     """PyTorch's error for a non-floating input."""
     if not isinstance(t, Tensor):
         raise TypeError(f"{fname}(): argument '{arg}' (position 1) must be Tensor, not {type(t).__name__}")
-    if not t.dtype.is_floating_point:
+    if not (t.dtype.is_floating_point or t.dtype.is_complex):
         raise RuntimeError(f"{fname}: Expected a floating point or complex tensor as input. Got "
                            f"{type_name(t.dtype)}")
 
