@@ -168,6 +168,14 @@ def test_numpy_views_write_through() -> None:
 
 
 @pytest.mark.parametrize("device", DEVICES)
+def test_part_setters(device: str) -> None:
+    x = ember.tensor([1 + 1j, 2j], device=device)
+    x.real = ember.tensor([5.0, 6.0], device=device)
+    x.imag = 0.5
+    assert x.tolist() == [5 + 0.5j, 6 + 0.5j]
+
+
+@pytest.mark.parametrize("device", DEVICES)
 def test_refused_ops(device: str) -> None:
     z = ember.tensor([1 + 1j, 2j], device=device)
     tz = torch.tensor([1 + 1j, 2j])

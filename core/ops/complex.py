@@ -326,12 +326,34 @@ def view_as_complex(input: Tensor) -> Tensor:
     return r
 
 
+def _set_part(self: Tensor, value: Any, part: str) -> None:
+    """``x.real = v`` / ``x.imag = v``: through the part's view where the backend has one, else by rewriting
+    ``x`` whole (so immutable backends, whose parts are copies, still see the write)."""
+    if not self.dtype.is_complex:
+        if part == "imag":
+            imag(self)  # raises PyTorch's error
+        self.copy_(value)  # type: ignore[attr-defined]
+        return
+    be = self._device._be
+    if be.mutable and getattr(be, "complex_views", False):
+        (real(self) if part == "real" else imag(self)).copy_(value)  # type: ignore[attr-defined]
+        return
+    from .creation import full
+
+    rdt = self.dtype.to_real()
+    if not isinstance(value, Tensor):
+        value = full(self.shape, value, dtype=rdt, device=self.device)  # type: ignore[attr-defined]
+    value = value.to(rdt).expand(self.shape)  # type: ignore[attr-defined]
+    re_, im = (value, imag(self)) if part == "real" else (real(self), value)
+    self.copy_(complex(re_, im))  # type: ignore[attr-defined]
+
+
 def _set_real(self: Tensor, value: Any) -> None:
-    real(self).copy_(value)  # type: ignore[attr-defined]
+    _set_part(self, value, "real")
 
 
 def _set_imag(self: Tensor, value: Any) -> None:
-    imag(self).copy_(value)  # type: ignore[attr-defined]
+    _set_part(self, value, "imag")
 
 
 def bind_methods() -> None:
