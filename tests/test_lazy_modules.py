@@ -113,7 +113,9 @@ def test_uninitialized_parameter_and_buffer() -> None:
     assert isinstance(p, enn.Parameter) and p.requires_grad
     with pytest.raises(RuntimeError, match="Can't access the shape of an uninitialized parameter or buffer"):
         _ = p.shape
-    assert repr(p) == "<class 'ember.nn.parameter.UninitializedParameter'>"
+    assert repr(p) == repr(torch.nn.UninitializedParameter()) == "<UninitializedParameter>"
+    with pytest.raises(ValueError, match="Attempted to use an uninitialized parameter in <method 'numel'"):
+        p.numel()
     p.materialize((2, 3), dtype=ember.float64)
     assert type(p) is enn.Parameter and tuple(p.shape) == (2, 3) and p.dtype == ember.float64
     b = enn.UninitializedBuffer()

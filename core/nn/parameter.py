@@ -109,6 +109,14 @@ _UNINIT_MSG = ("Can't access the shape of an uninitialized parameter or buffer. 
                "`forward` to initialize the parameters before accessing their attributes.")
 
 
+def _uninit_use_msg(t: Any, method: str) -> str:
+    kind = "parameter" if isinstance(t, Parameter) else "buffer"
+    return (f"Attempted to use an uninitialized {kind} in <method '{method}' of 'ember.Tensor' objects>. This "
+            f"error happens when you are using a `LazyModule` or explicitly manipulating "
+            f"`ember.nn.parameter.Uninitialized{kind.capitalize()}` objects. When using LazyModules Call `forward` "
+            "with a dummy batch to initialize the parameters before calling ember functions")
+
+
 class UninitializedTensorMixin:
     """What ``UninitializedParameter`` and ``UninitializedBuffer`` share: no shape until ``materialize``."""
 
@@ -134,24 +142,16 @@ class UninitializedTensorMixin:
     def shape(self) -> Any:
         raise RuntimeError(_UNINIT_MSG)
 
-    def size(self, dim: int | None = None) -> Any:
-        """Unavailable until materialized."""
-        raise RuntimeError(_UNINIT_MSG)
-
     def numel(self) -> int:
         """Unavailable until materialized."""
-        raise RuntimeError(_UNINIT_MSG)
-
-    @property
-    def ndim(self) -> int:
-        raise RuntimeError(_UNINIT_MSG)
+        raise ValueError(_uninit_use_msg(self, "numel"))
 
     def dim(self) -> int:
         """Unavailable until materialized."""
-        raise RuntimeError(_UNINIT_MSG)
+        raise ValueError(_uninit_use_msg(self, "dim"))
 
     def __repr__(self, *, tensor_contents: Any = None) -> str:
-        return f"<class 'ember.nn.parameter.{type(self).__name__}'>"
+        return f"<{type(self).__name__}>"
 
     def __reduce_ex__(self, proto: Any) -> Any:
         return (self.__class__, (self.requires_grad,))  # type: ignore[attr-defined]
