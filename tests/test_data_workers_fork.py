@@ -153,3 +153,30 @@ def test_multiprocessing_context_is_honoured(tmp_path: Path) -> None:
     assert lines[0] == "['__main__'] ['__mp_main__'] ['__mp_main__']", lines
     # PyTorch raises the pickling error itself (AttributeError: Can't pickle local object / PicklingError)
     assert lines[1] in ("AttributeError", "PicklingError"), lines
+
+
+_UNGUARDED_AFTER_JAX = """
+import ember
+from ember.data import DataLoader, Dataset
+
+ember.ones(2, device="jax").sum().item()
+
+class Rows(Dataset):
+    def __len__(self):
+        return 4
+    def __getitem__(self, i):
+        return ember.tensor([float(i)])
+
+list(DataLoader(Rows(), batch_size=2, num_workers=1))
+"""
+
+
+def test_unguarded_script_after_jax_says_to_add_the_guard(tmp_path: Path) -> None:
+    pytest.importorskip("jax", reason="jax is not installed")
+    out = run_script(tmp_path, _UNGUARDED_AFTER_JAX)
+    assert out.returncode != 0
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("RuntimeError: DataLoader worker (pid "), out.stderr
+    assert "because JAX has been initialised in this process" in last
+    assert 'without an `if __name__ == "__main__":` guard runs again in it' in last
+    assert "bootstrapping phase" in out.stderr  # the worker's own error, from Python

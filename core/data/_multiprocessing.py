@@ -75,6 +75,7 @@ class _WorkerPool:
 
     def __init__(self, ctx: Any) -> None:
         self.pid = os.getpid()
+        self.method = ctx.get_start_method()
         self.done_event = ctx.Event()
         self.workers: list[Any] = []
         self.index_queues: list[Any] = []
@@ -113,6 +114,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._in_order = loader.in_order
         ctx, fork_refused = (loader.multiprocessing_context, None) if loader.multiprocessing_context else \
             _default_context()
+        self._fork_refused = fork_refused
         pool = self._pool = _WorkerPool(ctx)
         # Runs pool.shutdown when the iterator is garbage-collected (a loop left early, a dropped
         # loader) or at interpreter exit, whichever comes first; _shutdown_workers runs it early.
@@ -133,6 +135,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     reader.close()
                     index_queue.close()
                     method = ctx.get_start_method()
+                    if getattr(_mp.current_process(), "_inheriting", False):
+                        raise  # a worker re-running an unguarded script: Python's own message says why
                     if fork_refused is not None:
                         raise RuntimeError(
                             f"DataLoader workers could not start: {fork_refused}, so they start with {method!r} "
@@ -230,9 +234,15 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     causes.append(f"pid {p.pid} was killed by signal {-code}")
             else:
                 causes.append(f"pid {p.pid} exited with code {code}")
+        hint = ""
+        if self._fork_refused is not None:
+            hint = (f" Workers start with {self._pool.method!r} instead of 'fork' because {self._fork_refused}; "
+                    "each worker imports the main script, so a script without an `if __name__ == \"__main__\":` "
+                    "guard runs again in it and fails (see the worker's traceback above): add the guard, or pass "
+                    "multiprocessing_context=\"fork\" if the workers never touch JAX or CUDA.")
         raise RuntimeError(f"DataLoader worker ({label}) exited unexpectedly: {'; '.join(causes)}. A "
                            "worker killed by a signal may have run out of memory; run with num_workers=0 to "
-                           "see errors raised in the main process.")
+                           f"see errors raised in the main process.{hint}")
 
     def _next_data(self) -> Any:
         while True:
