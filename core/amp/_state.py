@@ -113,7 +113,8 @@ def _eligible(x: Any, T: Any, dev_type: str) -> bool:
 
 def _cast(x: Any, dt: _dt.dtype, T: Any, dev_type: str) -> Any:
     if isinstance(x, (list, tuple)):
-        return type(x)(_cast(v, dt, T, dev_type) for v in x)
+        # only sequences of tensors are rebuilt (shapes, strides and named tuples pass through as they are)
+        return type(x)(_cast(v, dt, T, dev_type) for v in x) if any(isinstance(v, T) for v in x) else x
     if not isinstance(x, T) or x.dtype is dt or not _eligible(x, T, dev_type):
         return x
     # NOTE: like PyTorch's cast cache, only leaves that require grad (weights) are cached: they are the
