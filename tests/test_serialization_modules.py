@@ -303,7 +303,9 @@ def test_attributes_that_are_not_data_are_refused_at_save_time(tmp_path: Path) -
 def test_module_saved_from_a_script_main(tmp_path: Path) -> None:
     script = tmp_path / "train.py"
     script.write_text(textwrap.dedent("""
-        import ember, ember.nn as nn
+        import ember
+        assert ember.serialization.get_safe_globals() == []  # reachable after `import ember`, as in torch
+        import ember.nn as nn
 
         class Net(nn.Module):
             def __init__(self):

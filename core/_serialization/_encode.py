@@ -107,8 +107,9 @@ class Encoder:
         if self._owner is None:
             return TypeError(
                 f"ember.save: cannot save an object of type {kind} at {where}. A checkpoint holds data and "
-                "nn.Modules only: tensors, NumPy arrays, numbers, strings, bools, None, and lists, tuples and "
-                "dicts of these (save a module's or optimizer's state_dict(), not the object).")
+                "nn.Modules only: tensors, NumPy arrays, numbers, strings, bools, None, dtypes, devices, lists, "
+                "tuples, sets and dicts of these, and modules (save an optimizer's or other object's "
+                "state_dict(), not the object).")
         owner, cls = self._owner
         hint = ("remove the hooks (handle.remove()) before saving" if "hooks" in where[len(owner):] else
                 "store such an attribute as data (e.g. a name looked up in forward) or delete it before saving")
