@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import types
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,22 @@ def test_unguarded_script_after_jax_says_to_add_the_guard(tmp_path: Path) -> Non
     assert "because JAX has been initialised in this process" in last
     assert 'without an `if __name__ == "__main__":` guard runs again in it' in last
     assert "bootstrapping phase" in out.stderr  # the worker's own error, from Python
+
+
+def test_cuda_makes_fork_unsafe(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No GPU here: CuPy / torch.cuda are stood in for by modules that look initialised.
+    from ember.data import _multiprocessing as mp
+
+    monkeypatch.delitem(sys.modules, "jax._src.xla_bridge", raising=False)
+    monkeypatch.delitem(sys.modules, "cupy", raising=False)
+    fake_cuda = types.ModuleType("torch.cuda")
+    fake_cuda.is_initialized = lambda: False  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "torch.cuda", fake_cuda)
+    assert mp._fork_unsafe_reason() is None
+    fake_cuda.is_initialized = lambda: True  # type: ignore[attr-defined]
+    assert "CUDA has been initialised" in (mp._fork_unsafe_reason() or "")
+    monkeypatch.setitem(sys.modules, "cupy", types.ModuleType("cupy"))
+    reason = mp._fork_unsafe_reason() or ""
+    assert "CuPy (CUDA)" in reason
+    ctx, why = mp._default_context()
+    assert ctx.get_start_method() in ("forkserver", "spawn") and why == reason
