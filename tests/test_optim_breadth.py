@@ -500,3 +500,59 @@ def test_swap_in_errors_as_torch() -> None:
         with pytest.raises(RuntimeError, match="must match|requires the explicit parameter state"):
             with lib.optim.swap_in_optimizer_params_and_state(opt, {"a": ps[0]}, opt.state_dict()):
                 pass
+
+
+# -- complex parameters: optimized as pairs of reals, as PyTorch does -------------------------------------
+COMPLEX_INIT = (RNG.standard_normal((2, 3)) + 1j * RNG.standard_normal((2, 3)))
+COMPLEX_CASES = [("Adam", {"amsgrad": True, "weight_decay": 0.1}), ("AdamW", {}), ("SGD", {"momentum": 0.9}),
+                 ("RMSprop", {"centered": True, "momentum": 0.5}), ("Adagrad", {"initial_accumulator_value": 0.1}),
+                 ("Adamax", {}), ("NAdam", {}), ("RAdam", {}), ("Adadelta", {"weight_decay": 0.1}),
+                 ("ASGD", {"t0": 2}), ("Rprop", {}), ("LBFGS", {"line_search_fn": "strong_wolfe", "max_iter": 3})]
+
+
+def _complex_loss(p: Any) -> Any:
+    return (p * p.conj()).real.sum() + (p * (1 + 1j)).real.sum() * 0.3 + (p ** 3).real.sum() * 0.1
+
+
+@needs_torch
+@pytest.mark.parametrize(("name", "kw"), COMPLEX_CASES, ids=[n for n, _ in COMPLEX_CASES])
+def test_complex_parameters(name: str, kw: dict[str, Any]) -> None:
+    def run(lib: Any, resume_at: int | None) -> list[np.ndarray]:
+        p = lib.tensor(COMPLEX_INIT, dtype=lib.complex128, requires_grad=True)
+        opt = getattr(lib.optim, name)([p], lr=0.05, **kw)
+        out = []
+        for step in range(6):
+            if step == resume_at:
+                saved = copy.deepcopy(opt.state_dict())
+                opt = getattr(lib.optim, name)([p], lr=0.05, **kw)
+                opt.load_state_dict(saved)
+
+            def closure(opt: Any = opt) -> Any:
+                opt.zero_grad()
+                loss = _complex_loss(p)
+                loss.backward()
+                return loss
+
+            opt.step(closure)
+            out.append(np.array(p.detach().numpy()))
+        return out
+
+    for step, (o, t) in enumerate(zip(run(ember, 3), run(torch, None))):
+        np.testing.assert_allclose(o, t, rtol=1e-10, atol=1e-12, err_msg=f"step {step}")
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ["Adafactor", "Muon", "SparseAdam"])
+def test_complex_parameters_refused_as_torch(name: str) -> None:
+    def attempt(lib: Any) -> BaseException:
+        p = lib.tensor(COMPLEX_INIT, dtype=lib.complex128, requires_grad=True)
+        try:
+            opt = getattr(lib.optim, name)([p])
+            _complex_loss(p).backward()
+            opt.step()
+        except (RuntimeError, ValueError) as exc:
+            return exc
+        raise AssertionError(f"{lib.__name__}.optim.{name} accepted a complex parameter")
+
+    ours, theirs = attempt(ember), attempt(torch)
+    assert type(ours) is type(theirs) and str(ours) == str(theirs)

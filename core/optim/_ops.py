@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..ops.complex import view_as_real
 from ..tensor import Tensor
 
 
@@ -43,3 +44,13 @@ def lerp_(x: Tensor, end: Tensor, weight: float) -> Tensor:
         # that form
         return x.lerp_(end, weight)
     return x.add_((end - x).mul_(weight))
+
+
+def as_real(*tensors: Any) -> tuple[Any, ...]:
+    """Each complex tensor as its real view (``view_as_real``); others (and None) as they are.
+
+    PyTorch optimizes a complex parameter as the pairs of reals it holds, so the non-linear updates
+    (squares, square roots, signs, maxima) act on real and imaginary parts separately. The views
+    share storage, so in-place updates reach the complex tensors.
+    """
+    return tuple(view_as_real(t) if isinstance(t, Tensor) and t.is_complex() else t for t in tensors)

@@ -71,6 +71,7 @@ def adadelta(params: list[Tensor], grads: list[Tensor], square_avgs: list[Tensor
             grad = -grad
         if weight_decay != 0:
             grad = grad + param * weight_decay
+        param, grad, square_avg, acc_delta = _ops.as_real(param, grad, square_avg, acc_delta)
         _ops.addcmul_(square_avg.mul_(rho), grad, grad, 1 - rho)
         std = (square_avg + eps).sqrt_()
         delta = (acc_delta + eps).sqrt_().div_(std).mul_(grad)

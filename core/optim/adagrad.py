@@ -47,7 +47,7 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 state = self.state[p]
                 state["step"] = step_tensor()
-                state["sum"] = full_like(p, initial_accumulator_value)
+                state["sum"] = full_like(p, _accumulator_init(p, initial_accumulator_value))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss."""
@@ -64,12 +64,17 @@ class Adagrad(Optimizer):
                     state = self.state[p]
                     if len(state) == 0:
                         state["step"] = step_tensor()
-                        state["sum"] = full_like(p, self.defaults["initial_accumulator_value"])
+                        state["sum"] = full_like(p, _accumulator_init(p, self.defaults["initial_accumulator_value"]))
                     sums.append(state["sum"])
                     steps.append(state["step"])
                 adagrad(params, grads, sums, steps, lr=group["lr"], weight_decay=group["weight_decay"],
                         lr_decay=group["lr_decay"], eps=group["eps"], maximize=group["maximize"])
         return loss
+
+
+def _accumulator_init(p: Tensor, value: float) -> float | complex:
+    """The accumulator's start: ``value`` in both parts of a complex parameter, as PyTorch."""
+    return complex(value, value) if p.is_complex() else value
 
 
 def adagrad(params: list[Tensor], grads: list[Tensor], state_sums: list[Tensor], state_steps: list[Tensor], *,
@@ -84,6 +89,7 @@ def adagrad(params: list[Tensor], grads: list[Tensor], state_sums: list[Tensor],
         if weight_decay != 0:
             grad = grad + param * weight_decay
         clr = lr / (1 + (step - 1) * lr_decay)
+        param, grad, state_sum = _ops.as_real(param, grad, state_sum)
         _ops.addcmul_(state_sum, grad, grad)
         std = state_sum.sqrt().add_(eps)
         _ops.addcdiv_(param, grad, std, -clr)

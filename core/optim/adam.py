@@ -107,15 +107,18 @@ def adam(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor], exp_
                 param.mul_(1 - lr * weight_decay)
             else:
                 grad = grad + param * weight_decay
+        max_exp_avg_sq = max_exp_avg_sqs[i] if amsgrad else None
+        param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq = _ops.as_real(param, grad, exp_avg, exp_avg_sq,
+                                                                         max_exp_avg_sq)
         _ops.lerp_(exp_avg, grad, 1 - beta1)
         _ops.addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2)
 
         step = step_t.item()
         step_size = lr / (1 - beta1 ** step)
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
-        if amsgrad:
-            maximum(max_exp_avg_sqs[i], exp_avg_sq, out=max_exp_avg_sqs[i])
-            denom = (max_exp_avg_sqs[i].sqrt() / bias_correction2_sqrt).add_(eps)
+        if max_exp_avg_sq is not None:
+            maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+            denom = (max_exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
         else:
             denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
         _ops.addcdiv_(param, exp_avg, denom, -step_size)

@@ -67,6 +67,7 @@ def adamax(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor], ex
         step_t += 1
         if weight_decay != 0:
             grad = grad + param * weight_decay
+        param, grad, exp_avg, exp_inf = _ops.as_real(param, grad, exp_avg, exp_inf)
         _ops.lerp_(exp_avg, grad, 1 - beta1)
         maximum(exp_inf.mul_(beta2), grad.abs().add_(eps), out=exp_inf)
         clr = lr / (1 - beta1 ** step_t.item())

@@ -70,6 +70,7 @@ def asgd(params: list[Tensor], grads: list[Tensor], axs: list[Tensor], mus: list
     for param, grad, ax, mu, eta, step_t in zip(params, grads, axs, mus, etas, state_steps):
         if maximize:
             grad = -grad
+        param, grad, ax = _ops.as_real(param, grad, ax)
         step_t += 1
         if weight_decay != 0:
             grad = grad + param * weight_decay

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..ops.arrange import cat
+from ..ops.complex import view_as_real
 from ..tensor import Tensor
 from .optimizer import Optimizer, ParamsT, _check_lr, _to_scalar
 
@@ -147,17 +148,23 @@ class LBFGS(Optimizer):
 
     def _numel(self) -> int:
         if self._numel_cache is None:
-            self._numel_cache = sum(p.numel() for p in self._params)
+            # a complex parameter counts as the pairs of reals it holds, as in PyTorch
+            self._numel_cache = sum(2 * p.numel() if p.is_complex() else p.numel() for p in self._params)
         return self._numel_cache
 
     def _gather_flat_grad(self) -> Tensor:
-        views = [p.new_zeros(p.numel()) if p.grad is None else p.grad.reshape(-1) for p in self._params]
+        views = []
+        for p in self._params:
+            view = p.new_zeros(p.numel()) if p.grad is None else p.grad.reshape(-1)
+            views.append(view_as_real(view).reshape(-1) if view.is_complex() else view)
         return cat(views, 0)
 
     def _add_grad(self, step_size: Any, update: Tensor) -> None:
         offset = 0
         step_size = _to_scalar(step_size)
         for p in self._params:
+            if p.is_complex():
+                p = view_as_real(p)
             numel = p.numel()
             p.add_(update[offset:offset + numel].view_as(p) * step_size)
             offset += numel

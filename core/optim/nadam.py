@@ -84,6 +84,7 @@ def nadam(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor], exp
                 param.mul_(1 - lr * weight_decay)
             else:
                 grad = grad + param * weight_decay
+        param, grad, exp_avg, exp_avg_sq = _ops.as_real(param, grad, exp_avg, exp_avg_sq)
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
         # NOTE: the product is kept in a float32 tensor, as PyTorch does, so its rounding matches

@@ -74,6 +74,7 @@ def radam(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor], exp
                 param.mul_(1 - lr * weight_decay)
             else:
                 grad = grad + param * weight_decay
+        param, grad, exp_avg, exp_avg_sq = _ops.as_real(param, grad, exp_avg, exp_avg_sq)
         _ops.lerp_(exp_avg, grad, 1 - beta1)
         _ops.addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2)
 

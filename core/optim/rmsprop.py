@@ -87,16 +87,17 @@ def rmsprop(params: list[Tensor], grads: list[Tensor], square_avgs: list[Tensor]
         step_t += 1
         if weight_decay != 0:
             grad = grad + param * weight_decay
+        param, grad, square_avg = _ops.as_real(param, grad, square_avg)
         _ops.addcmul_(square_avg.mul_(alpha), grad, grad, 1 - alpha)
         if centered:
-            grad_avg = grad_avgs[i]
+            grad_avg = _ops.as_real(grad_avgs[i])[0]
             _ops.lerp_(grad_avg, grad, 1 - alpha)
             avg = (square_avg - grad_avg * grad_avg).sqrt()
         else:
             avg = square_avg.sqrt()
         avg.add_(eps)
         if momentum > 0:
-            buf = momentum_buffer_list[i]
+            buf = _ops.as_real(momentum_buffer_list[i])[0]
             _ops.addcdiv_(buf.mul_(momentum), grad, avg)
             _ops.add_(param, buf, -lr)
         else:

@@ -48,7 +48,9 @@ class Rprop(Optimizer):
                     if len(state) == 0:
                         state["step"] = step_tensor()
                         state["prev"] = zeros_like(p)
-                        state["step_size"] = full_like(p.grad, _to_scalar(group["lr"]))
+                        lr = _to_scalar(group["lr"])
+                        # a complex parameter's real and imaginary parts each get their own step size
+                        state["step_size"] = full_like(p.grad, complex(lr, lr) if p.is_complex() else lr)
                     prevs.append(state["prev"])
                     step_sizes.append(state["step_size"])
                     steps.append(state["step"])
@@ -68,6 +70,7 @@ def rprop(params: list[Tensor], grads: list[Tensor], prevs: list[Tensor], step_s
         if maximize:
             grad = -grad
         step_t += 1
+        param, grad, prev, step_size = _ops.as_real(param, grad, prev, step_size)
         sign = (grad * prev).sign()
         grew, flipped = sign > 0, sign < 0
         factor = where(grew, full_like(sign, etaplus), where(flipped, full_like(sign, etaminus), ones_like(sign)))
