@@ -194,3 +194,24 @@ def test_encoder_on_jax() -> None:
     _backward(eo, to, "jax")
     _check(es.grad, ts.grad)
     _grads(em, tm)
+
+
+@pytest.mark.parametrize("right_padded", [True, False])
+def test_encoder_inference_zeroes_padding_as_torch_fast_path(right_padded: bool) -> None:
+    torch.manual_seed(5)
+    tm = torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(8, 2, 16, batch_first=True), 2,
+                                     norm=torch.nn.LayerNorm(8)).eval()
+    em = enn.TransformerEncoder(enn.TransformerEncoderLayer(8, 2, 16, batch_first=True), 2,
+                                norm=enn.LayerNorm(8)).eval()
+    _copy(tm, em)
+    x = np.random.default_rng(3).standard_normal((2, 4, 8)).astype(np.float32)
+    row = [False, False, True, True] if right_padded else [False, True, False, True]
+    kpm = np.array([row, [False] * 4])
+    with torch.no_grad():
+        to = tm(torch.tensor(x), src_key_padding_mask=torch.tensor(kpm))
+    with ember.no_grad():
+        eo = em(ember.tensor(x), src_key_padding_mask=ember.tensor(kpm))
+    _check(eo, to)
+    # with gradients on, both take the plain path and compute every position
+    _check(em(ember.tensor(x), src_key_padding_mask=ember.tensor(kpm)),
+           tm(torch.tensor(x), src_key_padding_mask=torch.tensor(kpm)))

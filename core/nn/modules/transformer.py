@@ -254,9 +254,33 @@ class TransformerEncoder(Module):
         causal = _detect_is_causal_mask(mask, is_causal, seq_len)
         for mod in self.layers:
             output = mod(output, src_mask=mask, is_causal=causal, src_key_padding_mask=src_key_padding_mask)
+        if src_key_padding_mask is not None and self._takes_nested_path(src, mask, src_key_padding_mask):
+            # NOTE: PyTorch's inference fast path runs the batch as a nested tensor and pads it back with
+            # zeros, so the padded positions come out as 0 (before the final norm); the valid positions
+            # are the same as the plain path's, so only the padding needs zeroing to match it.
+            padded = src_key_padding_mask.isinf()
+            output = output.masked_fill(padded.unsqueeze(-1), 0.0)
         if self.norm is not None:
             output = self.norm(output)
         return output
+
+    def _takes_nested_path(self, src: Tensor, mask: Tensor | None, key_padding_mask: Tensor) -> bool:
+        """Whether PyTorch would run this call through its nested-tensor fast path."""
+        from ...autograd.grad_mode import is_grad_enabled
+
+        first = self.layers[0]
+        if not getattr(self, "use_nested_tensor", False) or first.training or src.ndim != 3 or mask is not None:
+            return False
+        if is_grad_enabled() and src.requires_grad:
+            return False
+        if is_grad_enabled() and any(p.requires_grad for p in first.parameters()):
+            return False
+        if getattr(self, "mask_check", True):
+            # the fast path needs each sequence's padding at its end (a left-aligned valid mask)
+            valid = ~key_padding_mask.isinf()
+            if bool((valid[..., 1:] & ~valid[..., :-1]).any()):
+                return False
+        return True
 
 
 def _why_not_sparsity_fast_path(layer: Module) -> str:
