@@ -56,6 +56,7 @@ from .linalg._torch_api import (  # noqa: E402
     addbmm, addmm, addmv, addr, baddbmm, cdist, chain_matmul, cholesky, cholesky_inverse, cholesky_solve, cross, det,
     inverse, kron, logdet, orgqr, pinverse, qr, slogdet, svd, tensordot, trace, triangular_solve,
 )
+from .linalg._torch_api import lu, lu_solve, lu_unpack  # noqa: E402
 from .linalg._derived import matrix_exp, matrix_power  # noqa: E402
 from .sparse import layout, sparse_coo, strided  # noqa: E402
 from .sparse import mm as spmm  # noqa: E402
@@ -87,6 +88,15 @@ from .ops.complex import (  # noqa: E402
     view_as_real,
 )
 from .plugins import get_default_device, set_default_device  # noqa: E402
+from ._runtime import (  # noqa: E402
+    OutOfMemoryError, are_deterministic_algorithms_enabled, channels_last, channels_last_3d, cond,
+    contiguous_format, e, finfo, get_deterministic_debug_mode, get_device_module, get_num_interop_threads,
+    get_num_threads, iinfo, inf, is_anomaly_check_nan_enabled, is_anomaly_enabled,
+    is_deterministic_algorithms_warn_only_enabled, is_inference, is_nonzero, is_same_size, is_signed,
+    is_warn_always_enabled, legacy_contiguous_format, memory_format, nan, newaxis, pi, preserve_format,
+    set_anomaly_enabled, set_deterministic_debug_mode, set_num_interop_threads, set_num_threads, set_warn_always,
+    typename, use_deterministic_algorithms, while_loop,
+)
 from . import amp, cpu  # noqa: E402
 from .amp.autocast_mode import (  # noqa: E402
     autocast, autocast_decrement_nesting, autocast_increment_nesting, clear_autocast_cache, get_autocast_cpu_dtype,
@@ -149,4 +159,10 @@ def __getattr__(name: str) -> object:
         except ImportError:
             raise AttributeError(f"module 'ember' has no attribute {name!r}") from None
         return getattr(serialization, name)
+    if not name.startswith("_"):
+        # the nn ops PyTorch also has at top level (torch.conv2d, torch.dropout, ...): loaded with nn on first use
+        from . import _torch_nn_ops
+
+        if name in _torch_nn_ops.NAMES:
+            return getattr(_torch_nn_ops, name)
     raise AttributeError(f"module 'ember' has no attribute {name!r}")
