@@ -65,6 +65,7 @@ from ._functional.conv import (
     fold,
     unfold,
 )
+from ._functional.ctc import ctc_loss
 from ._functional.distance import (
     cosine_similarity,
     normalize,
@@ -72,7 +73,8 @@ from ._functional.distance import (
     pdist,
     triplet_margin_loss,
 )
-from ._functional.dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d
+from ._functional.dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
+from ._functional.grid import affine_grid, grid_sample
 from ._functional.linear import bilinear, linear
 from ._functional.loss import (
     binary_cross_entropy,
@@ -89,6 +91,13 @@ from ._functional.loss import (
     poisson_nll_loss,
     smooth_l1_loss,
     soft_margin_loss,
+)
+from ._functional.loss_extra import (
+    gaussian_nll_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    triplet_margin_with_distance_loss,
 )
 from ._functional.normalization import (
     batch_norm,
@@ -114,7 +123,25 @@ from ._functional.pooling import (
     max_pool2d_with_indices,
     max_pool3d,
 )
+from ._functional.pooling_extra import (
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool3d,
+    adaptive_max_pool3d_with_indices,
+    fractional_max_pool2d,
+    fractional_max_pool2d_with_indices,
+    fractional_max_pool3d,
+    fractional_max_pool3d_with_indices,
+    lp_pool1d,
+    lp_pool2d,
+    lp_pool3d,
+    max_pool3d_with_indices,
+    max_unpool1d,
+    max_unpool2d,
+    max_unpool3d,
+)
+from ._functional.shuffle import channel_shuffle, conv_tbc, native_channel_shuffle, pixel_shuffle, pixel_unshuffle
 from ._functional.sparse import embedding, embedding_bag, one_hot
+from ._functional.stochastic import gumbel_softmax, rrelu, rrelu_
 from ._functional.vision import (
     interpolate,
     pad,
@@ -221,4 +248,35 @@ __all__ = [
     "upsample",
     "upsample_bilinear",
     "upsample_nearest",
+    "feature_alpha_dropout",
+    "affine_grid",
+    "grid_sample",
+    "gaussian_nll_loss",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
+    "multilabel_soft_margin_loss",
+    "triplet_margin_with_distance_loss",
+    "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool3d",
+    "adaptive_max_pool3d_with_indices",
+    "fractional_max_pool2d",
+    "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d",
+    "fractional_max_pool3d_with_indices",
+    "lp_pool1d",
+    "lp_pool2d",
+    "lp_pool3d",
+    "max_pool3d_with_indices",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
+    "channel_shuffle",
+    "conv_tbc",
+    "native_channel_shuffle",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "gumbel_softmax",
+    "rrelu",
+    "rrelu_",
+    "ctc_loss",
 ]

@@ -21,6 +21,7 @@ from ...ops.unary import relu as _relu
 from ...ops.unary import sigmoid as _sigmoid
 from ...ops.unary import tanh as _tanh
 from ...tensor import Tensor, _wrap, _wrap_dim
+from ._nodes import composite, pointwise
 from ._utils import fused, node_name
 
 
@@ -83,8 +84,12 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
-def _leaky(x: Tensor, slope: float) -> Tensor:
+def _leaky_f(x: Tensor, slope: float) -> Tensor:
     return where(x > 0, x, x * slope)
+
+
+def _leaky(x: Tensor, slope: float) -> Tensor:
+    return pointwise("LeakyReluBackward0", _leaky_f, lambda v, a: where(v > 0, 1.0, a).to(v.dtype), x, slope)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -97,8 +102,12 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     return _inplace(_leaky, input, negative_slope)
 
 
-def _threshold(x: Tensor, threshold: float, value: float) -> Tensor:
+def _threshold_f(x: Tensor, threshold: float, value: float) -> Tensor:
     return where(x > threshold, x, value)
+
+
+def _threshold(x: Tensor, threshold: float, value: float) -> Tensor:
+    return pointwise("ThresholdBackward0", _threshold_f, lambda v, t, _: (v > t).to(v.dtype), x, threshold, value)
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
@@ -113,34 +122,75 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """hardsigmoid(input, inplace=False) -> Tensor: ``relu6(x + 3) / 6``."""
-    return _maybe_inplace(lambda x: _hardtanh(x + 3.0, 0.0, 6.0) / 6.0, input, inplace)
+    return _maybe_inplace(_hardsigmoid, input, inplace)
+
+
+def _hardsigmoid(x: Tensor) -> Tensor:
+    return pointwise(
+        "HardsigmoidBackward0",
+        lambda v: (v + 3.0).clamp(0.0, 6.0) / 6.0,
+        lambda v: ((v > -3.0) & (v < 3.0)).to(v.dtype) / 6.0,
+        x,
+    )
+
+
+def _hardswish(x: Tensor) -> Tensor:
+    # PyTorch's derivative: 0 below -3, x / 3 + 1/2 up to 3 (inclusive), 1 above
+    return pointwise(
+        "HardswishBackward0",
+        lambda v: v * ((v + 3.0).clamp(0.0, 6.0) / 6.0),
+        lambda v: where(v < -3.0, 0.0, where(v <= 3.0, v / 3.0 + 0.5, 1.0)),
+        x,
+    )
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """hardswish(input, inplace=False) -> Tensor: ``x * relu6(x + 3) / 6``."""
-    return _maybe_inplace(lambda x: x * (_hardtanh(x + 3.0, 0.0, 6.0) / 6.0), input, inplace)
+    return _maybe_inplace(_hardswish, input, inplace)
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """hardshrink(input, lambd=0.5) -> Tensor: ``x`` where ``|x| > lambd``, else 0."""
-    return where((input > lambd) | (input < -lambd), input, 0.0)
+    return pointwise(
+        "HardshrinkBackward0",
+        lambda v, lam: where((v > lam) | (v < -lam), v, 0.0),
+        lambda v, lam: ((v > lam) | (v < -lam)).to(v.dtype),
+        input,
+        lambd,
+    )
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """softshrink(input, lambd=0.5) -> Tensor: shrink ``x`` towards 0 by ``lambd``."""
-    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, 0.0))
+    return pointwise(
+        "SoftshrinkBackward0",
+        lambda v, lam: where(v > lam, v - lam, where(v < -lam, v + lam, 0.0)),
+        lambda v, lam: ((v > lam) | (v < -lam)).to(v.dtype),
+        input,
+        lambd,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # smooth activations
 
 
-def _elu(x: Tensor, alpha: float, scale: float = 1.0, input_scale: float = 1.0) -> Tensor:
+def _elu_f(x: Tensor, alpha: float, scale: float, input_scale: float) -> Tensor:
     # NOTE: expm1 of the clamped input, so the branch `where` discards cannot overflow to inf
-    # and poison the gradient with inf * 0.
     neg = (x.clamp(max=0.0) * input_scale).expm1() * alpha
     out = where(x > 0, x, neg)
     return out * scale if scale != 1.0 else out
+
+
+def _elu_df(x: Tensor, alpha: float, scale: float, input_scale: float) -> Tensor:
+    neg = (x.clamp(max=0.0) * input_scale).exp() * (alpha * input_scale * scale)
+    return where(x > 0, scale, neg)
+
+
+def _elu(
+    x: Tensor, alpha: float, scale: float = 1.0, input_scale: float = 1.0, name: str = "EluBackward0"
+) -> Tensor:
+    return pointwise(name, _elu_f, _elu_df, x, alpha, scale, input_scale)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -169,7 +219,7 @@ def selu_(input: Tensor) -> Tensor:
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """celu(input, alpha=1., inplace=False) -> Tensor: ``max(0, x) + min(0, alpha * expm1(x / alpha))``."""
-    return _maybe_inplace(_elu, input, inplace, alpha, 1.0, 1.0 / alpha)
+    return _maybe_inplace(_elu, input, inplace, alpha, 1.0, 1.0 / alpha, "CeluBackward0")
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
@@ -184,11 +234,31 @@ _SQRT_2_PI = math.sqrt(2.0 / math.pi)
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """gelu(input, approximate='none') -> Tensor: ``x * Phi(x)``, or its tanh approximation."""
     if approximate == "none":
-        return input * 0.5 * (1.0 + (input * _SQRT_HALF).erf())
+        return pointwise("GeluBackward0", _gelu_f, _gelu_df, input)
     if approximate == "tanh":
-        inner = _SQRT_2_PI * (input + 0.044715 * input * input * input)
-        return 0.5 * input * (1.0 + inner.tanh())
+        return pointwise("GeluBackward0", _gelu_tanh_f, _gelu_tanh_df, input)
     raise RuntimeError("approximate argument must be either none or tanh.")
+
+
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def _gelu_f(x: Tensor) -> Tensor:
+    return x * 0.5 * (1.0 + (x * _SQRT_HALF).erf())
+
+
+def _gelu_df(x: Tensor) -> Tensor:
+    return 0.5 * (1.0 + (x * _SQRT_HALF).erf()) + x * (x * x * -0.5).exp() * _INV_SQRT_2PI
+
+
+def _gelu_tanh_f(x: Tensor) -> Tensor:
+    inner = _SQRT_2_PI * (x + 0.044715 * x * x * x)
+    return 0.5 * x * (1.0 + inner.tanh())
+
+
+def _gelu_tanh_df(x: Tensor) -> Tensor:
+    t = (_SQRT_2_PI * (x + 0.044715 * x * x * x)).tanh()
+    return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * _SQRT_2_PI * (1.0 + 3 * 0.044715 * x * x)
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -203,7 +273,16 @@ def tanh(input: Tensor) -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """silu(input, inplace=False) -> Tensor: ``x * sigmoid(x)``."""
-    return _maybe_inplace(lambda x: x * _sigmoid(x), input, inplace)
+    return _maybe_inplace(_silu, input, inplace)
+
+
+def _silu_df(x: Tensor) -> Tensor:
+    s = _sigmoid(x)
+    return s * (1.0 + x * (1.0 - s))
+
+
+def _silu(x: Tensor) -> Tensor:
+    return pointwise("SiluBackward0", lambda v: v * _sigmoid(v), _silu_df, x)
 
 
 def _softplus(x: Tensor, beta: float, threshold: float) -> Tensor:
@@ -219,17 +298,35 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     threshold."""
     if AUTOCAST.on:
         return autocast_call("softplus", softplus, input, beta, threshold)
-    return _softplus(input, beta, threshold)
+    return pointwise(
+        "SoftplusBackward0",
+        _softplus,
+        lambda v, b, t: where(v * b > t, 1.0, _sigmoid(v * b)),
+        input,
+        beta,
+        threshold,
+    )
+
+
+def _mish_df(x: Tensor) -> Tensor:
+    t = _softplus(x, 1.0, 20.0).tanh()
+    return t + x * (1.0 - t * t) * _sigmoid(x)
+
+
+def _mish(x: Tensor) -> Tensor:
+    return pointwise("MishBackward0", lambda v: v * _softplus(v, 1.0, 20.0).tanh(), _mish_df, x)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """mish(input, inplace=False) -> Tensor: ``x * tanh(softplus(x))``."""
-    return _maybe_inplace(lambda x: x * _softplus(x, 1.0, 20.0).tanh(), input, inplace)
+    return _maybe_inplace(_mish, input, inplace)
 
 
 def logsigmoid(input: Tensor) -> Tensor:
     """logsigmoid(input) -> Tensor: ``log(sigmoid(x))``, computed stably."""
-    return -_softplus(-input, 1.0, 20.0)
+    return pointwise(
+        "LogSigmoidBackward0", lambda v: -_softplus(-v, 1.0, 20.0), lambda v: _sigmoid(-v), input
+    )
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -251,7 +348,11 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
             f"Halving dimension must be even, but dimension {_wrap_dim(dim, input.ndim)} is size "
             f"{input.shape[dim]}"
         )
-    a, b = input.chunk(2, dim)
+    return composite("GluBackward0", _glu, (input,), (dim,))
+
+
+def _glu(x: Tensor, dim: int) -> Tensor:
+    a, b = x.chunk(2, dim)
     return a * _sigmoid(b)
 
 
@@ -259,6 +360,17 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """prelu(input, weight) -> Tensor: ``x > 0 ? x : weight * x``, a weight per channel (dim 1)."""
     if AUTOCAST.on:
         return autocast_call("prelu", prelu, input, weight)
+    n = weight.numel()
+    if n != 1 and (input.ndim < 2 or weight.ndim != 1 or n != input.shape[1]):
+        channels = input.shape[1] if input.ndim >= 2 else 1
+        raise RuntimeError(
+            f"Mismatch of parameter numbers and input channel size. Found parameter numbers = {n} "
+            f"and channel size = {channels}."
+        )
+    return composite("PreluKernelBackward0", _prelu, (input, weight))
+
+
+def _prelu(input: Tensor, weight: Tensor) -> Tensor:
     n = weight.numel()
     if n != 1:
         channels = input.shape[1] if input.ndim >= 2 else 1

@@ -115,3 +115,24 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace
     if inplace:
         return _inplace(lambda x, o: o, input, out)
     return out
+
+
+def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
+    """feature_alpha_dropout(input, p=0.5, training=False, inplace=False) -> Tensor: alpha dropout of whole
+    channels (dim 1), each set to SELU's negative saturation value."""
+    _check_p(p)
+    if not training or p == 0.0 or input.numel() == 0:
+        return input
+    if input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if p == 1.0:
+        out = input * 0.0
+    else:
+        alpha = 1.7580993408473766
+        keep = bernoulli(input.new_empty(tuple(input.shape[:2]) + (1,) * (input.ndim - 2)), 1.0 - p)
+        a = 1.0 / ((alpha * alpha * p + 1) * (1 - p)) ** 0.5
+        b = (keep - 1) * (alpha * a) + alpha * a * p
+        out = input * (keep * a) + b
+    if inplace:
+        return _inplace(lambda x, o: o, input, out)
+    return out

@@ -15,6 +15,7 @@ from ...ops.creation import zeros_like
 from ...ops.elementwise import where
 from ...ops.shape import broadcast_tensors
 from ...tensor import Tensor, _wrap
+from ._nodes import composite
 from ._utils import check_shapes_match, fused, legacy_reduction, node_name
 from ._utils import reduce as _reduce
 from .activation import _Softmax, log_softmax
@@ -46,9 +47,16 @@ def mse_loss(
         return autocast_call("mse_loss", mse_loss, input, target, size_average, reduce, reduction, weight)
     check_shapes_match(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
+    if weight is None:
+        return composite("MseLossBackward0", _mse, (input, target), (reduction,))
     x, t = broadcast_tensors(input, target)
     diff = x - t
     return _pointwise_weighted(diff * diff, weight, input, reduction, True)
+
+
+def _mse(x: Tensor, t: Tensor, reduction: str) -> Tensor:
+    diff = x - t
+    return _reduce(diff * diff, reduction)
 
 
 def l1_loss(
@@ -64,6 +72,9 @@ def l1_loss(
         return autocast_call("l1_loss", l1_loss, input, target, size_average, reduce, reduction, weight)
     check_shapes_match(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
+    if weight is None:
+        # PyTorch's l1_loss is itself a composite: Mean(Abs(Sub)) with no broadcast node
+        return _reduce((input - target).abs(), reduction)
     x, t = broadcast_tensors(input, target)
     return _pointwise_weighted((x - t).abs(), weight, input, reduction, True)
 
@@ -83,7 +94,10 @@ def smooth_l1_loss(
     reduction = legacy_reduction(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    x, t = broadcast_tensors(input, target)
+    return composite("SmoothL1LossBackward0", _smooth_l1, (input, target), (reduction, beta))
+
+
+def _smooth_l1(x: Tensor, t: Tensor, reduction: str, beta: float) -> Tensor:
     z = (x - t).abs()
     if beta == 0:
         return _reduce(z, reduction)
@@ -99,10 +113,17 @@ def huber_loss(
     check_shapes_match(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    if weight is None:
+        return composite("HuberLossBackward0", _huber, (input, target), (reduction, delta))
     x, t = broadcast_tensors(input, target)
     z = (x - t).abs()
     loss = where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
     return _pointwise_weighted(loss, weight, input, reduction, False)
+
+
+def _huber(x: Tensor, t: Tensor, reduction: str, delta: float) -> Tensor:
+    z = (x - t).abs()
+    return _reduce(where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta)), reduction)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,6 +177,17 @@ def nll_loss(
         return autocast_call("nll_loss", nll_loss, input, target, weight, size_average, ignore_index, reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     class_dim, n_classes = _check_class_target(input, target, weight)
+    if weight is not None and weight.requires_grad:
+        return _nll(input, target, weight, ignore_index, reduction, class_dim, n_classes)
+    return composite(
+        "NllLossBackward0", _nll, (input,), (target, weight, ignore_index, reduction, class_dim, n_classes)
+    )
+
+
+def _nll(
+    input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str, class_dim: int,
+    n_classes: int
+) -> Tensor:
     valid = target != ignore_index
     safe = target if 0 <= ignore_index < n_classes else where(valid, target, 0)
     picked = -input.gather(class_dim, safe.unsqueeze(class_dim)).squeeze(class_dim)
@@ -231,7 +263,7 @@ def cross_entropy(
     if (kernel is not None and weight is None and label_smoothing == 0 and input._data.ndim == 2
             and input.dtype.is_floating_point and target._device is input._device):
         return _fused_cross_entropy(kernel, input, target, ignore_index, reduction)
-    return _CrossEntropy.apply(input, target, weight, ignore_index, reduction, label_smoothing, class_dim)
+    return _CrossEntropy.apply(input, (target, weight), ignore_index, reduction, label_smoothing, class_dim)
 
 
 def _ce_grad(
@@ -267,13 +299,13 @@ class _CrossEntropy(Function):
     def forward(
         ctx: Any,
         x: Tensor,
-        target: Tensor,
-        weight: Tensor | None,
+        boxed: tuple[Tensor, Tensor | None],
         ignore_index: int,
         reduction: str,
         smoothing: float,
         cd: int,
     ) -> Tensor:
+        target, weight = boxed  # boxed: target and class weights are no input edges (as in PyTorch)
         n_classes = x.shape[cd]
         kernel = fused(x, "log_softmax")
         if kernel is not None:
@@ -306,7 +338,7 @@ class _CrossEntropy(Function):
         # the softmax is recomputed differentiably when a graph of the gradient is wanted
         p = _Softmax.apply(x, cd) if is_grad_enabled() else logp.exp()
         grad = _ce_grad(x, g, p, safe_c, valid, w, weight, denom, reduction, smoothing, cd)
-        return grad, None, None, None, None, None, None
+        return grad, None, None, None, None, None
 
 
 class _FusedCrossEntropyBackward(Node):
@@ -367,6 +399,12 @@ def binary_cross_entropy(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
+    if weight is not None and weight.requires_grad:
+        return _bce(input, target, weight, reduction)
+    return composite("BinaryCrossEntropyBackward0", _bce, (input, target), (weight, reduction))
+
+
+def _bce(input: Tensor, target: Tensor, weight: Tensor | None, reduction: str) -> Tensor:
     # PyTorch clamps the logs at -100 so a saturated probability gives a finite loss
     loss = -(target * input.log().clamp(min=-100.0) + (1 - target) * (1 - input).log().clamp(min=-100.0))
     if weight is not None:
@@ -391,6 +429,16 @@ def binary_cross_entropy_with_logits(
     reduction = legacy_reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    if any(w is not None and w.requires_grad for w in (weight, pos_weight)):
+        return _bce_logits(input, target, weight, pos_weight, reduction)
+    return composite(
+        "BinaryCrossEntropyWithLogitsBackward0", _bce_logits, (input, target), (weight, pos_weight, reduction)
+    )
+
+
+def _bce_logits(
+    input: Tensor, target: Tensor, weight: Tensor | None, pos_weight: Tensor | None, reduction: str
+) -> Tensor:
     # log(1 + exp(-x)) = m + log(exp(-m) + exp(-x - m)) with m = max(-x, 0), PyTorch's stable form
     m = (-input).clamp(min=0.0)
     softplus_neg = m + ((-m).exp() + (-input - m).exp()).log()
@@ -526,6 +574,12 @@ def soft_margin_loss(
     if AUTOCAST.on:
         return autocast_call("soft_margin_loss", soft_margin_loss, input, target, size_average, reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
+    if target.requires_grad:
+        return _soft_margin(input, target, reduction)
+    return composite("SoftMarginLossBackward0", _soft_margin, (input,), (target, reduction))
+
+
+def _soft_margin(input: Tensor, target: Tensor, reduction: str) -> Tensor:
     return _reduce((-target * input).exp().log1p(), reduction)
 
 

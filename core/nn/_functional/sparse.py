@@ -8,16 +8,19 @@ from typing import Any
 from ... import dtypes as _dt
 from ...autograd.function import Function
 from ...autograd.grad_mode import no_grad
-from ...ops.creation import arange, ones, zeros
+from ...ops.creation import arange, ones, tensor, zeros
+from ...ops.elementwise import where
 from ...tensor import Tensor
+from ._nodes import composite
 from ._utils import node_name
 
 
 class _Embedding(Function):
     @staticmethod
     def forward(
-        ctx: Any, weight: Tensor, ids: Tensor, padding_idx: int | None, scale_grad_by_freq: bool
+        ctx: Any, weight: Tensor, ids_box: list[Tensor], padding_idx: int | None, scale_grad_by_freq: bool
     ) -> Tensor:
+        (ids,) = ids_box  # boxed: the indices are no input edge of the node (as in PyTorch)
         ctx.save_for_backward(ids)
         ctx.num, ctx.padding_idx, ctx.scale = weight.shape[0], padding_idx, scale_grad_by_freq
         flat = ids.reshape(-1)
@@ -78,7 +81,7 @@ def embedding(
             padding_idx += n
     if max_norm is not None:
         _renorm_(weight, input, max_norm, norm_type)
-    return _Embedding.apply(weight, input, padding_idx, scale_grad_by_freq)
+    return _Embedding.apply(weight, [input], padding_idx, scale_grad_by_freq)
 
 
 def embedding_bag(
@@ -94,42 +97,131 @@ def embedding_bag(
     include_last_offset: bool = False,
     padding_idx: int | None = None,
 ) -> Tensor:
-    """embedding_bag(input, weight, offsets=None, ..., mode='mean', ...) -> Tensor: sums, means or maxes of
-    bags of embeddings (2-D ``input`` holds one bag per row; 1-D ``input`` is split at ``offsets``)."""
+    """embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,
+    mode='mean', sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None) -> Tensor:
+    sums, means or maxes of bags of embeddings (2-D ``input`` holds one bag per row; 1-D ``input`` is split
+    at ``offsets``)."""
+    if input.dtype.is_floating_point or input.dtype is _dt.bool:
+        raise RuntimeError(
+            f"Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
+            f"but got {input.type()} instead (while checking arguments for embedding_bag)"
+        )
+    if per_sample_weights is not None and tuple(input.shape) != tuple(per_sample_weights.shape):
+        raise ValueError(
+            f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, then it must have "
+            f"the same shape as the input ({input.shape})"
+        )
+    if weight.ndim != 2:
+        raise ValueError(
+            f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.ndim}"
+        )
+    n_rows = weight.shape[0]
     if input.ndim == 2:
-        bags = [input[i] for i in range(input.shape[0])]
-    else:
+        if offsets is not None:
+            raise ValueError(
+                "if input is 2D, then offsets has to be None, as input is treated is a mini-batch of fixed length "
+                f"sequences. However, found offsets of type {type(offsets)}"
+            )
+        b, length = input.shape
+        offs = [i * length for i in range(b)]
+        flat = input.reshape(-1)
+        psw = per_sample_weights.reshape(-1) if per_sample_weights is not None else None
+    elif input.ndim == 1:
         if offsets is None:
             raise ValueError("offsets has to be a 1D Tensor but got None")
+        if offsets.ndim != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
         offs = [int(o) for o in offsets.tolist()]
-        ends = offs[1:] + ([] if include_last_offset else [input.shape[0]])
-        bags = [input[a:b] for a, b in zip(offs, ends)]
-    outs = []
-    for i, ids in enumerate(bags):
-        keep = ids != padding_idx if padding_idx is not None else None
-        e = embedding(ids, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq)
-        if per_sample_weights is not None:
-            e = e * per_sample_weights.reshape(-1)[_bag_slice(input, bags, i)].unsqueeze(1)
-        if keep is not None:
-            e = e[keep]
-        if e.shape[0] == 0:
-            outs.append(zeros(weight.shape[1], dtype=weight.dtype, device=weight.device))
-        elif mode == "sum":
-            outs.append(e.sum(0))
-        elif mode == "mean":
-            outs.append(e.mean(0))
-        elif mode == "max":
-            outs.append(e.amax(0))
-        else:
-            raise ValueError(f"mode has to be one of sum, mean or max, got {mode}")
-    from ...ops.arrange import stack
+        flat, psw = input, per_sample_weights
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.ndim}")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(
+            "embedding_bag: per_sample_weights was not None. per_sample_weights is only supported for "
+            f"mode='sum' (got mode='{mode}'). Please open a feature request on GitHub."
+        )
+    total = flat.shape[0]
+    if offs and offs[0] != 0:
+        raise RuntimeError(
+            "offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from position 0. "
+            f"However, got {offs[0]}"
+        )
+    if offs and offs[-1] > total:
+        raise RuntimeError(
+            f"offsets[-1] can not be greater than input's length {total} but got offsets[-1] of {offs[-1]}"
+        )
+    ids = [int(v) for v in flat.tolist()]
+    if any(not 0 <= v < n_rows for v in ids):
+        bad = next(v for v in ids if not 0 <= v < n_rows)
+        raise IndexError(f"embedding_bag: index {bad} is out of range for a weight with {n_rows} rows")
+    if padding_idx is not None:
+        if not -n_rows <= padding_idx < n_rows:
+            raise AssertionError("padding_idx must be within the number of embeddings")
+        if padding_idx < 0:
+            padding_idx += n_rows
+    ends = offs[1:] + ([] if include_last_offset else [total])
+    starts = offs[:-1] if include_last_offset else offs
+    bags = [[j for j in range(a, min(e, total)) if ids[j] != padding_idx] for a, e in zip(starts, ends)]
+    if max_norm is not None:
+        _renorm_(weight, flat, max_norm, norm_type)
+    freq = None
+    if scale_grad_by_freq:
+        counts: dict[int, int] = {}
+        for v in ids:
+            counts[v] = counts.get(v, 0) + 1
+        freq = [[1.0 / counts[ids[j]] for j in b] for b in bags]
+    plan = (bags, mode, freq, n_rows)
+    if psw is None:
+        return composite("EmbeddingBagBackward0", _bag, (weight,), ([flat], None) + plan)
+    return composite("EmbeddingBagBackward0", _bag_weighted, (weight, psw), ([flat],) + plan)
 
-    return stack(outs, 0)
+
+def _bag_weighted(weight: Tensor, psw: Tensor, flat_box: list[Tensor], *plan: Any) -> Tensor:
+    return _bag(weight, flat_box, psw, *plan)
 
 
-def _bag_slice(input: Tensor, bags: list[Tensor], i: int) -> slice:
-    start = sum(b.numel() for b in bags[:i])
-    return slice(start, start + bags[i].numel())
+def _bag(
+    weight: Tensor,
+    flat_box: list[Tensor],
+    psw: Tensor | None,
+    bags: list[list[int]],
+    mode: str,
+    freq: list[list[float]] | None,
+    n_rows: int,
+) -> Tensor:
+    """The bag reduction over the kept positions ``bags`` (padding removed); an empty bag gives zeros."""
+    (flat,) = flat_box
+    dev, d = weight.device, weight.shape[1]
+    nb = len(bags)
+    width = max((len(b) for b in bags), default=0)
+    if width == 0:
+        return zeros((nb, d), dtype=weight.dtype, device=dev)
+    # (bags, width) positions into the input; a slot past a bag's end points at position 0 and is masked
+    pos = [b + [0] * (width - len(b)) for b in bags]
+    mask = tensor([[1] * len(b) + [0] * (width - len(b)) for b in bags], dtype=_dt.bool, device=dev)
+    pos_t = tensor(pos, dtype=_dt.int64, device=dev)
+    rows = _Embedding.apply(weight, [flat[pos_t.reshape(-1)]], None, False).reshape(nb, width, d)
+    if freq is not None:
+        # scale_grad_by_freq: the gradient of each row is divided by its index's count in the whole input
+        # (the forward value is unchanged)
+        sc = tensor([f + [1.0] * (width - len(f)) for f in freq], dtype=rows.dtype, device=dev).unsqueeze(2)
+        rows = rows * sc + (rows * (1 - sc)).detach()
+    if psw is not None:
+        rows = rows * psw[pos_t.reshape(-1)].reshape(nb, width, 1)
+    if mode == "max":
+        filled = rows.masked_fill(~mask.unsqueeze(2), float("-inf"))
+        arg = filled.argmax(1, keepdim=True)
+        out = rows.gather(1, arg).squeeze(1)
+        return where(mask.any(1, keepdim=True), out, 0.0)
+    summed = (rows * mask.unsqueeze(2).to(rows.dtype)).sum(1)
+    if mode == "sum":
+        return summed
+    counts = tensor([max(len(b), 1) for b in bags], dtype=weight.dtype, device=dev).unsqueeze(1)
+    return summed / counts
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

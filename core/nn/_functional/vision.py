@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from ... import dtypes as _dt
 from ...amp._state import AUTOCAST, autocast_call
 from ...autograd.function import Function
 from ...ops.creation import full, tensor
@@ -47,14 +48,48 @@ node_name(_ConstantPad, "ConstantPadNdBackward0")
 def _pairs(pad: Sequence[int], ndim: int) -> list[tuple[int, int]]:
     """Per-dim (lo, hi) for the trailing dims, first dim first (``pad`` lists the last dim first)."""
     if len(pad) % 2:
-        raise ValueError("Padding length must be divisible by 2")
+        raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) // 2 > ndim:
-        raise ValueError(
+        raise RuntimeError(
             f"Padding length should be less than or equal to two times the input dimension but got "
             f"padding length {len(pad)} and input of dimension {ndim}"
         )
     n = len(pad) // 2
     return [(int(pad[2 * (n - 1 - i)]), int(pad[2 * (n - 1 - i) + 1])) for i in range(n)]
+
+
+def _circular_index(n: int, lo: int, hi: int) -> list[int]:
+    """PyTorch's circular padding of one dim as source indices: the (cropped) input is placed, then the
+    left pad copies from the output's right part and the right pad from its left part."""
+    size = n + lo + hi
+    out = [-1] * size
+    a, b = max(lo, 0), size - max(hi, 0)
+    src = list(range(max(-lo, 0), n - max(-hi, 0)))
+    out[a:b] = src
+    if lo > 0:
+        start = size - lo - max(hi, 0)
+        out[:lo] = out[start : start + lo]
+    if hi > 0:
+        out[size - hi :] = out[a : a + hi]
+    # where PyTorch would read memory it never wrote (negative padding on the other side), wrap around
+    # the placed input instead
+    return [v if v >= 0 else src[(j - a) % len(src)] for j, v in enumerate(out)]
+
+
+def _too_small(input: Tensor, pairs: list[tuple[int, int]]) -> None:
+    lead = input.ndim - len(pairs)
+    names = "DHW"[3 - len(pairs) :]
+    sizes = [input.shape[lead + i] for i in range(len(pairs))]
+    outs = [n + lo + hi for n, (lo, hi) in zip(sizes, pairs)]
+    if all(o >= 1 for o in outs):
+        return
+    if len(pairs) > 1 and any(o < 0 for o in outs):
+        shape = list(input.shape[:lead]) + outs
+        bad = next(o for o in outs if o < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: {shape}")
+    given = ", ".join(f"{nm}: {n}" for nm, n in zip(names, sizes))
+    calc = " ".join(f"{nm}: {o}" for nm, o in zip(names, outs))
+    raise RuntimeError(f"input ({given}) is too small. Calculated output {calc}")
 
 
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
@@ -68,41 +103,57 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
             key = [slice(None)] * input.ndim
             for i, (lo, hi) in enumerate(pairs):
                 size = input.shape[lead + i]
+                if size + min(lo, 0) + min(hi, 0) < 0:
+                    raise RuntimeError("narrow(): length must be non-negative.")
                 key[lead + i] = slice(max(-lo, 0), size - max(-hi, 0))
             x = x[tuple(key)]
         pos = tuple((max(lo, 0), max(hi, 0)) for lo, hi in pairs)
         if not any(lo or hi for lo, hi in pos):
             return x if x is not input else input.clone()
         return _ConstantPad.apply(x, pos, 0.0 if value is None else value)
-    if value is not None and value != 0:
-        raise ValueError(f'Padding mode "{mode}" doesn\'t take in value argument.')
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
-    if len(pairs) > 3 or input.ndim < len(pairs) + 1:
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    if len(pairs) > 3 or input.ndim not in (len(pairs) + 1, len(pairs) + 2):
         raise NotImplementedError(
-            "Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now"
+            f"Padding size {2 * len(pairs)} is not supported for {input.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
         )
+    if mode == "circular":
+        for i, (lo, hi) in enumerate(pairs):
+            n = input.shape[lead + i]
+            if lo > n or hi > n:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+            if n + lo + hi < 0:
+                raise RuntimeError("Negative padding value is resulting in an empty dimension")
+    else:
+        if mode == "reflect":
+            for i, (lo, hi) in enumerate(pairs):
+                n = input.shape[lead + i]
+                if lo >= n or hi >= n:
+                    raise RuntimeError(
+                        f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                        f"but got: padding ({lo}, {hi}) at dimension {lead + i} of input {list(input.shape)}"
+                    )
+        _too_small(input, pairs)
     x = input
     for i, (lo, hi) in enumerate(pairs):
         d = lead + i
         n = x.shape[d]
-        if mode == "reflect" and (lo >= n or hi >= n):
-            raise RuntimeError(
-                f"Argument #4: Padding size should be less than the corresponding input dimension, but "
-                f"got: padding ({lo}, {hi}) at dimension {d} of input {list(input.shape)}"
-            )
-        if mode == "circular" and (lo > n or hi > n):
-            raise RuntimeError("Padding value causes wrapping around more than once.")
-        idx = []
-        for j in range(-lo, n + hi):
-            if mode == "reflect":
-                k = -j if j < 0 else (2 * (n - 1) - j if j >= n else j)
-            elif mode == "replicate":
-                k = min(max(j, 0), n - 1)
+        if mode == "circular":
+            if n + lo + hi == 0:
+                idx: list[int] = []
             else:
-                k = j % n
-            idx.append(k)
-        x = x.index_select(d, tensor(idx, device=x.device))
+                idx = _circular_index(n, lo, hi)
+        elif mode == "reflect":
+            idx = [-j if j < 0 else (2 * (n - 1) - j if j >= n else j) for j in range(-lo, n + hi)]
+        else:
+            idx = [min(max(j, 0), n - 1) for j in range(-lo, n + hi)]
+        x = x.index_select(d, tensor(idx, dtype=_dt.int64, device=x.device))
     return x
 
 

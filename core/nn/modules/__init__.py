@@ -33,3 +33,19 @@ from .lazy import LazyInstanceNorm2d, LazyInstanceNorm3d, LazyLinear, LazyModule
 from .legacy import Container
 from .parallel import DataParallel
 from .sync_batchnorm import SyncBatchNorm
+from .padding import CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d
+from .padding import ReflectionPad1d, ReflectionPad2d, ReflectionPad3d, ReplicationPad1d, ReplicationPad2d
+from .padding import ReplicationPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d
+from .pixelshuffle import PixelShuffle, PixelUnshuffle
+from .fold import Fold, Unfold
+from .channelshuffle import ChannelShuffle
+from .distance import CosineSimilarity, PairwiseDistance
+from .lrn import CrossMapLRN2d, LocalResponseNorm
+from .activation_extra import RReLU, Softmax2d
+from .dropout import FeatureAlphaDropout
+from .pooling_extra import AdaptiveMaxPool3d, FractionalMaxPool2d, FractionalMaxPool3d, LPPool1d, LPPool2d
+from .pooling_extra import LPPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d
+from .sparse import EmbeddingBag
+from .loss_extra import CTCLoss, GaussianNLLLoss, MultiLabelMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss
+from .loss_extra import NLLLoss2d, TripletMarginWithDistanceLoss
+from .adaptive import AdaptiveLogSoftmaxWithLoss
