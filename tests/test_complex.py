@@ -315,3 +315,30 @@ def test_misc_complex_ops() -> None:
     tz = torch.tensor([1j], requires_grad=True)
     tz.exp().backward(torch.tensor([1 + 2j]))
     _same(z.grad, tz.grad)
+
+
+def test_gradcheck_complex() -> None:
+    z = ember.tensor(Z, dtype=ember.complex128, requires_grad=True)
+    r = ember.tensor(R, dtype=ember.float64, requires_grad=True)
+    fns = [lambda a, b: a * b, lambda a, b: (a.exp() / (b + 2j)).sum(), lambda a, b: (a * a.conj()).real * b,
+           lambda a, b: ember.view_as_real(a.sin()) * 2, lambda a, b: ember.fft.rfft(b) * a[:, :2],
+           lambda a, b: ember.fft.irfft(a) + b.sum()]
+    for f in fns:
+        assert ember.autograd.gradcheck(f, (z, r))
+    assert ember.autograd.gradgradcheck(lambda a: (a * a).sum() * a, (ember.tensor([1 + 1j, 2 - 1j],
+                                                                                      dtype=ember.complex128,
+                                                                                      requires_grad=True),))
+
+    class WrongConj(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, a: Any) -> Any:
+            ctx.save_for_backward(a)
+            return a * a
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            (a,) = ctx.saved_tensors
+            return g * 2 * a  # PyTorch's convention needs conj(2 a)
+
+    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
+        ember.autograd.gradcheck(WrongConj.apply, (z,))

@@ -21,15 +21,27 @@ def _outputs(func: Callable[..., Any], inputs: tuple[Any, ...]) -> tuple[Any, ..
     return tuple(o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor))
 
 
+def _real_flat(t: Any) -> Any:
+    """``t``'s values as a flat host float64 array; a complex tensor as interleaved (real, imag) pairs, so
+    complex Jacobians are compared as the real Jacobians of their real and imaginary parts."""
+    arr = t.detach().numpy(force=True)
+    if arr.dtype.kind == "c":
+        return arr.astype("complex128").reshape(-1).view("float64")
+    return arr.astype("float64").reshape(-1)
+
+
 def _numerical(func: Callable[..., Any], inputs: tuple[Any, ...], idx: int, eps: float) -> list[Any]:
-    """Central differences: one Jacobian per output, as host float64 arrays (out_numel, in_numel)."""
+    """Central differences: one Jacobian per output, as host float64 arrays (out_numel, in_numel), with complex
+    inputs and outputs counted as two real components each."""
     import numpy as np
 
     from ..ops.creation import tensor
 
     x = inputs[idx]
-    base = x.detach().numpy(force=True).astype("float64")
-    flat = base.reshape(-1)
+    host = x.detach().numpy(force=True)
+    is_c = host.dtype.kind == "c"
+    base = host.astype("complex128" if is_c else "float64")
+    flat = base.reshape(-1).view("float64") if is_c else base.reshape(-1)
     jac_cols: list[list[Any]] = []
     # NOTE: perturb through `x.data` (no history) but evaluate `func` in the caller's grad mode:
     # gradgradcheck's func itself calls autograd.grad.
@@ -39,9 +51,9 @@ def _numerical(func: Callable[..., Any], inputs: tuple[Any, ...], idx: int, eps:
             for sign in (1, -1):
                 pert = flat.copy()
                 pert[i] += sign * eps
-                x.data.copy_(tensor(pert.reshape(base.shape), dtype=x.dtype, device=x.device))
-                vals.append([o.detach().numpy(force=True).astype("float64").reshape(-1)
-                             for o in _outputs(func, inputs)])
+                value = (pert.view("complex128") if is_c else pert).reshape(base.shape)
+                x.data.copy_(tensor(value, dtype=x.dtype, device=x.device))
+                vals.append([_real_flat(o) for o in _outputs(func, inputs)])
             jac_cols.append([(a - b) / (2 * eps) for a, b in zip(vals[0], vals[1])])
     finally:
         x.data.copy_(tensor(base, dtype=x.dtype, device=x.device))
@@ -59,19 +71,21 @@ def _analytical(func: Callable[..., Any], inputs: tuple[Any, ...], idx: int) -> 
     x = inputs[idx]
     outs = _outputs(func, inputs)
     jacs = []
+    n_in = x.numel() * (2 if x.dtype.is_complex else 1)
     for o in outs:
-        n_out = o.numel()
         rows = []
-        for j in range(n_out):
-            if not o.requires_grad:
-                rows.append(np.zeros(x.numel()))
-                continue
-            go = zeros_like(o)
-            go.view(-1)[j] = 1.0
-            (g,) = _grad(o, x, go, retain_graph=True, allow_unused=True)
-            flat = None if g is None else g.detach().numpy(force=True).astype("float64").reshape(-1)
-            rows.append(np.zeros(x.numel()) if flat is None else flat)
-        jacs.append(np.stack(rows) if rows else np.zeros((0, x.numel())))
+        # a complex output's real part is the real loss for grad_output 1, its imaginary part for 1j
+        units = (1.0, 1j) if o.dtype.is_complex else (1.0,)
+        for j in range(o.numel()):
+            for unit in units:
+                if not o.requires_grad:
+                    rows.append(np.zeros(n_in))
+                    continue
+                go = zeros_like(o)
+                go.view(-1)[j] = unit
+                (g,) = _grad(o, x, go, retain_graph=True, allow_unused=True)
+                rows.append(np.zeros(n_in) if g is None else _real_flat(g))
+        jacs.append(np.stack(rows) if rows else np.zeros((0, n_in)))
     return jacs
 
 
@@ -86,10 +100,10 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
 
     inputs = _as_tuple(inputs)
     for i, x in enumerate(inputs):
-        if isinstance(x, Tensor) and x.requires_grad and x.dtype.name != "float64":
-            warnings.warn(f"Input #{i} requires gradient and is not a double precision floating point. This check "
-                          "will likely fail if all the inputs are not of double precision floating point. ",
-                          UserWarning, stacklevel=2)
+        if isinstance(x, Tensor) and x.requires_grad and x.dtype.name not in ("float64", "complex128"):
+            warnings.warn(f"Input #{i} requires gradient and is not a double precision floating point or complex. "
+                          "This check will likely fail if all the inputs are not of double precision floating point "
+                          "or complex. ", UserWarning, stacklevel=2)
     if not any(isinstance(x, Tensor) and x.requires_grad for x in inputs):
         raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of the them "
                          "have requires_grad=True.")
