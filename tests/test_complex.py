@@ -186,6 +186,7 @@ def test_refused_ops(device: str) -> None:
         lambda m, x: m.maximum(x, x), lambda m, x: x.sort(), lambda m, x: x % 2, lambda m, x: m.fmod(x, 2),
         lambda m, x: x // 2, lambda m, x: m.atan2(x, x), lambda m, x: x.erf(), lambda m, x: x.unique(),
         lambda m, x: x.nansum(), lambda m, x: x & x, lambda m, x: m.div(x, x, rounding_mode="trunc"),
+        lambda m, x: m.arange(3, dtype=x.dtype),
     ]
     for f in calls:
         with pytest.raises(RuntimeError) as want:
@@ -216,6 +217,9 @@ def test_errors() -> None:
         ember.complex(ember.ones(3), ember.ones(3, dtype=ember.double))
     with pytest.raises(RuntimeError, match="Expected both inputs to be Half, Float or Double tensors but got Long"):
         ember.complex(ember.ones(3, dtype=ember.long), ember.ones(3, dtype=ember.long))
+    with pytest.warns(UserWarning, match="Casting complex values to real discards the imaginary part"):
+        r = ember.tensor([1 + 2j, -3j]).to(ember.float32)
+    assert r.tolist() == [1.0, 0.0]
     with pytest.raises(TypeError, match="is only implemented on integer and Boolean-type tensors"):
         ~ember.tensor([1j])
     with pytest.raises(RuntimeError, match="grad can be implicitly created only for real scalar outputs"):

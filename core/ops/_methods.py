@@ -83,6 +83,12 @@ def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     return _ToCopy.apply_to(self, dev, dt)
 
 
+def _real_part(x: Tensor) -> Tensor:
+    from .complex import real
+
+    return real(x)
+
+
 class _ToCopy:
     @staticmethod
     def apply_to(x: Tensor, dev: Any, dt: _dt.dtype) -> Tensor:
@@ -92,6 +98,11 @@ class _ToCopy:
 
         check_dtype(dev._be, dt)
         src_be = x._device._be
+        if x.dtype.is_complex and not dt.is_complex:
+            import warnings
+
+            warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=3)
+            x = _real_part(x)
         if dev is x._device:
             data = src_be.astype(x._data, dt) if dt is not x.dtype else src_be.copy(x._data)
             if data is x._data:

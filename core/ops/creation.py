@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import dtypes as _dt
 from ..tensor import Tensor, _wrap
-from ._dispatch import canon_device, check_dtype
+from ._dispatch import canon_device, check_dtype, type_name
 
 _INT, _FLOAT, _BOOL = builtins.int, builtins.float, builtins.bool
 
@@ -323,6 +323,8 @@ def arange(start: Any = 0, end: Any = None, step: Any = 1, *, out: Tensor | None
     if dtype is None:
         dtype = _dt.int64 if all(isinstance(v, _INT) for v in vals) else _dt.get_default_dtype()
     dt, dev = _resolve(dtype, device)
+    if dt.is_complex:
+        raise NotImplementedError(f"\"arange_cpu\" not implemented for '{type_name(dt)}'")
     n = max(0, math.ceil((end - start) / step))
     if dt.is_floating_point:
         np = _np()
