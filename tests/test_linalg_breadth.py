@@ -433,3 +433,36 @@ def test_float32() -> None:
         re, rt = getattr(ember.linalg, fn)(e32), getattr(torch.linalg, fn)(t32)
         assert re.dtype is ember.float32
         _close(re, rt, 1e-4)
+
+
+@pytest.mark.parametrize("device", CPU_JAX)
+def test_lu_family(device: str) -> None:
+    rng = np.random.default_rng(0)
+    # NOTE: jax compiles every elimination step's ops per shape: one small shape there keeps CI time down
+    for shape in [(2, 4, 4), (4, 3), (3, 5)] if device == "cpu" else [(3, 3)]:
+        e, t = _pair(shape, device=device)
+        LU, piv = ember.linalg.lu_factor(e)
+        LUt, pivt = torch.linalg.lu_factor(t)
+        assert piv.dtype is ember.int32 and piv.tolist() == pivt.tolist()
+        _close(LU, LUt)
+        _wsum(LU, ember).backward()
+        _wsum(LUt, torch).backward()
+        _close(e.grad, t.grad)
+        for x, y in zip(ember.linalg.lu(e.detach()), torch.linalg.lu(t.detach())):
+            _close(x, y)
+        for x, y in zip(ember.lu_unpack(LU.detach(), piv), torch.lu_unpack(LUt.detach(), pivt)):
+            _close(x, y)
+    a, b = rng.standard_normal((2, 3, 3)), rng.standard_normal((2, 3, 2))
+    if device != "cpu":
+        return
+    LU, piv = ember.linalg.lu_factor(ember.tensor(a, device=device))
+    LUt, pivt = torch.linalg.lu_factor(torch.tensor(a))
+    for left in (True, False):
+        for adjoint in (True, False):
+            bb = b if left else np.swapaxes(b, -1, -2)
+            _close(ember.linalg.lu_solve(LU, piv, ember.tensor(bb, device=device), left=left, adjoint=adjoint),
+                   torch.linalg.lu_solve(LUt, pivt, torch.tensor(bb), left=left, adjoint=adjoint))
+    ex = ember.linalg.lu_factor_ex(ember.ones(2, 2, device=device))
+    assert ex.info.item() == torch.linalg.lu_factor_ex(torch.ones(2, 2)).info.item() == 2
+    _same_error(lambda: ember.linalg.lu_factor(ember.ones(2, 2, device=device)),
+                lambda: torch.linalg.lu_factor(torch.ones(2, 2)))

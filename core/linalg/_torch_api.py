@@ -13,10 +13,12 @@ from ..ops.linalg import matmul
 from ..tensor import Tensor
 from . import _decomp as D
 from . import _derived as R
+from . import _lu
 from . import _spectral as Sp
 from ._common import check_matrix
 
 svd_t = D._ret("svd", "U S V")
+lu_unpack = _lu.lu_unpack
 qr_t = D._ret("qr", "Q R")
 slogdet_t = D._ret("slogdet", "sign logabsdet")
 triangular_solve_t = D._ret("triangular_solve", "solution cloned_coefficient")
@@ -246,6 +248,17 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
     return R.vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)
 
 
+def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out: Any = None) -> Any:
+    """Deprecated ``torch.lu``: ``(LU, pivots)`` or ``(LU, pivots, infos)``."""
+    r = _lu.lu_factor_ex(A, pivot=pivot)
+    return (r.LU, r.pivots, r.info) if get_infos else (r.LU, r.pivots)
+
+
+def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Deprecated ``torch.lu_solve``: solve ``A X = b`` from ``torch.lu``'s factorization."""
+    return _out(_lu.lu_solve(LU_data, LU_pivots, b), out)
+
+
 def orgqr(input: Tensor, tau: Tensor) -> Tensor:
     """Alias of ``ember.linalg.householder_product``."""
     return R.householder_product(input, tau)
@@ -253,6 +266,7 @@ def orgqr(input: Tensor, tau: Tensor) -> Tensor:
 
 __all__ = [
     "addbmm", "addmm", "addmv", "addr", "baddbmm", "cdist", "chain_matmul", "cholesky", "cholesky_inverse",
-    "cholesky_solve", "cross", "det", "inverse", "kron", "logdet", "orgqr", "pinverse", "qr", "slogdet", "svd",
+    "cholesky_solve", "cross", "det", "inverse", "kron", "logdet", "lu", "lu_solve", "lu_unpack", "orgqr", "pinverse",
+    "qr", "slogdet", "svd",
     "tensordot", "trace", "triangular_solve",
 ]

@@ -358,10 +358,11 @@ def _bind_linalg() -> None:
     T: Any = Tensor
     for name in ("det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve", "cholesky_inverse", "svd", "qr",
                  "pinverse", "triangular_solve", "cross", "addmm", "addmv", "addr", "baddbmm", "addbmm", "trace",
-                 "kron", "orgqr"):
+                 "kron", "orgqr", "lu"):
         setattr(T, name, getattr(LT, name))
     T.matrix_power = LD.matrix_power
     T.matrix_exp = LD.matrix_exp
+    T.lu_solve = lambda self, LU_data, LU_pivots: LT.lu_solve(self, LU_data, LU_pivots)
 
 
 
