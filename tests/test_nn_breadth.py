@@ -19,7 +19,6 @@ import ember.nn.functional as EF
 torch = pytest.importorskip("torch")
 import torch.nn as tnn  # noqa: E402
 import torch.nn.functional as TF  # noqa: E402
-
 from _devices import device_params  # noqa: E402
 
 RS = np.random.RandomState(0)
@@ -192,8 +191,9 @@ def test_ctc_loss_parity() -> None:
     tg = np.array([[1, 2, 2], [3, 1, 0], [4, 0, 0]])
     for reduction in ("none", "mean", "sum"):
         for zero_inf in (False, True):
-            parity(lambda L, F, x: F.ctc_loss(F.log_softmax(x, 2), L.tensor(tg), [6, 5, 4], [3, 2, 0],
-                                              reduction=reduction, zero_infinity=zero_inf), [lp], rtol=1e-5)
+            parity(lambda L, F, x, red=reduction, zi=zero_inf: F.ctc_loss(
+                F.log_softmax(x, 2), L.tensor(tg), [6, 5, 4], [3, 2, 0], reduction=red, zero_infinity=zi),
+                [lp], rtol=1e-5)
     # concatenated targets, tensor lengths, a non-zero blank and log-probabilities as the leaf
     lsm = np.log(np.exp(lp) / np.exp(lp).sum(2, keepdims=True))
     parity(lambda L, F, x: F.ctc_loss(x, L.tensor([1, 2, 0, 1, 3]), L.tensor([6, 6, 5]), L.tensor([2, 2, 1]),

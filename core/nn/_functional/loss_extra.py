@@ -11,6 +11,7 @@ from ...amp._state import AUTOCAST, autocast_call
 from ...ops.creation import zeros
 from ...ops.elementwise import where
 from ...tensor import Tensor
+from ._nodes import composite
 from ._utils import legacy_reduction
 from ._utils import reduce as _reduce
 from .activation import logsigmoid
@@ -43,6 +44,17 @@ def multi_margin_loss(
         raise ValueError("only p == 1 and p == 2 supported")
     if weight is not None and weight.ndim != 1:
         raise ValueError("weight must be one-dimensional")
+    if weight is not None and weight.requires_grad:
+        raise RuntimeError(
+            "The function 'multi_margin_loss' is not differentiable with respect to argument 'weight'. This "
+            "input cannot have requires_grad True."
+        )
+    return composite("MultiMarginLossBackward0", _multi_margin, (input,), (target, p, margin, weight, reduction))
+
+
+def _multi_margin(
+    input: Tensor, target: Tensor, p: int, margin: float, weight: Tensor | None, reduction: str
+) -> Tensor:
     if input.ndim > 2:
         raise RuntimeError(
             f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: {list(input.shape)}"
@@ -84,6 +96,10 @@ def multilabel_margin_loss(
                             reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
+    return composite("MultilabelMarginLossBackward0", _multilabel_margin, (input,), (target, reduction))
+
+
+def _multilabel_margin(input: Tensor, target: Tensor, reduction: str) -> Tensor:
     if tuple(target.shape) != tuple(input.shape) or input.ndim > 2:
         raise RuntimeError(
             f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}"

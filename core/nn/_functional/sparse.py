@@ -175,13 +175,13 @@ def embedding_bag(
             counts[v] = counts.get(v, 0) + 1
         freq = [[1.0 / counts[ids[j]] for j in b] for b in bags]
     plan = (bags, mode, freq, n_rows)
-    if psw is None:
-        return composite("EmbeddingBagBackward0", _bag, (weight,), ([flat], None) + plan)
-    return composite("EmbeddingBagBackward0", _bag_weighted, (weight, psw), ([flat],) + plan)
+    # without per-sample weights an empty placeholder keeps PyTorch's second (None) input edge
+    edge = psw if psw is not None else weight.new_empty(0)
+    return composite("EmbeddingBagBackward0", _bag_edges, (weight, edge), ([flat], psw is not None) + plan)
 
 
-def _bag_weighted(weight: Tensor, psw: Tensor, flat_box: list[Tensor], *plan: Any) -> Tensor:
-    return _bag(weight, flat_box, psw, *plan)
+def _bag_edges(weight: Tensor, psw: Tensor, flat_box: list[Tensor], weighted: bool, *plan: Any) -> Tensor:
+    return _bag(weight, flat_box, psw if weighted else None, *plan)
 
 
 def _bag(
