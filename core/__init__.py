@@ -88,6 +88,13 @@ from .ops.complex import (  # noqa: E402
     view_as_real,
 )
 from .plugins import get_default_device, set_default_device  # noqa: E402
+from .ops.assemble import (  # noqa: E402
+    atleast_1d, atleast_2d, atleast_3d, bartlett_window, blackman_window, block_diag, cartesian_prod, column_stack,
+    combinations, diagflat, dsplit, dstack, hamming_window, hann_window, hsplit, kaiser_window, meshgrid, ravel,
+    rot90, row_stack, split_with_sizes, tril_indices, triu_indices, unravel_index, vander, vsplit,
+)
+from .ops.assemble import split_with_sizes as unsafe_split_with_sizes  # noqa: E402
+from .ops.shape import chunk as unsafe_chunk, split as unsafe_split  # noqa: E402
 from ._runtime import (  # noqa: E402
     OutOfMemoryError, are_deterministic_algorithms_enabled, channels_last, channels_last_3d, cond,
     contiguous_format, e, finfo, get_deterministic_debug_mode, get_device_module, get_num_interop_threads,

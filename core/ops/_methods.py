@@ -378,7 +378,20 @@ def _bind_sparse() -> None:
     T.to_dense = _coo.to_dense
 
 
+def _bind_assemble() -> None:
+    """Bind the splitting and rotating methods of ``ops/assemble.py`` (``x.hsplit(2)``, ``x.rot90()``)."""
+    from . import assemble as As
+
+    T: Any = Tensor
+    for name in ("hsplit", "vsplit", "dsplit", "ravel", "rot90", "diagflat", "split_with_sizes"):
+        setattr(T, name, getattr(As, name))
+    T.unsafe_chunk = T.chunk
+    T.unsafe_split = T.split
+    T.unsafe_split_with_sizes = As.split_with_sizes
+
+
 _bind()
+_bind_assemble()
 _bind_complex()
 _bind_linalg()
 _bind_sparse()
