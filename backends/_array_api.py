@@ -441,3 +441,21 @@ def vectorized_erf(xp: Any) -> Any:
         return erf(a.astype("float32")).astype(a.dtype)
 
     return erf_keeping_dtype
+
+
+def bind_special(backend: Any, module: Any = None) -> None:
+    """Bind the optional ``special_*`` kernels (``ember.backend.SPECIAL``) from a SciPy-like module:
+    ``scipy.special`` by default (skipped when SciPy is not installed), or e.g. ``jax.scipy.special``.
+    Functions the module lacks stay unbound, and core computes them with its composites."""
+    if module is None:
+        try:
+            import scipy.special as scipy_special  # type: ignore[import-untyped]
+        except ImportError:  # pragma: no cover - scipy is in the test extra
+            return
+        module = scipy_special
+    from ember.backend import SPECIAL
+
+    for name in SPECIAL:
+        fn = getattr(module, name[len("special_"):], None)
+        if fn is not None:
+            setattr(backend, name, fn)

@@ -12,7 +12,7 @@ from typing import Any
 from ember import dtypes as _dt
 from ember.backend import BINARY
 
-from ._array_api import ArrayAPIBackend
+from ._array_api import ArrayAPIBackend, bind_special
 
 
 def _broadcast_errors_as_value_error(fn: Any) -> Any:
@@ -133,6 +133,7 @@ class JaxBackend(ArrayAPIBackend):
         self._jax = jax
         self._bind(jnp)
         self.erf = sp.erf
+        bind_special(self, sp)
         self.pow = self.checked_pow  # NOTE: XLA gives 0 for int ** negative int instead of raising
         self._devices = jax.devices()
         for name in (*BINARY, "where"):

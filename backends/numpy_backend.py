@@ -8,7 +8,7 @@ from typing import Any
 
 from ember import dtypes as _dt
 
-from ._array_api import ArrayAPIBackend, vectorized_erf
+from ._array_api import ArrayAPIBackend, bind_special, vectorized_erf
 from ._blas import find_axpy
 from ._malloc import tune_malloc
 
@@ -102,7 +102,7 @@ class NumpyBackend(ArrayAPIBackend):
         return np.dtype(dtype.name)
 
     def load(self) -> None:
-        """Bind the primitives over NumPy."""
+        """Bind the primitives over NumPy (and SciPy's special functions when SciPy is installed)."""
         import numpy as np
 
         self._bind(np)
@@ -111,6 +111,7 @@ class NumpyBackend(ArrayAPIBackend):
         self._swap_linear = _openblas(np)
         self._axpy = find_axpy(np)
         tune_malloc()
+        bind_special(self)
 
     # NumPy-specific fast paths and mutability -------------------------------------------
     def from_host(self, a: Any, index: Any) -> Any:

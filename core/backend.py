@@ -97,6 +97,14 @@ array API's fft extension); core pads/trims inputs itself and casts results to P
     ``fftn(a, axes, norm)``, ``ifftn(a, axes, norm)`` (complex to complex), ``rfftn(a, axes, norm)`` (real
     to complex, the last axis one-sided: ``n // 2 + 1`` outputs), ``irfftn(a, s, axes, norm)`` (complex to
     real with output sizes ``s``).
+
+Optional special-function kernels (``SPECIAL``; core has a composite of primitives for each, in
+``ember._specfun``, so they only make ``ember.special`` faster). Each takes and returns arrays of one
+float32/float64 dtype with SciPy's semantics; core adds the gradients and PyTorch's values at +-inf:
+
+    unary ``special_gammaln special_digamma special_erfinv special_erfc special_erfcx special_ndtri
+    special_log_ndtr special_i0 special_i0e special_i1 special_i1e``; binary (same shape)
+    ``special_gammainc(a, x)``, ``special_gammaincc(a, x)`` (regularized incomplete gamma).
 """
 
 from __future__ import annotations
@@ -141,6 +149,11 @@ LINALG = (
 )
 COMPLEX = ("real", "imag", "conj")
 FFT = ("fftn", "ifftn", "rfftn", "irfftn")
+SPECIAL = (
+    "special_gammaln", "special_digamma", "special_erfinv", "special_erfc", "special_erfcx", "special_ndtri",
+    "special_log_ndtr", "special_i0", "special_i0e", "special_i1", "special_i1e", "special_gammainc",
+    "special_gammaincc",
+)
 
 
 class Backend:

@@ -12,7 +12,9 @@ from typing import Any
 
 from . import _specfun as _sf
 from . import dtypes as _dt
+from ._special_kernels import gammainc_kernel, kernel_call
 from .autograd.function import Function
+from .backend import SPECIAL as _KERNELS
 from .ops._dispatch import handle_out
 from .tensor import Tensor
 
@@ -44,6 +46,10 @@ def _up(x: Tensor) -> tuple[Tensor, _dt.dtype]:
 
 
 def _unary(kernel: Any, x: Any, fname: str, out: Tensor | None) -> Tensor:
+    if fname in _KERNELS:
+        r = kernel_call(fname, _arg(x, fname))
+        if r is not None:
+            return handle_out(r, out)
     t, dt = _up(_arg(x, fname))
     r = kernel(t)
     return handle_out(r if r.dtype is dt else r.to(dt), out)
@@ -99,7 +105,7 @@ def polygamma(n: int, input: Tensor, *, out: Tensor | None = None) -> Tensor:
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
     if n == 0:
-        return _unary(_sf.digamma, input, "special_polygamma", out)
+        return digamma(_arg(input, "special_polygamma", 2), out=out)
     t, dt = _up(_arg(input, "special_polygamma", 2))
     sign = -1.0 if n % 2 == 0 else 1.0
     r = _sf.zeta(t * 0.0 + float(n + 1), t) * (sign * math.factorial(n))
@@ -126,9 +132,12 @@ class _IGamma(Function):
 
     @staticmethod
     def forward(ctx: Any, a: Tensor, x: Tensor, upper: bool) -> Tensor:
-        p, q = _sf.gammainc_pair(a, x)
         ctx.save_for_backward(a, x)
         ctx.upper = upper
+        r = gammainc_kernel(a, x, upper)
+        if r is not None:
+            return r
+        p, q = _sf.gammainc_pair(a, x)
         return q if upper else p
 
     @staticmethod

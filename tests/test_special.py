@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import torch
@@ -26,6 +28,21 @@ LOOSE = {("erfcx", "float32"): (1e-5, 1e-5), ("bessel_j0", "float64"): (1e-6, 1e
          ("bessel_j1", "float64"): (1e-6, 1e-6)}
 
 
+@pytest.fixture(params=["kernel", "composite"])
+def mode(request: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with the backends' optional special kernels (SciPy, jax.scipy) and without them,
+    so core's composites are checked on every backend too."""
+    if request.param == "composite":
+        from ember.backend import SPECIAL
+        from ember.plugins import registered_backends
+
+        for be in registered_backends().values():
+            for name in SPECIAL:
+                if getattr(be, name, None) is not None:
+                    monkeypatch.setattr(be, name, None)
+    return str(request.param)
+
+
 def _tol(name: str, dt: str) -> dict[str, float]:
     rtol, atol = LOOSE.get((name, dt), {"float32": (1.3e-6, 1e-5), "float64": (1e-9, 1e-9)}[dt])
     return {"rtol": rtol, "atol": atol}
@@ -38,7 +55,7 @@ def _check(got: ember.Tensor, want: torch.Tensor, **tol: float) -> None:
 
 @pytest.mark.parametrize("dt", ["float32", "float64"])
 @pytest.mark.parametrize("name", sorted(UNARY))
-def test_unary_values(name: str, dt: str) -> None:
+def test_unary_values(name: str, dt: str, mode: str) -> None:
     x = UNARY[name].astype(dt)
     _check(getattr(ember.special, name)(ember.tensor(x)), getattr(torch.special, name)(torch.tensor(x)),
            **_tol(name, dt))
@@ -46,7 +63,7 @@ def test_unary_values(name: str, dt: str) -> None:
 
 @pytest.mark.parametrize("dt", ["float32", "float64"])
 @pytest.mark.parametrize("name", ["gammainc", "gammaincc", "zeta", "xlogy", "xlog1py"])
-def test_binary_values(name: str, dt: str) -> None:
+def test_binary_values(name: str, dt: str, mode: str) -> None:
     a = (POS + 1.0 if name == "zeta" else POS).astype(dt)
     x = (POS[::-1] * 1.3).astype(dt)
     _check(getattr(ember.special, name)(ember.tensor(a), ember.tensor(x)),
@@ -61,7 +78,7 @@ def test_polygamma(n: int) -> None:
            torch.polygamma(n, torch.tensor(x, dtype=torch.float32)), rtol=1.3e-6, atol=1e-5)
 
 
-def test_special_points() -> None:
+def test_special_points(mode: str) -> None:
     x = [0.0, -0.0, -1.0, -2.0, 1.0, 2.0, float("inf"), float("nan")]
     for name in ("gammaln", "digamma"):
         _check(getattr(ember.special, name)(ember.tensor(x)), getattr(torch.special, name)(torch.tensor(x)),
@@ -114,7 +131,7 @@ GRAD_CASES = {
 
 
 @pytest.mark.parametrize("name", sorted(GRAD_CASES))
-def test_gradients(name: str) -> None:
+def test_gradients(name: str, mode: str) -> None:
     x = GRAD_CASES[name]
     xe = ember.tensor(x, requires_grad=True)
     xt = torch.tensor(x, requires_grad=True)
@@ -132,7 +149,7 @@ def test_bessel_j_gradient() -> None:
     np.testing.assert_allclose(xe.grad.numpy(), -torch.special.bessel_j1(torch.tensor(XS)).numpy(), atol=1e-6)
 
 
-def test_gradients_binary() -> None:
+def test_gradients_binary(mode: str) -> None:
     a, x = POS[:20], POS[::-1][:20] * 1.3
     for name in ("gammainc", "gammaincc", "xlogy", "xlog1py"):
         xe = ember.tensor(x, requires_grad=True)
@@ -189,7 +206,7 @@ def test_errors() -> None:
 
 
 @pytest.mark.parametrize("device", device_params())
-def test_devices(device: str) -> None:
+def test_devices(device: str, mode: str) -> None:
     x = np.array([0.3, 1.7, -2.5, 6.0], dtype=np.float32)
     for name in ("gammaln", "digamma", "erfinv"):
         arg = x / 7 if name == "erfinv" else x
