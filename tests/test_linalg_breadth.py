@@ -466,3 +466,14 @@ def test_lu_family(device: str) -> None:
     assert ex.info.item() == torch.linalg.lu_factor_ex(torch.ones(2, 2)).info.item() == 2
     _same_error(lambda: ember.linalg.lu_factor(ember.ones(2, 2, device=device)),
                 lambda: torch.linalg.lu_factor(torch.ones(2, 2)))
+
+
+def test_complex_forward_and_grad_guard() -> None:
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((3, 3)) + 1j * rng.standard_normal((3, 3)) + 3 * np.eye(3)
+    e, t = ember.tensor(a), torch.tensor(a)
+    _close(ember.linalg.inv(e), torch.linalg.inv(t))
+    _close(ember.linalg.det(e), torch.linalg.det(t))
+    _close(ember.linalg.svdvals(e), torch.linalg.svdvals(t))
+    with pytest.raises(RuntimeError, match="complex inputs are not implemented"):
+        ember.linalg.inv(ember.tensor(a, requires_grad=True))

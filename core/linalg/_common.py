@@ -72,3 +72,16 @@ def batch_label(idx: int, batch_shape: tuple[int, ...]) -> str:
 def arr(t: Tensor) -> Any:
     """``t``'s backend array, materialized (immutable backends keep views lazily)."""
     return materialize(t)
+
+
+def real_grad(*ts: Any) -> bool:
+    """Whether to record the op's backward; its formulas are written for real inputs, so complex inputs that
+    require grad raise instead of getting a wrong gradient."""
+    from ..ops._dispatch import needs_grad
+
+    if not needs_grad(*ts):
+        return False
+    if any(isinstance(t, Tensor) and t.dtype.is_complex for t in ts):
+        raise RuntimeError("ember.linalg: gradients through this function for complex inputs are not implemented yet "
+                           "(eig/eigvals support them); detach the input or use real tensors")
+    return True

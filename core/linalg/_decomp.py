@@ -9,12 +9,12 @@ from typing import Any
 
 from .. import dtypes as _dt
 from ..autograd.graph import Node
-from ..ops._dispatch import handle_out, needs_grad, record, record_multi, sum_to
+from ..ops._dispatch import handle_out, record, record_multi, sum_to
 from ..ops.arrange import diag_embed, tril, triu
 from ..ops.creation import eye, tensor, zeros
 from ..ops.linalg import matmul
 from ..tensor import Tensor
-from ._common import LinAlgError, arr, check_matrix, kernel, wrap_like
+from ._common import LinAlgError, arr, check_matrix, kernel, real_grad, wrap_like
 
 
 def _ret(name: str, fields: str) -> Any:
@@ -151,7 +151,7 @@ def inv_ex(A: Tensor, *, check_errors: bool = False, out: Any = None) -> Any:
     if check_errors:
         _raise_first("linalg.inv_ex", infos, A, _SINGULAR.format)
     info = _info_tensor(infos, A)
-    if needs_grad(A):
+    if real_grad(A):
         record_multi([r], LinalgInvExBackward0(r), A)
     return inv_ex_t(r, info)
 
@@ -161,7 +161,7 @@ def inv(A: Tensor, *, out: Tensor | None = None) -> Tensor:
     check_matrix(A, "linalg.inv", square=True)
     r, infos = _factor(A.detach(), "linalg_inv", _rank_deficient_col)
     _raise_first("linalg.inv", infos, A, _SINGULAR.format)
-    if needs_grad(A):
+    if real_grad(A):
         record(r, LinalgInvExBackward0(r), A)
     return handle_out(r, out) if out is not None else r
 
@@ -186,7 +186,7 @@ def det(A: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Determinant of square matrices."""
     check_matrix(A, "linalg.det", square=True)
     r = wrap_like(A, kernel(A, "linalg_det")(arr(A)))
-    if needs_grad(A):
+    if real_grad(A):
         record(r, LinalgDetBackward0(A, r), A)
     return handle_out(r, out) if out is not None else r
 
@@ -208,7 +208,7 @@ def slogdet(A: Tensor, *, out: Any = None) -> Any:
     check_matrix(A, "linalg.slogdet", square=True)
     s, la = kernel(A, "linalg_slogdet")(arr(A))
     sign, logabs = wrap_like(A, s), wrap_like(A, la)
-    if needs_grad(A):
+    if real_grad(A):
         record_multi([sign, logabs], LinalgSlogdetBackward0(A), A)
         sign._rg = False
         sign.grad_fn = None
@@ -237,7 +237,7 @@ def _solve_matrix(A: Tensor, B: Tensor, fname: str, check: bool) -> tuple[Tensor
     X, infos = _factor(Ab.detach(), "linalg_solve", _rank_deficient_col, Bb.detach())
     if check and any(infos):
         raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix is singular.")
-    if needs_grad(A, B):
+    if real_grad(A, B):
         record_multi([X], LinalgSolveExBackward0(A, B, X), A, B)
     return X, infos
 
@@ -326,7 +326,7 @@ def _cholesky(A: Tensor, upper: bool, fname: str, check: bool) -> tuple[Tensor, 
     if check:
         _raise_first(fname, infos, A, _NOT_PD.format)
     L = tril(L)
-    if needs_grad(A):
+    if real_grad(A):
         record_multi([L], LinalgCholeskyExBackward0(L), A)
     return (L.mT if upper else L), infos
 

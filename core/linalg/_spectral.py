@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..autograd.graph import Node
-from ..ops._dispatch import handle_out, needs_grad, record_multi
+from ..ops._dispatch import handle_out, record_multi
 from ..ops.arrange import diag_embed, tril, triu
 from ..ops.creation import eye, zeros
 from ..ops.linalg import matmul
 from ..tensor import Tensor, _wrap
-from ._common import arr, check_matrix, kernel, wrap_like
+from ._common import arr, check_matrix, kernel, real_grad, wrap_like
 from ._decomp import _ret, solve_triangular
 
 qr_t = _ret("linalg_qr", "Q R")
@@ -77,7 +77,7 @@ def qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> Any:
     Q, R = wrap_like(A, q), wrap_like(A, r)
     if mode == "r":
         Q = zeros(0, dtype=A.dtype, device=A.device)
-    if needs_grad(A):
+    if real_grad(A):
         record_multi([Q, R], LinalgQrBackward0(wrap_like(A, q), R, mode), A)
         if mode == "r":
             Q._rg, Q.grad_fn = False, None
@@ -118,7 +118,7 @@ def _eigh(A: Tensor, UPLO: str, fname: str) -> tuple[Tensor, Tensor]:
 def eigh(A: Tensor, UPLO: str = "L", *, out: Any = None) -> Any:
     """Eigenvalues (ascending) and eigenvectors of symmetric matrices, from the ``UPLO`` triangle."""
     L, V = _eigh(A, UPLO, "linalg.eigh")
-    if needs_grad(A):
+    if real_grad(A):
         record_multi([L, V], LinalgEighBackward0(L, V), A)
     return eigh_t(L, V)
 
@@ -126,7 +126,7 @@ def eigh(A: Tensor, UPLO: str = "L", *, out: Any = None) -> Any:
 def eigvalsh(A: Tensor, UPLO: str = "L", *, out: Tensor | None = None) -> Tensor:
     """Eigenvalues (ascending) of symmetric matrices."""
     L, V = _eigh(A, UPLO, "linalg.eigvalsh")
-    if needs_grad(A):
+    if real_grad(A):
         record_multi([L, V], LinalgEighBackward0(L, V), A)
     return handle_out(L, out) if out is not None else L
 
@@ -187,7 +187,7 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = None, out
     check_matrix(A, "linalg.svd")
     u, s, vh = kernel(A, "linalg_svd")(arr(A), full_matrices)
     U, S, Vh = wrap_like(A, u), wrap_like(A, s), wrap_like(A, vh)
-    if needs_grad(A):
+    if real_grad(A):
         record_multi([U, S, Vh], LinalgSvdBackward0(U, S, Vh), A)
     return svd_t(U, S, Vh)
 
@@ -197,7 +197,7 @@ def svdvals(A: Tensor, *, driver: str | None = None, out: Tensor | None = None) 
     check_matrix(A, "linalg.svdvals")
     u, s, vh = kernel(A, "linalg_svd")(arr(A), False)
     S = wrap_like(A, s)
-    if needs_grad(A):
+    if real_grad(A):
         node = LinalgSvdBackward0(wrap_like(A, u), S, wrap_like(A, vh))
         record_multi([_wrap(u, A.dtype, A._device), S, _wrap(vh, A.dtype, A._device)], node, A)
     return handle_out(S, out) if out is not None else S
