@@ -38,8 +38,8 @@ class _StandardGamma(Function):
         work = _dt.float64 if _specfun.float64_ok(alpha) else alpha.dtype
         a, xx = alpha.detach().to(work), x.detach().to(work)
         h = 1e-5 * a.clamp(min=1.0)
-        p_hi, _ = _specfun.gammainc_pair(a + h, xx)
-        p_lo, _ = _specfun.gammainc_pair(a - h.clamp(max=a * 0.5), xx)
+        p_hi = special.gammainc(a + h, xx)
+        p_lo = special.gammainc(a - h.clamp(max=a * 0.5), xx)
         dp = (p_hi - p_lo) / (h + h.clamp(max=a * 0.5))
         log_pdf = (a - 1.0) * xx.log() - xx - _specfun.lgamma(a)
         dx = -dp / log_pdf.exp()
