@@ -249,6 +249,13 @@ GRAD_CASES: list[tuple[str, Callable[[Any, Any, Any, Any], Any]]] = [
     ("angle_sigmoid", lambda m, z, w, r: z.angle().sum() + z.sigmoid().real.sum()),
     ("var_norm", lambda m, z, w, r: z.var() + z.norm()),
     ("where_cat_index", lambda m, z, w, r: m.cat([m.where(r > 0, z, w), z[:, [0]]], 1).abs().sum()),
+    ("prod_cumprod", lambda m, z, w, r: z.prod(1).abs().sum() + (z * 0.5).cumprod(1).real.sum() + w.prod().imag),
+    ("einsum", lambda m, z, w, r: m.einsum("ij,kj->ik", z, w.conj()).abs().sum()),
+    ("logsumexp", lambda m, z, w, r: m.logsumexp(z, 1).abs().sum()),
+    ("more_unary", lambda m, z, w, r: ((z * 0.5).reciprocal() + z.rsqrt() + z.log1p() + z.expm1() + (z * 0.3).tan()
+                                       + z.sinh() + z.cosh() + z.square() + (z * 0.3).asin() + z.atan()).abs().sum()),
+    ("shape_ops", lambda m, z, w, r: (z.flip(0).roll(1, 1) * w.t().reshape(2, 3) + z[:1].expand(2, 3)).abs().sum()
+     + z.gather(1, m.tensor([[0, 0], [2, 1]])).real.sum() + m.nn.functional.pad(z, (1, 1)).imag.sum()),
 ]
 
 

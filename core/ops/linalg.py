@@ -189,6 +189,8 @@ class EinsumBackward(Node):
 
     def backward(self, g: Tensor) -> tuple[Any, ...]:
         ops = self.saved_tensors
+        # complex operands: the product is multilinear, so the gradient uses the conjugates of the others
+        ops = tuple(o.conj() if o is not None and o.dtype.is_complex else o for o in ops)  # type: ignore[attr-defined]
         ins, out = self.equation.split("->")
         terms = ins.split(",")
         grads: list[Tensor | None] = []

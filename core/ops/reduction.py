@@ -158,6 +158,8 @@ class ProdBackward0(Node):
     def backward(self, g: Tensor) -> Tensor:
         (x,) = self.saved_tensors
         assert x is not None
+        if x.dtype.is_complex:  # PyTorch's convention: g * conj(product of the others)
+            x = x.conj()
         shape = x._data.shape
         if self.dims is None:
             flat = x.reshape(-1)
@@ -466,10 +468,11 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(input)))`` over ``dim``, computed stably."""
     if AUTOCAST.on:
         return autocast_call("logsumexp", logsumexp, input, dim, keepdim)
-    x = input if input.dtype.is_floating_point else input.to(_dt.get_default_dtype())
+    x = input if input.dtype._category >= 2 else input.to(_dt.get_default_dtype())
     dims = _dims(dim, x._data.ndim)
     with _no_grad():
-        m = amax(x, dims if dims is not None else (), keepdim=True)
+        # complex: shifting by the largest real part keeps exp() in range (the phase needs no shift)
+        m = amax(x.real if x.dtype.is_complex else x, dims if dims is not None else (), keepdim=True)
         m = m.masked_fill(m.isinf(), 0.0)
     r = (x - m).exp().sum(dims, keepdim=True).log() + m
     if not keepdim:
@@ -518,6 +521,8 @@ class CumprodBackward0(Node):
     def backward(self, g: Tensor) -> Tensor:
         (x,) = self.saved_tensors
         assert x is not None
+        if x.dtype.is_complex:  # PyTorch's convention: g * conj(d cumprod / dx)
+            x = x.conj()
         d = self.dim
         # d/dx_j sum_i g_i prod_{k<=i} x_k = sum_{i>=j} g_i * prod_{k<=i, k!=j} x_k (zero-safe form)
         n = x._data.shape[d] if x._data.ndim else 1
