@@ -8,6 +8,7 @@ A handful also run on the jax backend. Parity tests skip without torch.
 from __future__ import annotations
 
 import copy
+import importlib
 import inspect
 from typing import Any
 
@@ -556,3 +557,63 @@ def test_complex_parameters_refused_as_torch(name: str) -> None:
 
     ours, theirs = attempt(ember), attempt(torch)
     assert type(ours) is type(theirs) and str(ours) == str(theirs)
+
+
+# -- Optimizer hooks -------------------------------------------------------------------------------------
+def _hook_trace(lib: Any) -> tuple[list[Any], list[np.ndarray]]:
+    """Step, state_dict and load_state_dict hooks (per optimizer, global, prepended, removed, replacing)."""
+    mod = importlib.import_module(f"{lib.__name__}.optim.optimizer")
+    log: list[Any] = []
+    ps = make_params(lib)[:2]
+    opt = lib.optim.Adadelta(ps, lr=0.5)
+    handles = [
+        opt.register_step_pre_hook(lambda o, a, k: log.append(("pre", type(o).__name__, len(a), sorted(k)))),
+        opt.register_step_post_hook(lambda o, a, k: log.append(("post",))),
+        mod.register_optimizer_step_pre_hook(lambda o, a, k: log.append(("global-pre",))),
+        mod.register_optimizer_step_post_hook(lambda o, a, k: log.append(("global-post",))),
+        opt.register_state_dict_pre_hook(lambda o: log.append(("sd-pre",))),
+        opt.register_state_dict_pre_hook(lambda o: log.append(("sd-pre-first",)), prepend=True),
+        opt.register_state_dict_post_hook(lambda o, sd: {**sd, "extra": 1}),
+        opt.register_load_state_dict_pre_hook(lambda o, sd: {k: v for k, v in sd.items() if k != "extra"}),
+        opt.register_load_state_dict_post_hook(lambda o: log.append(("load-post",))),
+    ]
+    removed = opt.register_step_post_hook(lambda o, a, k: log.append(("removed",)))
+    removed.remove()
+    try:
+        train(lib, opt, ps, range(2))
+        sd = opt.state_dict()
+        log.append(("sd-keys", sorted(sd)))
+        opt.load_state_dict(sd)
+        # a pre hook may replace the arguments: here it supplies a closure
+        def closure() -> Any:
+            opt.zero_grad()
+            loss = loss_of(lib, ps, 2)
+            loss.backward()
+            log.append(("closure",))
+            return loss
+
+        handles.append(opt.register_step_pre_hook(lambda o, a, k: ((a[0],), {"closure": closure})))
+        opt.step()
+    finally:
+        for h in handles:
+            h.remove()
+    opt.step()  # no hook left, global ones included
+    return log, [host(p) for p in ps]
+
+
+@needs_torch
+def test_hooks_as_torch() -> None:
+    ours, our_params = _hook_trace(ember)
+    theirs, their_params = _hook_trace(torch)
+    assert ours == theirs
+    assert_close(our_params, their_params, 1e-12)
+
+
+@needs_torch
+def test_step_pre_hook_bad_return_as_torch() -> None:
+    for lib in (torch, ember):
+        p = make_params(lib)[:1]
+        opt = lib.optim.SGD(p, lr=0.1)
+        opt.register_step_pre_hook(lambda o, a, k: 3)
+        with pytest.raises(RuntimeError, match=r"must return None or a tuple of \(new_args, new_kwargs\), but got 3"):
+            opt.step()

@@ -27,6 +27,16 @@ from typing import Any
 
 from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
+from ._hooks import (
+    OptimizerPostHook,
+    OptimizerPreHook,
+    _OptimizerHooks,
+    register_optimizer_step_post_hook,
+    register_optimizer_step_pre_hook,
+)
+
+__all__ = ["Optimizer", "OptimizerPostHook", "OptimizerPreHook", "ParamsT", "register_optimizer_step_post_hook",
+           "register_optimizer_step_pre_hook", "required"]
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 StateDict = dict[str, Any]
@@ -63,7 +73,7 @@ def _check_lr(lr: float | Tensor) -> None:
         raise ValueError(f"Invalid learning rate: {lr}")
 
 
-class Optimizer:
+class Optimizer(_OptimizerHooks):
     """Optimizer(params, defaults): base class of all optimizers.
 
     Args:
@@ -74,6 +84,7 @@ class Optimizer:
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
+        self._init_hooks()
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors or "
                             "dicts, but got " + _typename(params))
@@ -92,6 +103,7 @@ class Optimizer:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self._init_hooks()
         # groups saved by an older version may lack hyper-parameters added since
         for group in self.param_groups:
             for key, value in self.defaults.items():
@@ -193,6 +205,8 @@ class Optimizer:
 
         Parameters are replaced by integer ids, numbered in order of appearance across groups.
         """
+        for pre_hook in self._optimizer_state_dict_pre_hooks.values():
+            pre_hook(self)
         param_mappings: dict[int, int] = {}
         start_index = 0
 
@@ -208,10 +222,19 @@ class Optimizer:
         param_groups = [pack_group(g) for g in self.param_groups]
         packed_state = {(param_mappings[id(k)] if isinstance(k, Tensor) else k): v
                         for k, v in self.state.items()}
-        return {"state": packed_state, "param_groups": param_groups}
+        state_dict = {"state": packed_state, "param_groups": param_groups}
+        for post_hook in self._optimizer_state_dict_post_hooks.values():
+            result = post_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
 
     def load_state_dict(self, state_dict: StateDict) -> None:
         """Load a state dict made by ``state_dict()``; state tensors follow their parameter's device/dtype."""
+        for pre_hook in self._optimizer_load_state_dict_pre_hooks.values():
+            result = pre_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
         groups = self.param_groups
         saved_groups = deepcopy(state_dict["param_groups"])
         if len(groups) != len(saved_groups):
@@ -238,6 +261,8 @@ class Optimizer:
 
         param_groups = [update_group(g, ng) for g, ng in zip(groups, saved_groups)]
         self.__setstate__({"state": state, "param_groups": param_groups})
+        for post_hook in self._optimizer_load_state_dict_post_hooks.values():
+            post_hook(self)
 
 
 # Scalar bookkeeping kept as float32 CPU tensors whatever the parameter. NOTE: PyTorch exempts only
