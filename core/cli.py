@@ -131,6 +131,13 @@ def _cmd_conformance(args: argparse.Namespace) -> int:
                     record=not args.no_record)
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    from ember import torch_alias
+
+    torch_alias.run(args.script, args.args)
+    return 0
+
+
 def _positive_int(text: str) -> int:
     n = int(text)
     if n < 1:
@@ -166,6 +173,13 @@ def _parser() -> argparse.ArgumentParser:
     conf.add_argument("-v", "--verbose", action="store_true", help="list every test")
     conf.add_argument("--no-record", action="store_true", help="do not record the result for `ember info`")
     conf.set_defaults(func=_cmd_conformance)
+    run = sub.add_parser("run", help="run a PyTorch program unchanged, with `import torch` resolved to ember",
+                         description="Run SCRIPT as __main__ with `import torch` (and torch.nn, torch.optim, "
+                         "torch.utils.data, ...) resolved to ember's modules (ember.torch_alias). Arguments after "
+                         "SCRIPT are the script's own.")
+    run.add_argument("script", help="the Python file to run")
+    run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
+    run.set_defaults(func=_cmd_run)
     demo = sub.add_parser("demo", help="train a CNN or MLP on the bundled digits data set on any device")
     from ember import demo as demo_module
 
