@@ -82,6 +82,16 @@ class device:
         _current[0] = self.prev
 
 
+def is_bf16_supported(including_emulation: bool = True) -> bool:
+    """Whether CUDA tensors can be bfloat16 (False without a GPU, or when the cuda backend lacks the dtype)."""
+    if not is_available():
+        return False
+    from . import dtypes as _dt
+
+    supported = getattr(_backend(), "dtypes", None)
+    return supported is None or _dt.bfloat16 in supported
+
+
 def __getattr__(name: str) -> Any:
     # NOTE: `ember.cuda.amp` (deprecated in PyTorch, kept as it keeps it) loads on first use
     if name == "amp":

@@ -171,6 +171,7 @@ def test_bad_arguments_like_torch() -> None:
     if not ember.cuda.is_available():
         with pytest.warns(UserWarning, match="CUDA is not available"):
             ember.autocast("cuda")
+        assert ember.cuda.is_bf16_supported() is False
 
 
 def test_deprecated_aliases_warn() -> None:

@@ -166,6 +166,8 @@ class autocast:
                     warnings.warn("CUDA is not available or torch_xla is imported. Disabling autocast.",
                                   stacklevel=2)
                     enabled = False
+                elif self.fast_dtype is _dt.bfloat16 and not cuda.is_bf16_supported():
+                    raise RuntimeError("Current CUDA Device does not support bfloat16. Please switch dtype to float16.")
             elif self.fast_dtype not in _SUPPORTED_DTYPES:
                 warnings.warn(
                     f"In {name} autocast, but the target dtype is not supported. Disabling autocast.\n"
