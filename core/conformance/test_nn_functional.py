@@ -153,3 +153,27 @@ def test_functional_results_stay_on_device(device: str) -> None:
     for out in (F.interpolate(x, scale_factor=2), F.pad(x, (1, 1)), F.unfold(x, 2), F.one_hot(x.argmax(1))):
         assert out.device.type == ember.device(device).type, f"result left the device: {out.device}"
     check_same(F.one_hot(ember.tensor([2, 0], device=device), 3), ember.tensor([[0, 0, 1], [1, 0, 0]]), device)
+
+
+@pytest.mark.parametrize("fn", [
+    pytest.param(lambda x: F.pixel_unshuffle(x, 2), id="pixel_unshuffle"),
+    pytest.param(lambda x: F.channel_shuffle(x, 3), id="channel_shuffle"),
+    pytest.param(lambda x: F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2), id="max_unpool2d"),
+    pytest.param(lambda x: F.lp_pool2d(x.abs() + 0.1, 2, 3, 2), id="lp_pool2d"),
+    pytest.param(lambda x: F.grid_sample(x, F.affine_grid(x[:, 0, :2, :3] * 0.5, [2, 3, 4, 5], align_corners=False),
+                                         padding_mode="reflection", align_corners=False), id="grid_sample-affine_grid"),
+    pytest.param(lambda x: F.pad(x, (-1, 2, 2, -2), mode="circular"), id="pad-circular-negative"),
+])
+def test_functional_images_more(fn: Callable[..., Any], device: str) -> None:
+    compare(lambda _, x: fn(x), [IMG], device)
+
+
+@pytest.mark.parametrize("fn", [
+    pytest.param(lambda a, b: F.multi_margin_loss(a, ember.tensor([0, 5, 2, 1], device=a.device), p=2),
+                 id="multi_margin_loss"),
+    pytest.param(lambda a, b: F.gaussian_nll_loss(a, b, a.detach().abs() + 0.1, full=True), id="gaussian_nll_loss"),
+    pytest.param(lambda a, b: F.ctc_loss(F.log_softmax(a, 1).unsqueeze(1), ember.tensor([[1, 2]], device=a.device),
+                                         [4], [2]), id="ctc_loss"),
+])
+def test_functional_losses_more(fn: Callable[..., Any], device: str) -> None:
+    compare(lambda _, a, b: fn(a, b), [V, V2], device)

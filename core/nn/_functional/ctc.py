@@ -22,11 +22,13 @@ def _lse(*xs: Tensor) -> Tensor:
     m = xs[0]
     for x in xs[1:]:
         m = m.maximum(x)
-    safe = where(m == _NEG_INF, 0.0, m)
+    dead = m == _NEG_INF
+    safe = where(dead, 0.0, m)
     total = (xs[0] - safe).exp()
     for x in xs[1:]:
         total = total + (x - safe).exp()
-    return safe + total.log()
+    # log(0) only where every term is -inf: computed on 1 instead, so no divide-by-zero warning
+    return where(dead, _NEG_INF, safe + where(dead, 1.0, total).log())
 
 
 def _shift(x: Tensor, k: int, fill: float) -> Tensor:
@@ -93,15 +95,16 @@ class _CTCLoss(Function):
             beta = where(tl - 1 == t, init, where(tl - 1 > t, rec, _NEG_INF))
             betas[t] = beta
         ab = alphas + stack(betas, 0)  # (T, N, L)
-        post = (ab + nll.unsqueeze(0).unsqueeze(2) - em).exp()
+        impossible = nll == math.inf
+        post = (ab + where(impossible, 0.0, nll).unsqueeze(0).unsqueeze(2) - em).exp()
         occupancy = zeros((t_max, n, c), dtype=lp.dtype, device=dev).scatter_add(
             2, ext.unsqueeze(0).expand(t_max, n, length), post
         )
         grad = lp.exp() - occupancy
         live = tensor(list(range(t_max)), dtype=_dt.int64, device=dev).unsqueeze(1) < tl.reshape(1, n)
         grad = where(live.unsqueeze(2), grad, 0.0)
-        if zero_inf:
-            grad = where((nll == math.inf).reshape(1, n, 1), 0.0, grad)
+        # an impossible alignment (infinite loss): zero with zero_infinity, else NaN as in PyTorch
+        grad = where(impossible.reshape(1, n, 1), 0.0 if zero_inf else math.nan, grad)
         return grad * g.reshape(1, n, 1), None, None, None, None, None
 
 
