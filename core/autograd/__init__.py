@@ -14,7 +14,8 @@ from .graph import Node
 __all__ = [
     "backward", "grad", "Function", "FunctionCtx", "once_differentiable", "gradcheck", "gradgradcheck",
     "GradcheckError", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
-    "set_detect_anomaly", "detect_anomaly", "is_anomaly_enabled", "Node", "graph",
+    "set_detect_anomaly", "detect_anomaly", "is_anomaly_enabled", "Node", "graph", "Variable",
+    "is_multithreading_enabled", "set_multithreading_enabled",
 ]
 
 from . import graph  # noqa: E402
@@ -101,3 +102,37 @@ def _is_checkpoint_valid() -> bool:
 
 
 _ = Sequence
+
+
+def Variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> Any:  # noqa: N802 - PyTorch's name
+    """Deprecated since PyTorch 0.4: returns ``data`` itself with ``requires_grad`` set (Variables are Tensors)."""
+    if volatile:
+        import warnings
+
+        warnings.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` instead.",
+                      UserWarning, stacklevel=2)
+    if requires_grad:
+        data.requires_grad_(True)
+    return data
+
+
+_multithreading = [True]
+
+
+def is_multithreading_enabled() -> bool:
+    """Whether backward may use several threads (a setting: ember's engine runs on the caller's thread)."""
+    return _multithreading[0]
+
+
+class set_multithreading_enabled:
+    """Context manager (or call) that records whether backward may use several threads."""
+
+    def __init__(self, mode: bool) -> None:
+        self.prev = _multithreading[0]
+        _multithreading[0] = bool(mode)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        _multithreading[0] = self.prev

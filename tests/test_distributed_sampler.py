@@ -1,0 +1,44 @@
+"""``DistributedSampler`` gives each replica PyTorch's exact share (same seed, epoch, padding and stride), and
+``torch.autograd``'s remaining public names (``Variable``, multithreading switches)."""
+
+from __future__ import annotations
+
+import pytest
+
+import ember
+from ember.utils.data import DataLoader, DistributedSampler
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+@pytest.mark.parametrize("drop_last", [True, False])
+@pytest.mark.parametrize("n,replicas", [(10, 3), (7, 4), (2, 5)])
+def test_shares_match_pytorch(shuffle: bool, drop_last: bool, n: int, replicas: int) -> None:
+    for rank in range(replicas):
+        mine = DistributedSampler(range(n), replicas, rank, shuffle=shuffle, seed=4, drop_last=drop_last)
+        theirs = torch.utils.data.DistributedSampler(range(n), replicas, rank, shuffle=shuffle, seed=4,
+                                                     drop_last=drop_last)
+        for epoch in (0, 3):
+            mine.set_epoch(epoch)
+            theirs.set_epoch(epoch)
+            assert list(mine) == list(theirs) and len(mine) == len(theirs)
+
+
+def test_with_a_dataloader_and_errors() -> None:
+    data = ember.arange(12)
+    loader = DataLoader(data, batch_size=2, sampler=DistributedSampler(data, 2, 1, shuffle=False))
+    assert [b.tolist() for b in loader] == [[1, 3], [5, 7], [9, 11]]
+    with pytest.raises(RuntimeError, match="num_replicas= and rank="):
+        DistributedSampler(data)
+    with pytest.raises(ValueError, match="Invalid rank 2"):
+        DistributedSampler(data, 2, 2)
+
+
+def test_autograd_variable_and_multithreading() -> None:
+    v = ember.autograd.Variable(ember.ones(2), requires_grad=True)
+    assert isinstance(v, ember.Tensor) and v.requires_grad
+    assert ember.autograd.is_multithreading_enabled()
+    with ember.autograd.set_multithreading_enabled(False):
+        assert not ember.autograd.is_multithreading_enabled()
+    assert ember.autograd.is_multithreading_enabled()
