@@ -7,15 +7,15 @@ backend; log densities, entropies and reparameterized samples differentiate thro
 from __future__ import annotations
 
 from . import constraints, transforms
-from .continuous import Cauchy, Exponential, HalfNormal, Laplace, Normal, StudentT, Uniform
+from .continuous import Cauchy, Exponential, Laplace, Normal, StudentT, Uniform
 from .discrete import Bernoulli, Binomial, Categorical, Geometric, Multinomial, OneHotCategorical, Poisson
 from .distribution import Distribution
 from .gamma import Beta, Chi2, Dirichlet, Gamma
 from .kl import kl_divergence, register_kl
 from .multivariate_normal import MultivariateNormal
 from .transformed import (
-    ExpRelaxedCategorical, Independent, LogitRelaxedBernoulli, LogNormal, RelaxedBernoulli, RelaxedOneHotCategorical,
-    TransformedDistribution,
+    ExpRelaxedCategorical, HalfNormal, Independent, LogitRelaxedBernoulli, LogNormal, RelaxedBernoulli,
+    RelaxedOneHotCategorical, TransformedDistribution,
 )
 from .transforms import (
     AbsTransform, AffineTransform, ComposeTransform, ExpTransform, PowerTransform, SigmoidTransform, SoftplusTransform,

@@ -1,4 +1,4 @@
-"""Univariate continuous distributions: Normal, Uniform, Exponential, Laplace, Cauchy, HalfNormal, StudentT."""
+"""Univariate continuous distributions: Normal, Uniform, Exponential, Laplace, Cauchy, StudentT."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from . import constraints
 from ._base import _Elementwise
 from .utils import _standard_normal, finfo_eps
 
-__all__ = ["Cauchy", "Exponential", "HalfNormal", "Laplace", "Normal", "StudentT", "Uniform"]
+__all__ = ["Cauchy", "Exponential", "Laplace", "Normal", "StudentT", "Uniform"]
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -323,58 +323,6 @@ class Cauchy(_Elementwise):
     def entropy(self) -> Tensor:
         """``log(4 pi) + log(scale)``."""
         return math.log(4 * math.pi) + self.scale.log()
-
-
-class HalfNormal(_Elementwise):
-    """Half-normal distribution: ``|X|`` for ``X ~ Normal(0, scale)``."""
-
-    arg_constraints = {"scale": constraints.positive}
-    support = constraints.nonnegative
-    has_rsample = True
-    _params = ("scale",)
-    scale: Tensor
-
-    def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
-        self._setup((scale,), validate_args)
-
-    @property
-    def mean(self) -> Tensor:
-        """``scale * sqrt(2 / pi)``."""
-        return self.scale * math.sqrt(2 / math.pi)
-
-    @property
-    def mode(self) -> Tensor:
-        """0."""
-        return self.scale * 0
-
-    @property
-    def variance(self) -> Tensor:
-        """``scale^2 (1 - 2 / pi)``."""
-        return self.scale.pow(2) * (1 - 2 / math.pi)
-
-    def rsample(self, sample_shape: Any = Size()) -> Tensor:
-        """``|eps| * scale``."""
-        shape = self._extended_shape(sample_shape)
-        return _standard_normal(shape, self.scale.dtype, self.scale.device).abs() * self.scale
-
-    def log_prob(self, value: Tensor) -> Tensor:
-        """Twice the normal density on ``[0, inf)``, ``-inf`` below."""
-        self._check(value)
-        lp = -(value**2) / (2 * self.scale**2) - self.scale.log() - _HALF_LOG_2PI + math.log(2)
-        return where(value >= 0, lp, -math.inf)
-
-    def cdf(self, value: Tensor) -> Tensor:
-        """``2 Phi(value / scale) - 1``."""
-        self._check(value)
-        return (value / (self.scale * math.sqrt(2))).erf()
-
-    def icdf(self, prob: Tensor) -> Tensor:
-        """``scale * sqrt(2) erfinv(prob)``."""
-        return self.scale * math.sqrt(2) * special.erfinv(prob)
-
-    def entropy(self) -> Tensor:
-        """``0.5 log(pi e / 2) + log(scale)``."""
-        return 0.5 * math.log(math.pi * math.e / 2) + self.scale.log()
 
 
 class StudentT(_Elementwise):

@@ -264,9 +264,4 @@ class Beta(Distribution):
         """Entropy."""
         return self._dirichlet.entropy()
 
-    def __repr__(self) -> str:
-        from .distribution import _fmt
-
-        return f"Beta(concentration1: {_fmt(self.concentration1)}, concentration0: {_fmt(self.concentration0)})"
-
 

@@ -11,12 +11,12 @@ from ..ops.elementwise import where
 from ..ops.shape import broadcast_shapes
 from ..tensor import Tensor
 from ._linalg import solve_lower
-from .continuous import Cauchy, Exponential, HalfNormal, Laplace, Normal, Uniform
+from .continuous import Cauchy, Exponential, Laplace, Normal, Uniform
 from .discrete import Bernoulli, Binomial, Categorical, Geometric, OneHotCategorical, Poisson
 from .distribution import Distribution
 from .gamma import Beta, Dirichlet, Gamma
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis
-from .transformed import Independent, TransformedDistribution
+from .transformed import HalfNormal, Independent, TransformedDistribution
 from .utils import _sum_rightmost
 
 __all__ = ["kl_divergence", "register_kl"]

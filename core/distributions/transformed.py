@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .. import special
@@ -13,11 +14,11 @@ from . import constraints
 from .continuous import Normal
 from .discrete import Categorical
 from .distribution import Distribution
-from .transforms import ComposeTransform, ExpTransform, SigmoidTransform, Transform
+from .transforms import AbsTransform, ComposeTransform, ExpTransform, SigmoidTransform, Transform
 from .utils import _sum_rightmost, broadcast_all, clamp_probs, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = [
-    "ExpRelaxedCategorical", "Independent", "LogNormal", "LogitRelaxedBernoulli", "RelaxedBernoulli",
+    "ExpRelaxedCategorical", "HalfNormal", "Independent", "LogNormal", "LogitRelaxedBernoulli", "RelaxedBernoulli",
     "RelaxedOneHotCategorical", "TransformedDistribution",
 ]
 
@@ -272,6 +273,65 @@ class LogNormal(TransformedDistribution):
 
     def __repr__(self) -> str:
         return Distribution.__repr__(self)
+
+
+class HalfNormal(TransformedDistribution):
+    """Half-normal distribution: ``|X|`` for ``X ~ Normal(0, scale)``."""
+
+    arg_constraints = {"scale": constraints.positive}
+    support = constraints.nonnegative  # type: ignore[assignment]
+    has_rsample = True
+    base_dist: Normal
+
+    def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
+        super().__init__(Normal(0, scale, validate_args=False), AbsTransform(), validate_args=validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        """Expanded copy."""
+        return super().expand(batch_shape, self._get_checked_instance(HalfNormal, _instance))
+
+    @property
+    def scale(self) -> Tensor:
+        """Scale of the underlying normal."""
+        return self.base_dist.scale
+
+    @property
+    def mean(self) -> Tensor:
+        """``scale * sqrt(2 / pi)``."""
+        return self.scale * math.sqrt(2 / math.pi)
+
+    @property
+    def mode(self) -> Tensor:
+        """0."""
+        return self.scale * 0
+
+    @property
+    def variance(self) -> Tensor:
+        """``scale^2 (1 - 2 / pi)``."""
+        return self.scale.pow(2) * (1 - 2 / math.pi)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """Twice the normal density on ``[0, inf)``, ``-inf`` below."""
+        from ..ops.elementwise import where
+
+        if self._validate_args:
+            self._validate_sample(value)
+        lp = self.base_dist.log_prob(value) + math.log(2)
+        return where(value >= 0, lp, -math.inf)
+
+    def cdf(self, value: Tensor) -> Tensor:
+        """``2 Phi(value / scale) - 1``."""
+        if self._validate_args:
+            self._validate_sample(value)
+        return 2 * self.base_dist.cdf(value) - 1
+
+    def icdf(self, prob: Tensor) -> Tensor:
+        """Inverse CDF."""
+        return self.base_dist.icdf((prob + 1) / 2)
+
+    def entropy(self) -> Tensor:
+        """Normal entropy minus ``log 2``."""
+        return self.base_dist.entropy() - math.log(2)
 
 
 class LogitRelaxedBernoulli(Distribution):
