@@ -295,8 +295,12 @@ def test_products() -> None:
     _close(ember.linalg.householder_product(ember.tensor(A), ember.tensor(tau)),
            torch.linalg.householder_product(torch.tensor(A), torch.tensor(tau)))
     _close(ember.linalg.vander(ember.tensor([1.0, 2.0, 3.0])), torch.linalg.vander(torch.tensor([1.0, 2.0, 3.0])))
-    T = rng.standard_normal((4, 6, 8, 3)) + 0.0
-    _close(ember.linalg.tensorinv(ember.tensor(rng.standard_normal((4, 6, 8, 3)) * 0 + T), ind=2),
+    At = rng.standard_normal((2, 3, 6))
+    Bt = rng.standard_normal((2, 3))
+    _close(ember.linalg.tensorsolve(ember.tensor(At), ember.tensor(Bt)),
+           torch.linalg.tensorsolve(torch.tensor(At), torch.tensor(Bt)))
+    T = rng.standard_normal((4, 6, 8, 3))
+    _close(ember.linalg.tensorinv(ember.tensor(T), ind=2),
            torch.linalg.tensorinv(torch.tensor(T), ind=2), 1e-6)
 
 

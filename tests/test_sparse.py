@@ -198,3 +198,14 @@ def test_gcn_forward_backward(device: str) -> None:
     _close(le, lt, 1e-10)
     for a, b in zip(ge, gt):
         _close(a, b, 1e-10)
+
+
+def test_copy_and_pickle() -> None:
+    import copy
+    import pickle
+
+    e = ember.sparse_coo_tensor(IDX, VAL, (2, 3), requires_grad=True)
+    for c in (copy.deepcopy(e), pickle.loads(pickle.dumps(e))):
+        assert c.is_sparse and c.requires_grad and tuple(c.shape) == (2, 3)
+        _close(c, e)
+    assert ember.ones(2, 2).to_sparse_coo().is_sparse

@@ -375,6 +375,7 @@ def _bind_sparse() -> None:
     T.is_sparse = False
     T.layout = strided
     T.to_sparse = _coo.to_sparse
+    T.to_sparse_coo = _coo.to_sparse
     T.to_dense = _coo.to_dense
 
 
@@ -390,8 +391,28 @@ def _bind_assemble() -> None:
     T.unsafe_split_with_sizes = As.split_with_sizes
 
 
+def _bind_pointwise_extra() -> None:
+    """Bind ``ops/pointwise_extra.py`` (``x.acosh()``, ``x.copysign_(y)``, ``x << 2``, ``x.fix_()``, ...)."""
+    from . import pointwise_extra as P
+
+    T: Any = Tensor
+    for name, fn in P.METHODS.items():
+        setattr(T, name, fn)
+    for name, fn in P.INPLACE.items():
+        setattr(T, name, _inplace_method(fn, name))
+    T.__lshift__ = _binop(P.bitwise_left_shift)
+    T.__rlshift__ = _binop(_swap(P.bitwise_left_shift))
+    T.__rshift__ = _binop(P.bitwise_right_shift)
+    T.__rrshift__ = _binop(_swap(P.bitwise_right_shift))
+    T.__ilshift__ = _inplace_method(P.bitwise_left_shift, "__ilshift__")
+    T.__irshift__ = _inplace_method(P.bitwise_right_shift, "__irshift__")
+    T.cdouble = _cast(_dt.complex128, "cdouble")
+    T.cfloat = _cast(_dt.complex64, "cfloat")
+
+
 _bind()
 _bind_assemble()
 _bind_complex()
 _bind_linalg()
 _bind_sparse()
+_bind_pointwise_extra()

@@ -221,6 +221,26 @@ class SparseCOOTensor(Tensor):
     def __repr__(self, *, tensor_contents: Any = None) -> str:  # type: ignore[override]
         return sparse_repr(self)
 
+    def __reduce_ex__(self, proto: Any) -> Any:
+        return _rebuild, (self._indices_t, self._values_t.detach(), tuple(self._data.shape), self._is_coalesced,
+                          self.requires_grad)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SparseCOOTensor:
+        out = _make(self._indices_t.clone(), self._values_t.detach().clone(), self._data.shape, self._is_coalesced)
+        if self.requires_grad:
+            out.requires_grad_()
+        memo[id(self)] = out
+        return out
+
+
+def _rebuild(indices: Tensor, values: Tensor, shape: tuple[int, ...], coalesced: bool,
+             requires_grad: bool) -> SparseCOOTensor:
+    """Unpickle a sparse COO tensor."""
+    out = _make(indices, values, shape, coalesced)
+    if requires_grad:
+        out.requires_grad_()
+    return out
+
 
 def _make(indices: Tensor, values: Tensor, shape: tuple[int, ...], coalesced: bool) -> SparseCOOTensor:
     s = object.__new__(SparseCOOTensor)
