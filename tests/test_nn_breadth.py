@@ -306,6 +306,11 @@ ERRORS: list[tuple[Callable[..., Any], list[np.ndarray]]] = [
                                         per_sample_weights=p), [r(5, 3), r(2)]),
     (lambda L, F, w: F.embedding_bag(L.tensor([0, 1, 2]), w, L.tensor([0, 2]), mode="max",
                                      scale_grad_by_freq=True), [r(5, 3)]),
+    (lambda L, F, x: F.interpolate(x, scale_factor=0.5, antialias=True), [r(1, 2, 4, 4)]),
+    (lambda L, F, x: F.interpolate(x, scale_factor=0.5, mode="linear", antialias=True), [r(1, 2, 4)]),
+    (lambda L, F, x: F.interpolate(x, scale_factor=0.5, mode="lanczos"), [r(1, 2, 4, 4)]),
+    (lambda L, F, x: F.interpolate(x, scale_factor=0.5, mode="lanczos", antialias=True, align_corners=True),
+     [r(1, 2, 4, 4)]),
     (lambda L, F, x: F.pad(x, (1, 2, 3)), [r(1, 3, 4)]),
     (lambda L, F, x: F.pad(x, (1, 2, 3, 4, 5, 6, 7, 8)), [r(1, 3, 4)]),
     (lambda L, F, x: F.pad(x, (-1, 5), mode="reflect"), [r(1, 3, 4)]),
@@ -462,6 +467,10 @@ def test_adaptive_log_softmax_with_loss() -> None:
     ("bilinear", {"scale_factor": 0.6, "recompute_scale_factor": True}),
     ("bicubic", {"size": (6, 3)}),
     ("area", {"size": (2, 3)}),
+    ("bilinear", {"size": (2, 3), "antialias": True}),
+    ("bilinear", {"scale_factor": 0.37, "antialias": True, "align_corners": True}),
+    ("bicubic", {"size": (3, 7), "antialias": True}),
+    ("lanczos", {"scale_factor": (0.5, 2.0), "antialias": True, "recompute_scale_factor": True}),
 ])
 def test_interpolate_modes(mode: str, kw: dict[str, Any]) -> None:
     parity(lambda L, F, x: F.interpolate(x, mode=mode, **kw), [r(2, 3, 4, 5)], rtol=1e-5)

@@ -160,7 +160,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
 # ---------------------------------------------------------------------------------------------
 # interpolate
 
-_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3, "lanczos": 2}
 
 
 def _np() -> Any:
@@ -247,7 +247,7 @@ def interpolate(
 ) -> Tensor:
     """interpolate(input, size=None, scale_factor=None, mode='nearest', align_corners=None,
     recompute_scale_factor=None, antialias=False) -> Tensor: resample the spatial dims (nearest,
-    nearest-exact, linear, bilinear, bicubic, trilinear, area)."""
+    nearest-exact, linear, bilinear, bicubic, trilinear, area; anti-aliased bilinear, bicubic, lanczos)."""
     if AUTOCAST.on:
         return autocast_call("interpolate", interpolate, input, size, scale_factor, mode, align_corners,
                             recompute_scale_factor, antialias)
@@ -258,7 +258,16 @@ def interpolate(
             "nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got "
             f"{mode})"
         )
-    linear_modes = ("linear", "bilinear", "bicubic", "trilinear")
+    linear_modes = ("linear", "bilinear", "bicubic", "trilinear", "lanczos")
+    if antialias and (mode not in ("bilinear", "bicubic", "lanczos") or input.ndim != 4):
+        raise ValueError(
+            "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a 4-D tensor "
+            "as input"
+        )
+    if mode == "lanczos" and not antialias:
+        raise ValueError("Lanczos mode requires antialias=True")
+    if mode == "lanczos" and align_corners:
+        raise ValueError("Lanczos mode does not support align_corners=True")
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
             raise ValueError(
@@ -277,8 +286,6 @@ def interpolate(
             f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
             f"nearest-exact (got {mode})"
         )
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not supported by ember")
     in_sizes = tuple(input.shape[2:])
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
@@ -316,12 +323,53 @@ def interpolate(
             x = x.index_select(2 + i, tensor(idx, device=x.device))
         return x
     fdt = _host_dtype(x)
+    if antialias:
+        mats = [
+            tensor(_aa_matrix(n_in, n_out, sf, bool(align_corners), fdt, mode), dtype=x.dtype, device=x.device)
+            for n_in, n_out, sf in zip(in_sizes, outs, factors)
+        ]
+        return _along(x, mats)
     build = _cubic_matrix if mode == "bicubic" else _linear_matrix
     mats = [
         tensor(build(n_in, n_out, sf, bool(align_corners), fdt), dtype=x.dtype, device=x.device)
         for n_in, n_out, sf in zip(in_sizes, outs, factors)
     ]
     return _along(x, mats)
+
+
+def _aa_filter(x: Any, mode: str) -> Any:
+    np = _np()
+    x = np.abs(x)
+    if mode == "bilinear":
+        return np.where(x < 1, 1 - x, 0)
+    if mode == "bicubic":
+        a = -0.5  # the anti-aliased bicubic uses PIL's a = -0.5, not -0.75
+        near = ((a + 2) * x - (a + 3)) * x * x + 1
+        far = (((x - 5) * x + 8) * x - 4) * a
+        return np.where(x < 1, near, np.where(x < 2, far, 0))
+    return np.where(x < 3, np.sinc(x) * np.sinc(x / 3), 0)  # Lanczos-3
+
+
+_AA_TAPS = {"bilinear": 2, "bicubic": 4, "lanczos": 6}
+
+
+def _aa_matrix(in_size: int, out: int, sf: float | None, align_corners: bool, fdt: str, mode: str) -> Any:
+    """PyTorch's (and PIL's) anti-aliased resampling weights: the filter is stretched by the downscale
+    factor, so every input pixel under an output pixel contributes; rows are normalized to sum 1."""
+    np = _np()
+    scale = _scale(in_size, out, sf, align_corners, fdt)
+    support = _AA_TAPS[mode] * 0.5 * scale if scale >= 1 else np.array(_AA_TAPS[mode] * 0.5, dtype=fdt)
+    invscale = 1 / scale if scale >= 1 else np.array(1.0, dtype=fdt)
+    m = np.zeros((out, in_size), dtype=fdt)
+    for i in range(out):
+        center = scale * np.array(i + 0.5, dtype=fdt)
+        lo = max(int(center - support + 0.5), 0)
+        hi = min(int(center + support + 0.5), in_size)
+        j = np.arange(lo, hi, dtype=fdt)
+        w = _aa_filter((j - center + np.array(0.5, dtype=fdt)) * invscale, mode).astype(fdt)
+        total = w.sum()
+        m[i, lo:hi] = w / total if total != 0 else w
+    return m
 
 
 def upsample(
