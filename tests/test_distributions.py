@@ -57,6 +57,7 @@ CASES: dict[str, tuple[dict[str, Any], Any]] = {
     "Categorical": ({"probs": SIMPLEX}, np.array([2, 0])),
     "OneHotCategorical": ({"probs": SIMPLEX}, np.eye(3)[[2, 0]]),
     "Multinomial": ({"total_count": 5, "probs": SIMPLEX}, np.array([[1.0, 1.0, 3.0], [5.0, 0.0, 0.0]])),
+    "Gumbel": ({"loc": REAL, "scale": POS}, REAL[::-1]),
 }
 LOGITS_CASES = {"Bernoulli": REAL, "Categorical": np.log(SIMPLEX), "Geometric": REAL, "Binomial": REAL}
 
@@ -91,7 +92,8 @@ def test_values(name: str) -> None:
         want = None
     if want is not None:
         _close(de.entropy(), want)
-    if name in ("Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "HalfNormal", "LogNormal", "Gamma"):
+    if name in ("Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "HalfNormal", "LogNormal", "Gamma",
+                "Gumbel"):
         _close(de.cdf(_e(value)), dt.cdf(_t(value)))
     if name in ("Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "HalfNormal", "LogNormal"):
         _close(de.icdf(_e(PROB)), dt.icdf(_t(PROB)))
@@ -152,7 +154,7 @@ def test_rsample_is_reparameterized() -> None:
     ("Uniform", {"low": REAL, "high": REAL + POS}), ("Laplace", {"loc": REAL, "scale": POS}),
     ("Poisson", {"rate": POS}), ("Binomial", {"total_count": 6, "probs": PROB}), ("Bernoulli", {"probs": PROB}),
     ("Geometric", {"probs": PROB}), ("StudentT", {"df": POS + 4, "loc": REAL, "scale": POS}),
-    ("LogNormal", {"loc": REAL / 4, "scale": POS / 4}), ("Chi2", {"df": POS}),
+    ("LogNormal", {"loc": REAL / 4, "scale": POS / 4}), ("Chi2", {"df": POS}), ("Gumbel", {"loc": REAL, "scale": POS}),
 ])
 def test_sample_moments(name: str, params: dict[str, Any]) -> None:
     ember.manual_seed(1)
@@ -307,6 +309,28 @@ def test_transforms_and_transformed_distribution() -> None:
     ce = ED.ComposeTransform([ED.ExpTransform(), ED.AffineTransform(1.0, 2.0)])
     ct = TD.ComposeTransform([TD.ExpTransform(), TD.AffineTransform(1.0, 2.0)])
     _close(ce.log_abs_det_jacobian(x, ce(x)), ct.log_abs_det_jacobian(xt, ct(xt)))
+
+
+def test_mixture_same_family() -> None:
+    loc, scale = np.tile(REAL[:3], (2, 1)), np.tile(POS[:3], (2, 1))
+    le = _e(loc, requires_grad=True)
+    lt = _t(loc, requires_grad=True)
+    de = ED.MixtureSameFamily(ED.Categorical(_e(SIMPLEX)), ED.Normal(le, _e(scale)))
+    dt = TD.MixtureSameFamily(TD.Categorical(_t(SIMPLEX)), TD.Normal(lt, _t(scale)))
+    x = np.array([[0.3, 1.0], [2.0, -1.0], [0.0, 0.0]])
+    _close(de.log_prob(_e(x)), dt.log_prob(_t(x)))
+    _close(de.cdf(_e(x)), dt.cdf(_t(x)))
+    _close(de.mean, dt.mean)
+    _close(de.variance, dt.variance)
+    de.log_prob(_e(x)).sum().backward()
+    dt.log_prob(_t(x)).sum().backward()
+    _close(le.grad, lt.grad)
+    ember.manual_seed(4)
+    s = de.sample((20000,))
+    assert tuple(s.shape) == (20000, 2)
+    np.testing.assert_allclose(s.numpy().mean(0), dt.mean.detach().numpy(), atol=0.05)
+    with pytest.raises(ValueError, match="does not equal `component_distribution.batch_shape\\[-1\\]`"):
+        ED.MixtureSameFamily(ED.Categorical(_e(SIMPLEX)), ED.Normal(_e(np.zeros((2, 4))), 1.0))
 
 
 def test_relaxed() -> None:

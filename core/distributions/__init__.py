@@ -12,6 +12,7 @@ from .discrete import Bernoulli, Binomial, Categorical, Geometric, Multinomial, 
 from .distribution import Distribution
 from .gamma import Beta, Chi2, Dirichlet, Gamma
 from .kl import kl_divergence, register_kl
+from .mixture import Gumbel, MixtureSameFamily
 from .multivariate_normal import MultivariateNormal
 from .transformed import (
     ExpRelaxedCategorical, HalfNormal, Independent, LogitRelaxedBernoulli, LogNormal, RelaxedBernoulli,
@@ -25,9 +26,9 @@ from .transforms import (
 __all__ = [
     "AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2",
     "ComposeTransform", "Dirichlet", "Distribution", "ExpRelaxedCategorical", "ExpTransform", "Exponential", "Gamma",
-    "Geometric", "HalfNormal", "Independent", "Laplace", "LogNormal", "LogitRelaxedBernoulli", "Multinomial",
-    "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson", "PowerTransform", "RelaxedBernoulli",
-    "RelaxedOneHotCategorical", "SigmoidTransform", "SoftplusTransform", "StudentT", "TanhTransform", "Transform",
-    "TransformedDistribution", "Uniform", "constraints", "identity_transform", "kl_divergence", "register_kl",
-    "transforms",
+    "Geometric", "Gumbel", "HalfNormal", "Independent", "Laplace", "LogNormal", "LogitRelaxedBernoulli",
+    "MixtureSameFamily", "Multinomial", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson",
+    "PowerTransform", "RelaxedBernoulli", "RelaxedOneHotCategorical", "SigmoidTransform", "SoftplusTransform",
+    "StudentT", "TanhTransform", "Transform", "TransformedDistribution", "Uniform", "constraints",
+    "identity_transform", "kl_divergence", "register_kl", "transforms",
 ]
