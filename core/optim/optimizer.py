@@ -14,6 +14,10 @@ Decisions where PyTorch is silent or backend-specific:
   are, ASGD's float32 ``eta`` and ``mu`` kept float32), so a loaded optimizer never shares buffers
   with the state dict, or with the optimizer that produced it, and resumes exactly where the saved
   one stopped.
+- A hyper-parameter given as a one-element tensor (``lr``, Adam's ``betas``) is read as the Python
+  number it holds. PyTorch keeps a 0-d tensor and so rounds the scalars derived from it (such as
+  ``lr / bias_correction``) to that tensor's dtype: with float32 tensors and float64 parameters
+  the two differ in about the ninth significant digit.
 """
 
 from __future__ import annotations
