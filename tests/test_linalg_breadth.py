@@ -481,3 +481,17 @@ def test_complex_forward_and_grad_guard() -> None:
     _close(ember.linalg.svdvals(e), torch.linalg.svdvals(t))
     with pytest.raises(RuntimeError, match="complex inputs are not implemented"):
         ember.linalg.inv(ember.tensor(a, requires_grad=True))
+
+
+def test_det_grad_of_singular_matrix() -> None:
+    # PyTorch documents an SVD fallback here; the derivative of det is adj(A)^T, finite for singular A
+    a = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.0, 1.0, 1.0]])
+    e = ember.tensor(a, requires_grad=True)
+    ember.linalg.det(e).backward()
+    fd = np.zeros((3, 3))
+    for i in range(3):
+        for j in range(3):
+            d = np.zeros((3, 3))
+            d[i, j] = 1e-6
+            fd[i, j] = (np.linalg.det(a + d) - np.linalg.det(a - d)) / 2e-6
+    np.testing.assert_allclose(_np(e.grad), fd, atol=1e-6)

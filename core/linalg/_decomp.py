@@ -179,7 +179,26 @@ class LinalgDetBackward0(Node):
     def backward(self, g: Tensor) -> Tensor:
         A, det = self.saved_tensors
         assert A is not None and det is not None
-        return (g * det).unsqueeze(-1).unsqueeze(-1) * _raw_inv(A).mT
+        Ai = _raw_inv(A)
+        if _finite(Ai):
+            return (g * det).unsqueeze(-1).unsqueeze(-1) * Ai.mT
+        return g.unsqueeze(-1).unsqueeze(-1) * _adjugate_t(A)
+
+
+def _adjugate_t(A: Tensor) -> Tensor:
+    """``adj(A)^T``, the derivative of ``det`` that stays finite for singular ``A``: with ``A = U S Vh`` it is
+    ``det(U) det(Vh) U diag(prod_{j != i} s_j) Vh`` (PyTorch also falls back to the SVD there)."""
+    from ..ops.arrange import cat
+
+    Ad = A.detach()
+    u, s, vh = kernel(A, "linalg_svd")(arr(Ad), False)
+    U, S, Vh = wrap_like(A, u), wrap_like(A, s), wrap_like(A, vh)
+    ones = S[..., :1] * 0 + 1
+    left = cat([ones, S[..., :-1]], -1).cumprod(-1)
+    right = cat([ones, S.flip(-1)[..., :-1]], -1).cumprod(-1).flip(-1)
+    det_fn = kernel(A, "linalg_det")
+    sign = wrap_like(A, det_fn(arr(U))) * wrap_like(A, det_fn(arr(Vh)))
+    return sign.unsqueeze(-1).unsqueeze(-1) * matmul(U * (left * right).unsqueeze(-2), Vh)
 
 
 def det(A: Tensor, *, out: Tensor | None = None) -> Tensor:
