@@ -151,7 +151,10 @@ def get_float32_matmul_precision() -> str:
 
 import builtins  # noqa: E402
 
-_LAZY_MODULES = ("nn", "optim", "data", "utils", "backends", "accelerator", "linalg", "sparse", "onnx", "special", "distributions", "fft")
+_LAZY_MODULES = (
+    "nn", "optim", "data", "utils", "backends", "accelerator",
+    "linalg", "sparse", "onnx", "special", "distributions", "fft",
+)
 
 
 def __getattr__(name: str) -> object:
