@@ -47,6 +47,10 @@ CASES: dict[str, Callable[..., Any]] = {
     "multi_margin_loss": lambda F, x, t, c: F.multi_margin_loss(x, c),
     "multilabel_margin_loss": lambda F, x, t, c: F.multilabel_margin_loss(x, c.unsqueeze(0).expand(3, 3)[:, :1]
                                                                            .expand(3, 4).contiguous() * 0 - 1 + 1),
+    "cross_entropy": lambda F, x, t, c: F.cross_entropy(x, c),
+    "cross_entropy_none": lambda F, x, t, c: F.cross_entropy(x, c, reduction="none"),
+    "cross_entropy_weight": lambda F, x, t, c: F.cross_entropy(x, c, weight=t[0].abs(), ignore_index=2),
+    "cross_entropy_unbatched": lambda F, x, t, c: F.cross_entropy(x[0], c[0]),
     "kl_div": lambda F, x, t, c: F.kl_div(x, t.softmax(1), reduction="batchmean"),
     "gelu": lambda F, x, t, c: F.gelu(x),
     "gelu_tanh": lambda F, x, t, c: F.gelu(x, approximate="tanh"),

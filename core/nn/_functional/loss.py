@@ -9,9 +9,8 @@ from ... import dtypes as _dt
 from ...amp._state import AUTOCAST, autocast_call
 from ...autograd.function import Function
 from ...autograd.grad_mode import GRAD, is_grad_enabled, no_grad
-from ...autograd.graph import Node
-from ...ops._dispatch import record
-from ...ops.creation import zeros_like
+from ...autograd.graph import Node, edge
+from ...ops.creation import zeros, zeros_like
 from ...ops.elementwise import where
 from ...ops.shape import broadcast_tensors
 from ...tensor import Tensor, _wrap
@@ -263,6 +262,9 @@ def cross_entropy(
     if (kernel is not None and weight is None and label_smoothing == 0 and input._data.ndim == 2
             and input.dtype.is_floating_point and target._device is input._device):
         return _fused_cross_entropy(kernel, input, target, ignore_index, reduction)
+    if label_smoothing == 0:
+        # PyTorch's graph: NllLossBackward0 over LogSoftmaxBackward0
+        return nll_loss(log_softmax(input, class_dim), target, weight, ignore_index=ignore_index, reduction=reduction)
     return _CrossEntropy.apply(input, (target, weight), ignore_index, reduction, label_smoothing, class_dim)
 
 
@@ -341,43 +343,77 @@ class _CrossEntropy(Function):
         return grad, None, None, None, None, None
 
 
-class _FusedCrossEntropyBackward(Node):
-    """Backward of the fused kernel's cross entropy: the kernel's gradient times ``g``."""
+class _FusedNllBackward(Node):
+    """PyTorch's ``NllLossBackward0`` of the fused cross entropy: the gradient with respect to the
+    log-probabilities, ``-onehot(target) * scale * g`` (ignored targets get none)."""
 
-    def __init__(self, x: Tensor, target: Tensor, grad: Tensor, ignore_index: int, reduction: str):
-        self.save(x, target, grad)
-        self.ignore_index, self.reduction = ignore_index, reduction
+    def __init__(self, target: Tensor, x: Tensor, ignore_index: int, reduction: str, lsm: _FusedLogSoftmaxBackward):
+        self.save(target)
+        self.shape, self.dtype, self.device = tuple(x.shape), x.dtype, x.device
+        self.ignore_index, self.reduction, self.lsm = ignore_index, reduction, lsm
 
     def backward(self, g: Tensor) -> Tensor:
-        x, target, grad = self.saved_tensors
-        assert x is not None and target is not None and grad is not None
-        reduction = self.reduction
-        if not GRAD.enabled:
-            be = g._device._be
-            gd = be.reshape(g._data, (-1, 1)) if reduction == "none" else g._data
-            return _wrap(be.multiply(grad._data, gd), grad.dtype, grad._device)
-        # create_graph: the reference's formula, differentiable through a recomputed softmax
+        (target,) = self.saved_tensors
+        assert target is not None
         with no_grad():
             valid = target != self.ignore_index
-            safe_c = where(valid, target, 0).unsqueeze(1)
-            w = valid.to(x.dtype)
-            denom = w.sum() if reduction == "mean" else None
-        return _ce_grad(x, g, _Softmax.apply(x, 1), safe_c, valid, w, None, denom, reduction, 0.0, 1)
+            w = valid.to(self.dtype)
+            if self.reduction == "mean":
+                total = w.sum()
+                # every target ignored: no gradient (not 0 / 0)
+                w = w / where(total == 0, 1.0, total)
+            picked = zeros(self.shape, dtype=self.dtype, device=self.device)
+            picked = picked.scatter(1, where(valid, target, 0).unsqueeze(1), (-w).unsqueeze(1))
+        g_logp = picked * (g.unsqueeze(1) if self.reduction == "none" else g)
+        # the LogSoftmax node below may skip its softmax when it receives exactly this gradient
+        self.lsm.expected = (g_logp, g)
+        return g_logp
+
+
+class _FusedLogSoftmaxBackward(Node):
+    """PyTorch's ``LogSoftmaxBackward0`` under the fused cross entropy: ``g - softmax(x) * sum(g)``; when its
+    gradient is the one the NllLoss node above produced, that is the kernel's gradient times the loss
+    gradient, with no softmax recomputed."""
+
+    expected: tuple[Tensor, Tensor] | None = None
+
+    def __init__(self, x: Tensor, grad: Tensor, reduction: str):
+        self.save(x, grad)
+        self.reduction = reduction
+
+    def backward(self, g: Tensor) -> Tensor:
+        x, grad = self.saved_tensors
+        assert x is not None and grad is not None
+        expected, self.expected = self.expected, None
+        if expected is not None and expected[0] is g and not GRAD.enabled:
+            g_loss = expected[1]
+            be = g_loss._device._be
+            gd = be.reshape(g_loss._data, (-1, 1)) if self.reduction == "none" else g_loss._data
+            return _wrap(be.multiply(grad._data, gd), grad.dtype, grad._device)
+        p = _Softmax.apply(x, 1) if GRAD.enabled else log_softmax(x, 1).exp()
+        return g - p * g.sum(1, keepdim=True)
 
 
 def _fused_cross_entropy(kernel: Any, x: Tensor, target: Tensor, ignore_index: int, reduction: str) -> Tensor:
     """Cross entropy of 2-d logits through the backend's ``cross_entropy`` kernel, which returns the loss and
-    the gradient of the reduced loss in one pass over the logits (the backward is then one multiply)."""
+    the gradient of the reduced loss in one pass over the logits. The graph is PyTorch's two nodes
+    (``NllLossBackward0`` over ``LogSoftmaxBackward0``); the second reuses the kernel's gradient."""
     need_grad = GRAD.enabled and x._rg
     loss_d, grad_d = kernel(x._data, target._data, ignore_index, reduction, need_grad)
     out = _wrap(loss_d, x.dtype, x._device)
     if need_grad:
         grad = _wrap(grad_d, x.dtype, x._device)
-        record(out, _FusedCrossEntropyBackward(x, target, grad, ignore_index, reduction), x)
+        lsm = _FusedLogSoftmaxBackward(x, grad, reduction)
+        lsm.next_functions = (edge(x),)
+        nll = _FusedNllBackward(target, x, ignore_index, reduction, lsm)
+        nll.next_functions = ((lsm, 0),)
+        out._rg = True
+        out.grad_fn = nll
     return out
 
 
-_FusedCrossEntropyBackward.__name__ = _FusedCrossEntropyBackward.__qualname__ = "NllLossBackward0"
+_FusedNllBackward.__name__ = _FusedNllBackward.__qualname__ = "NllLossBackward0"
+_FusedLogSoftmaxBackward.__name__ = _FusedLogSoftmaxBackward.__qualname__ = "LogSoftmaxBackward0"
 node_name(_CrossEntropy, "NllLossBackward0")
 
 
