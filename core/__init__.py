@@ -112,6 +112,15 @@ from .amp.autocast_mode import (  # noqa: E402
     set_autocast_dtype, set_autocast_enabled, set_autocast_gpu_dtype,
 )
 from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402
+from .ops.pointwise_extra import (  # noqa: E402
+    abs_, acos_, acosh, acosh_, addmv_, arccos_, arccosh, arccosh_, arcsin_, arcsinh, arcsinh_, arctan_, arctanh,
+    arctanh_, asin_, asinh, asinh_, atan_, atanh, atanh_, bitwise_left_shift, bitwise_right_shift, ceil_, clamp_,
+    clamp_max_, clamp_min_, clip_, conj_physical_, copysign, cos_, cosh_, deg2rad, deg2rad_, erf_, erfc_, exp2_,
+    exp_, expm1_, fill, fill_, fix_, floor_, fmax, fmin, frac, frac_, frexp, gcd, gcd_, heaviside, hypot, i0_,
+    isneginf, isposinf, isreal, lcm, lcm_, ldexp, ldexp_, log10_, log1p_, log2_, log_, logaddexp, logaddexp2,
+    logit_, nan_to_num, nan_to_num_, neg_, negative_, nextafter, positive, rad2deg, rad2deg_, reciprocal_, round_,
+    rsqrt_, rsub, sigmoid_, signbit, sin_, sinc_, sinh_, sqrt_, square_, tan_, tanh_, trunc_, xlogy_, zero_,
+)
 
 
 def is_tensor(obj: object) -> builtins.bool:
