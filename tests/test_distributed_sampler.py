@@ -42,3 +42,15 @@ def test_autograd_variable_and_multithreading() -> None:
     with ember.autograd.set_multithreading_enabled(False):
         assert not ember.autograd.is_multithreading_enabled()
     assert ember.autograd.is_multithreading_enabled()
+
+
+def test_nn_factory_kwargs_and_autograd_variable_match_pytorch() -> None:
+    for lib in (ember, torch):
+        got = lib.nn.factory_kwargs({"factory_kwargs": {"dtype": lib.float64}, "device": None})
+        assert got == {"device": None, "dtype": lib.float64}
+        with pytest.raises(TypeError, match="unexpected kwargs"):
+            lib.nn.factory_kwargs({"foo": 1})
+        with pytest.raises(TypeError, match="device specified twice"):
+            lib.nn.factory_kwargs({"device": "cpu", "factory_kwargs": {"device": "cpu"}})
+        with pytest.raises(RuntimeError, match="use torch.tensor"):
+            lib.autograd.variable(1)

@@ -15,7 +15,7 @@ __all__ = [
     "backward", "grad", "Function", "FunctionCtx", "once_differentiable", "gradcheck", "gradgradcheck",
     "GradcheckError", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
     "set_detect_anomaly", "detect_anomaly", "is_anomaly_enabled", "Node", "graph", "Variable",
-    "is_multithreading_enabled", "set_multithreading_enabled",
+    "is_multithreading_enabled", "set_multithreading_enabled", "variable",
 ]
 
 from . import graph  # noqa: E402
@@ -114,6 +114,11 @@ def Variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> 
     if requires_grad:
         data.requires_grad_(True)
     return data
+
+
+def variable(*args: Any, **kwargs: Any) -> Any:
+    """Removed in PyTorch: raises its ``RuntimeError`` pointing to ``tensor(...)``."""
+    raise RuntimeError("torch.autograd.variable(...) is deprecated, use torch.tensor(...) instead")
 
 
 _multithreading = [True]

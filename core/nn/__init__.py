@@ -14,7 +14,31 @@ for _name, _obj in vars(_modules).items():
         globals()[_name] = _obj
 del _name, _obj
 
+_FACTORY_KEYS = ("device", "dtype", "memory_format")
+
+
+def factory_kwargs(kwargs: dict[str, object] | None) -> dict[str, object]:
+    """The factory keyword arguments (device, dtype, memory_format) in ``kwargs``, merged with its optional
+    ``factory_kwargs`` dict; any other key raises ``TypeError``, as in PyTorch."""
+    if kwargs is None:
+        return {}
+    unknown = set(kwargs) - {*_FACTORY_KEYS, "factory_kwargs"}
+    if unknown:
+        raise TypeError(f"unexpected kwargs {unknown}")
+    out = {k: v for k, v in kwargs.items() if k != "factory_kwargs"}
+    nested = kwargs.get("factory_kwargs") or {}
+    if not isinstance(nested, dict):
+        raise TypeError(f"factory_kwargs must be a dict, got {type(nested).__name__}")
+    for k, v in nested.items():
+        if k not in _FACTORY_KEYS:
+            raise TypeError(f"unexpected kwarg {k!r} in factory_kwargs")
+        if k in out:
+            raise TypeError(f"{k} specified twice, in **kwargs and in factory_kwargs")
+        out[k] = v
+    return out
+
+
 __all__ = sorted(
     {n for n, v in globals().items() if isinstance(v, type) and not n.startswith("_")}
-    | {"functional", "init", "utils"}
+    | {"functional", "init", "utils", "factory_kwargs"}
 )
