@@ -474,3 +474,23 @@ def test_adaptive_log_softmax_with_loss() -> None:
 ])
 def test_interpolate_modes(mode: str, kw: dict[str, Any]) -> None:
     parity(lambda L, F, x: F.interpolate(x, mode=mode, **kw), [r(2, 3, 4, 5)], rtol=1e-5)
+
+
+def test_linear_cross_entropy() -> None:
+    target = np.array([0, 3, 5, 1, -100])
+    for kw in ({}, {"reduction": "sum", "label_smoothing": 0.1}, {"reduction": "none", "ignore_index": 3}):
+        tgt = np.where(target < 0, 2, target) if "ignore_index" in kw else target
+        parity(lambda L, F, x, w, b, kw=kw, t=tgt: F.linear_cross_entropy(x, w, L.tensor(t), linear_bias=b, **kw),
+               [r(5, 4), r(6, 4, seed=1), r(6, seed=2)])
+    tm = tnn.LinearCrossEntropyLoss(4, 3, out_features=(2,), bias=True).double()
+    em = enn.LinearCrossEntropyLoss(4, 3, out_features=(2,), bias=True).double()
+    assert repr(em) == repr(tm)
+    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    mods = {torch: tm, ember: em}
+    parity(lambda L, F, x: mods[L](x, L.tensor([[0, 2], [1, 1], [2, 0]])), [r(3, 4)])
+    assert repr(enn.LinearCrossEntropyOptions()) == repr(tnn.LinearCrossEntropyOptions())
+    with pytest.warns(UserWarning, match="options.. ignored"):
+        EF.linear_cross_entropy(ember.tensor(r(3, 4)), ember.tensor(r(5, 4)), ember.tensor([0, 1, 2]),
+                                label_smoothing=0.1, options=enn.LinearCrossEntropyOptions())
+    same_error(lambda L, F, x, w: F.linear_cross_entropy(x, w, L.tensor([0])), r(1, 2, 4), r(5, 4))
+    same_error(lambda L, F, x, w: F.linear_cross_entropy(x, w, L.tensor([0])), r(1, 3), r(5, 4))

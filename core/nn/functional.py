@@ -76,6 +76,7 @@ from ._functional.distance import (
 from ._functional.dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
 from ._functional.grid import affine_grid, grid_sample
 from ._functional.linear import bilinear, linear
+from ._functional.linear_ce import linear_cross_entropy
 from ._functional.loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -279,4 +280,5 @@ __all__ = [
     "rrelu",
     "rrelu_",
     "ctc_loss",
+    "linear_cross_entropy",
 ]

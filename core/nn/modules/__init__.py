@@ -49,3 +49,4 @@ from .sparse import EmbeddingBag
 from .loss_extra import CTCLoss, GaussianNLLLoss, MultiLabelMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss
 from .loss_extra import NLLLoss2d, TripletMarginWithDistanceLoss
 from .adaptive import AdaptiveLogSoftmaxWithLoss
+from .linear_cross_entropy import LinearCrossEntropyLoss, LinearCrossEntropyOptions
