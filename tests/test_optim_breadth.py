@@ -617,3 +617,69 @@ def test_step_pre_hook_bad_return_as_torch() -> None:
         opt.register_step_pre_hook(lambda o, a, k: 3)
         with pytest.raises(RuntimeError, match=r"must return None or a tuple of \(new_args, new_kwargs\), but got 3"):
             opt.step()
+
+
+# -- sparse COO gradients ------------------------------------------------------------------------------
+SPARSE_STEPS = [([[1, 3, 1]], [[0.5, -1.0], [2.0, 0.0], [1.5, 0.25]]),  # a duplicate index, summed
+                ([[0, 3]], [[0.0, 0.0], [-1.0, 0.5]]),  # an explicit zero row: present, so its moments decay
+                ([[4]], [[0.3, 0.3]])]
+
+
+def _sparse_grad(lib: Any, indices: list[list[int]], values: list[list[float]]) -> Any:
+    extra = {"check_invariants": True} if lib is torch else {}
+    return lib.sparse_coo_tensor(lib.tensor(indices), lib.tensor(values, dtype=lib.float64), (5, 2), **extra)
+
+
+@needs_torch
+@pytest.mark.parametrize("maximize", [False, True])
+def test_sparse_adam_with_sparse_coo_gradients(maximize: bool) -> None:
+    """Given sparse COO gradients, SparseAdam updates exactly the entries they hold, as PyTorch does."""
+    weight = RNG.standard_normal((5, 2))
+    results = []
+    for lib in (ember, torch):
+        p = lib.tensor(weight, dtype=lib.float64, requires_grad=True)
+        opt = lib.optim.SparseAdam([p], lr=0.1, maximize=maximize)
+        record = []
+        for indices, values in SPARSE_STEPS * 2:
+            p.grad = _sparse_grad(lib, indices, values)
+            opt.step()
+            record.append(host(p))
+        results.append((record, opt))
+    (ours, eopt), (theirs, topt) = results
+    for step, (o, t) in enumerate(zip(ours, theirs)):
+        np.testing.assert_allclose(o, t, rtol=1e-12, atol=1e-12, err_msg=f"step {step}")
+    np.testing.assert_array_equal(ours[-1][2], weight[2])  # never in a gradient: untouched
+    assert_states_match(eopt, topt)
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ["Adadelta", "ASGD", "Rprop", "Adafactor", "Muon", "Adam", "AdamW", "Adamax",
+                                  "NAdam", "RAdam", "RMSprop"])
+def test_sparse_gradients_refused_as_torch(name: str) -> None:
+    def attempt(lib: Any) -> BaseException:
+        p = lib.zeros(5, 2, dtype=lib.float64, requires_grad=True)
+        opt = getattr(lib.optim, name)([p])
+        p.grad = _sparse_grad(lib, *SPARSE_STEPS[0])
+        with pytest.raises(RuntimeError) as info:
+            opt.step()
+        return info.value
+
+    assert str(attempt(ember)) == str(attempt(torch))
+
+
+@needs_torch
+def test_lbfgs_densifies_sparse_gradients() -> None:
+    results = []
+    for lib in (ember, torch):
+        p = lib.tensor(RNG.standard_normal((5, 2)) * 0 + 1.0, dtype=lib.float64, requires_grad=True)
+        opt = lib.optim.LBFGS([p], max_iter=3)
+
+        def closure(p: Any = p, lib: Any = lib, opt: Any = opt) -> Any:
+            opt.zero_grad()
+            loss = (p ** 2).sum()
+            p.grad = _sparse_grad(lib, [[0, 2]], (2 * p.detach()[[0, 2]]).tolist())
+            return loss
+
+        opt.step(closure)
+        results.append(host(p))
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-12)

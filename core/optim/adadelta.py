@@ -10,7 +10,7 @@ from ..ops.creation import zeros_like
 from ..tensor import Tensor
 from . import _ops
 from .adam import step_tensor
-from .optimizer import Optimizer, ParamsT, _check_lr, _to_scalar
+from .optimizer import Optimizer, ParamsT, _check_lr, _dense_grad, _to_scalar
 
 
 class Adadelta(Optimizer):
@@ -46,7 +46,7 @@ class Adadelta(Optimizer):
                     if p.grad is None:
                         continue
                     params.append(p)
-                    grads.append(p.grad)
+                    grads.append(_dense_grad(p.grad, "Adadelta"))
                     state = self.state[p]
                     if len(state) == 0:
                         state["step"] = step_tensor()

@@ -10,7 +10,7 @@ from ..autograd.grad_mode import no_grad
 from ..ops.creation import zeros, zeros_like
 from ..tensor import Tensor
 from .adam import step_tensor
-from .optimizer import Optimizer, ParamsT, _to_scalar
+from .optimizer import Optimizer, ParamsT, _dense_grad, _to_scalar
 
 #: machine epsilon per floating dtype (PyTorch's ``torch.finfo(dtype).eps``), the default ``eps[0]``
 _EPS = {_dt.float16: 0.0009765625, _dt.bfloat16: 0.0078125, _dt.float32: 1.1920928955078125e-07,
@@ -59,7 +59,7 @@ class Adafactor(Optimizer):
                     if p.is_complex():
                         raise RuntimeError("Adafactor does not support complex parameters")
                     params.append(p)
-                    grads.append(p.grad)
+                    grads.append(_dense_grad(p.grad, "Adafactor"))
                     state = self.state[p]
                     if len(state) == 0:
                         state["step"] = step_tensor()

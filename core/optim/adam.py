@@ -11,7 +11,7 @@ from ..ops.creation import tensor, zeros_like
 from ..ops.elementwise import maximum
 from ..tensor import Tensor
 from . import _ops
-from .optimizer import Optimizer, ParamsT, _to_scalar
+from .optimizer import Optimizer, ParamsT, _dense_grad, _to_scalar
 
 
 def _check_adam_args(lr: Any, betas: tuple[Any, Any], eps: float, weight_decay: float) -> None:
@@ -70,7 +70,7 @@ class Adam(Optimizer):
                     if grad is None:
                         continue
                     params.append(p)
-                    grads.append(grad)
+                    grads.append(_dense_grad(grad, "Adam", ", please consider SparseAdam instead"))
                     state = self.state[p]
                     if len(state) == 0:
                         state["step"] = step_tensor()

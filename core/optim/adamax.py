@@ -11,7 +11,7 @@ from ..ops.elementwise import maximum
 from ..tensor import Tensor
 from . import _ops
 from .adam import _check_adam_args, step_tensor
-from .optimizer import Optimizer, ParamsT, _to_scalar
+from .optimizer import Optimizer, ParamsT, _dense_grad, _to_scalar
 
 
 class Adamax(Optimizer):
@@ -41,7 +41,7 @@ class Adamax(Optimizer):
                     if grad is None:
                         continue
                     params.append(p)
-                    grads.append(grad)
+                    grads.append(_dense_grad(grad, "Adamax"))
                     state = self.state[p]
                     if len(state) == 0:
                         state["step"] = step_tensor()

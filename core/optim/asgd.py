@@ -11,7 +11,7 @@ from ..ops.creation import tensor, zeros_like
 from ..tensor import Tensor
 from . import _ops
 from .adam import step_tensor
-from .optimizer import Optimizer, ParamsT, _check_lr, _to_scalar
+from .optimizer import Optimizer, ParamsT, _check_lr, _dense_grad, _to_scalar
 
 
 class ASGD(Optimizer):
@@ -44,7 +44,7 @@ class ASGD(Optimizer):
                     if p.grad is None:
                         continue
                     params.append(p)
-                    grads.append(p.grad)
+                    grads.append(_dense_grad(p.grad, "ASGD"))
                     state = self.state[p]
                     if len(state) == 0:
                         # PyTorch keeps these float32 scalars on the parameter's device

@@ -155,7 +155,10 @@ class LBFGS(Optimizer):
     def _gather_flat_grad(self) -> Tensor:
         views = []
         for p in self._params:
-            view = p.new_zeros(p.numel()) if p.grad is None else p.grad.reshape(-1)
+            if p.grad is None:
+                view = p.new_zeros(p.numel())
+            else:
+                view = (p.grad.to_dense() if p.grad.is_sparse else p.grad).reshape(-1)
             views.append(view_as_real(view).reshape(-1) if view.is_complex() else view)
         return cat(views, 0)
 

@@ -10,7 +10,7 @@ from .. import dtypes as _dt
 from ..autograd.grad_mode import no_grad
 from ..ops.creation import zeros_like
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, _to_scalar
+from .optimizer import Optimizer, ParamsT, _dense_grad, _to_scalar
 
 EPS = 1e-7
 DEFAULT_A = 3.4445
@@ -108,7 +108,7 @@ class Muon(Optimizer):
                     if p.is_complex():
                         raise RuntimeError("Muon does not support complex parameters")
                     params.append(p)
-                    grads.append(p.grad)
+                    grads.append(_dense_grad(p.grad, "Muon"))
                     state = self.state[p]
                     if "momentum_buffer" not in state:
                         state["momentum_buffer"] = zeros_like(p.grad)

@@ -69,6 +69,13 @@ def _to_scalar(x: float | Tensor) -> float:
     return x.item() if isinstance(x, Tensor) else x
 
 
+def _dense_grad(grad: Tensor, name: str, hint: str = "") -> Tensor:
+    """``grad``, after checking it is not sparse (PyTorch's error for optimizers without a sparse update)."""
+    if grad.is_sparse:
+        raise RuntimeError(f"{name} does not support sparse gradients{hint}")
+    return grad
+
+
 def _check_lr(lr: float | Tensor) -> None:
     """PyTorch's checks of a learning rate given as a number or a one-element tensor."""
     if isinstance(lr, Tensor) and lr.numel() != 1:

@@ -10,7 +10,7 @@ from ..ops.creation import zeros_like
 from ..tensor import Tensor
 from . import _ops
 from .adam import _check_adam_args, step_tensor
-from .optimizer import Optimizer, ParamsT, _to_scalar
+from .optimizer import Optimizer, ParamsT, _dense_grad, _to_scalar
 
 
 class RAdam(Optimizer):
@@ -42,7 +42,7 @@ class RAdam(Optimizer):
                     if grad is None:
                         continue
                     params.append(p)
-                    grads.append(grad)
+                    grads.append(_dense_grad(grad, "RAdam"))
                     state = self.state[p]
                     if len(state) == 0:
                         state["step"] = step_tensor()

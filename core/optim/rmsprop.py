@@ -10,7 +10,7 @@ from ..ops.creation import zeros_like
 from ..tensor import Tensor
 from . import _ops
 from .adam import step_tensor
-from .optimizer import Optimizer, ParamsT, _to_scalar
+from .optimizer import Optimizer, ParamsT, _dense_grad, _to_scalar
 
 
 class RMSprop(Optimizer):
@@ -54,7 +54,7 @@ class RMSprop(Optimizer):
                     if grad is None:
                         continue
                     params.append(p)
-                    grads.append(grad)
+                    grads.append(_dense_grad(grad, "RMSprop"))
                     state = self.state[p]
                     if len(state) == 0:
                         state["step"] = step_tensor()

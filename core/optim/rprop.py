@@ -11,7 +11,7 @@ from ..ops.elementwise import where
 from ..tensor import Tensor
 from . import _ops
 from .adam import step_tensor
-from .optimizer import Optimizer, ParamsT, _check_lr, _to_scalar
+from .optimizer import Optimizer, ParamsT, _check_lr, _dense_grad, _to_scalar
 
 
 class Rprop(Optimizer):
@@ -43,7 +43,7 @@ class Rprop(Optimizer):
                     if p.grad is None:
                         continue
                     params.append(p)
-                    grads.append(p.grad)
+                    grads.append(_dense_grad(p.grad, "Rprop"))
                     state = self.state[p]
                     if len(state) == 0:
                         state["step"] = step_tensor()

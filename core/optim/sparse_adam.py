@@ -1,11 +1,12 @@
-"""SparseAdam, PyTorch's ``torch.optim.SparseAdam``: Adam that touches only the rows a gradient reaches.
+"""SparseAdam, PyTorch's ``torch.optim.SparseAdam``: Adam that touches only the entries a gradient holds.
 
-ember has no sparse layout: ``nn.Embedding(sparse=True)`` produces a dense gradient whose rows are zero
-except those of the looked-up indices. So SparseAdam takes dense gradients (PyTorch would raise) and
-treats as "present" the slices along the first dimension in which the gradient has a nonzero element,
-which is what PyTorch's sparse gradient of an embedding holds (one row per looked-up index). Rows
-that are absent keep their parameter and both moments unchanged, as in PyTorch. The one difference:
-a looked-up row whose gradient is exactly zero counts as absent here (PyTorch would decay its moments).
+A sparse COO gradient is handled as PyTorch does: its (coalesced) entries are the present ones. But
+ember's ``nn.Embedding(sparse=True)`` produces a dense gradient whose rows are zero except those of the
+looked-up indices, so SparseAdam also takes dense gradients (PyTorch would raise) and treats as present
+the slices along the first dimension in which the gradient has a nonzero element: what PyTorch's sparse
+gradient of an embedding holds (one row per looked-up index). Absent entries keep their parameter and
+both moments unchanged, as in PyTorch. The one difference for a dense gradient: a looked-up row whose
+gradient is exactly zero counts as absent here (PyTorch would decay its moments).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..autograd.grad_mode import no_grad
-from ..ops.creation import zeros_like
+from ..ops.creation import ones_like, zeros_like
 from ..ops.elementwise import where
+from ..sparse import sparse_coo_tensor
 from ..tensor import Tensor
 from .optimizer import Optimizer, ParamsT, _to_scalar
 
@@ -78,12 +80,18 @@ class SparseAdam(Optimizer):
         return loss
 
 
-def _present_rows(grad: Tensor) -> Tensor:
-    """A mask broadcastable to ``grad``: True on the first-dimension slices where ``grad`` is nonzero."""
+def _present(grad: Tensor) -> tuple[Tensor, Tensor]:
+    """``grad`` as a dense tensor, and a mask broadcastable to it of the entries to update."""
+    if grad.is_sparse:
+        # the update is non-linear, so duplicate indices are summed first (as PyTorch does)
+        grad = grad.coalesce()
+        held = sparse_coo_tensor(grad.indices(), ones_like(grad.values()), grad.shape).to_dense() != 0
+        return grad.to_dense(), held
     nonzero = grad != 0
     if grad.dim() < 2:
-        return nonzero
-    return nonzero.reshape(grad.shape[0], -1).any(dim=1).reshape((grad.shape[0],) + (1,) * (grad.dim() - 1))
+        return grad, nonzero
+    rows = nonzero.reshape(grad.shape[0], -1).any(dim=1).reshape((grad.shape[0],) + (1,) * (grad.dim() - 1))
+    return grad, rows
 
 
 def sparse_adam(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor], exp_avg_sqs: list[Tensor],
@@ -93,7 +101,7 @@ def sparse_adam(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor
     for param, grad, exp_avg, exp_avg_sq, step in zip(params, grads, exp_avgs, exp_avg_sqs, state_steps):
         if maximize:
             grad = -grad
-        mask = _present_rows(grad)
+        grad, mask = _present(grad)
         # the same operations as PyTorch's on the present values, zero elsewhere
         exp_avg_update = where(mask, (grad - exp_avg).mul_(1 - beta1), zeros_like(grad))
         exp_avg_sq_update = where(mask, (grad * grad).sub_(exp_avg_sq).mul_(1 - beta2), zeros_like(grad))
