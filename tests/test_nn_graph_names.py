@@ -70,6 +70,8 @@ CASES: dict[str, Callable[..., Any]] = {
     "hardshrink": lambda F, x, t, c: F.hardshrink(x),
     "threshold": lambda F, x, t, c: F.threshold(x, 0.1, 2.0),
     "glu": lambda F, x, t, c: F.glu(x),
+    "layer_norm": lambda F, x, t, c: F.layer_norm(x, (4,)),
+    "layer_norm_affine": lambda F, x, t, c: F.layer_norm(x, (3, 4), t.abs(), t),
     "softmax": lambda F, x, t, c: F.softmax(x, 1),
     "log_softmax": lambda F, x, t, c: F.log_softmax(x, 1),
     "embedding": lambda F, x, t, c: F.embedding(c, x),

@@ -7,9 +7,10 @@ from typing import Any
 
 from ... import dtypes as _dt
 from ...amp._state import AUTOCAST, autocast_call
-from ...autograd.grad_mode import no_grad
+from ...autograd.function import Function
+from ...autograd.grad_mode import is_grad_enabled, no_grad
 from ...tensor import Tensor
-from ._utils import prod
+from ._utils import node_name, prod
 
 
 def _channel_view(t: Tensor, ndim: int) -> Tensor:
@@ -130,8 +131,19 @@ def layer_norm(
         return autocast_call("layer_norm", layer_norm, input, normalized_shape, weight, bias, eps)
     ns = _check_normalized_shape(input, normalized_shape)
     dims = tuple(range(input.ndim - len(ns), input.ndim))
-    mean = input.mean(dims, keepdim=True)
-    xc = input - mean
+    if not is_grad_enabled() or not any(t is not None and t.requires_grad for t in (input, weight, bias)):
+        return _layer_norm_ref(input, weight, bias, dims, eps)
+    # PyTorch's one node NativeLayerNormBackward0 with its three input edges (None for an absent affine)
+    none = input.new_empty(0)
+    return _LayerNorm.apply(input, weight if weight is not None else none, bias if bias is not None else none,
+                            dims, eps, weight is not None, bias is not None)
+
+
+def _layer_norm_ref(
+    x: Tensor, weight: Tensor | None, bias: Tensor | None, dims: tuple[int, ...], eps: float
+) -> Tensor:
+    mean = x.mean(dims, keepdim=True)
+    xc = x - mean
     var = (xc * xc).mean(dims, keepdim=True)
     y = xc * (var + eps).rsqrt()
     if weight is not None:
@@ -139,6 +151,39 @@ def layer_norm(
     if bias is not None:
         y = y + bias
     return y
+
+
+class _LayerNorm(Function):
+    """Layer norm as one node; the backward is the closed form, in Tensor ops on the recomputed
+    normalized input (so it differentiates again for create_graph)."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: Tensor, w: Tensor, b: Tensor, dims: tuple[int, ...], eps: float, has_w: bool, has_b: bool
+    ) -> Tensor:
+        ctx.save_for_backward(x, w)
+        ctx.args = (dims, eps, has_w, has_b)
+        return _layer_norm_ref(x, w if has_w else None, b if has_b else None, dims, eps)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
+        x, w = ctx.saved_tensors
+        dims, eps, has_w, has_b = ctx.args
+        mean = x.mean(dims, keepdim=True)
+        xc = x - mean
+        rstd = ((xc * xc).mean(dims, keepdim=True) + eps).rsqrt()
+        xhat = xc * rstd
+        lead = tuple(range(x.ndim - len(dims)))
+        gw = (g * xhat).sum(lead) if has_w and ctx.needs_input_grad[1] else None
+        gb = g.sum(lead) if has_b and ctx.needs_input_grad[2] else None
+        gx = None
+        if ctx.needs_input_grad[0]:
+            gh = g * w if has_w else g
+            gx = rstd * (gh - gh.mean(dims, keepdim=True) - xhat * (gh * xhat).mean(dims, keepdim=True))
+        return gx, gw, gb, None, None, None, None
+
+
+node_name(_LayerNorm, "NativeLayerNormBackward0")
 
 
 _EPS = {
