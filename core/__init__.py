@@ -112,6 +112,10 @@ from .amp.autocast_mode import (  # noqa: E402
     set_autocast_dtype, set_autocast_enabled, set_autocast_gpu_dtype,
 )
 from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402
+from .ops.scan import (  # noqa: E402
+    bucketize, corrcoef, cov, cummax, cummin, cumulative_trapezoid, diff, dist, gradient, histc, histogram, isin,
+    logcumsumexp, mode, nanmedian, nanquantile, quantile, renorm, searchsorted, trapezoid, trapz, unique_consecutive,
+)
 from .ops.pointwise_extra import (  # noqa: E402
     abs_, acos_, acosh, acosh_, addmv_, arccos_, arccosh, arccosh_, arcsin_, arcsinh, arcsinh_, arctan_, arctanh,
     arctanh_, asin_, asinh, asinh_, atan_, atanh, atanh_, bitwise_left_shift, bitwise_right_shift, ceil_, clamp_,

@@ -410,9 +410,21 @@ def _bind_pointwise_extra() -> None:
     T.cfloat = _cast(_dt.complex64, "cfloat")
 
 
+def _bind_scan() -> None:
+    """Bind ``ops/scan.py`` (``x.cummax(0)``, ``x.diff()``, ``x.quantile(q)``, ``x.histc()``, ``x.renorm_(...)``)."""
+    from . import scan as Sc
+
+    T: Any = Tensor
+    for name, fn in Sc.METHODS.items():
+        setattr(T, name, fn)
+    for name, fn in Sc.INPLACE.items():
+        setattr(T, name, _inplace_method(fn, name))
+
+
 _bind()
 _bind_assemble()
 _bind_complex()
 _bind_linalg()
 _bind_sparse()
 _bind_pointwise_extra()
+_bind_scan()
