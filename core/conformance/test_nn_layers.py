@@ -96,6 +96,16 @@ LAYERS = [
     _case("Upsample-bicubic", lambda: nn.Upsample(scale_factor=2, mode="bicubic"), IMG),
     _case("Upsample-linear-1d", lambda: nn.Upsample(scale_factor=2, mode="linear"), S),
     _case("UpsamplingBilinear2d", lambda: nn.UpsamplingBilinear2d(scale_factor=2), IMG),
+    _case("Upsample-bilinear-antialias", lambda: nn.Upsample(size=(4, 3), mode="bilinear"), IMG,
+          call=lambda m, x: nn.functional.interpolate(x, size=(4, 3), mode="bilinear", antialias=True)),
+    # padding, shuffles, lookup bags
+    _case("ReflectionPad2d", lambda: nn.ReflectionPad2d((1, 2, 0, 1)), IMG),
+    _case("ReplicationPad1d", lambda: nn.ReplicationPad1d(2), S),
+    _case("PixelShuffle", lambda: nn.PixelShuffle(2), rand(2, 4, 3, 3, seed=11)),
+    _case("EmbeddingBag-sum-offsets", lambda: nn.EmbeddingBag(10, 3, mode="sum", padding_idx=2),
+          np.array([1, 2, 4, 5, 4, 3, 2, 9]), np.array([0, 3, 3])),
+    _case("AdaptiveLogSoftmaxWithLoss", lambda: nn.AdaptiveLogSoftmaxWithLoss(6, 8, [3, 6]), V,
+          np.array([0, 4, 7, 2])),
 ]
 
 
