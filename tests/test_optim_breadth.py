@@ -683,3 +683,41 @@ def test_lbfgs_densifies_sparse_gradients() -> None:
         opt.step(closure)
         results.append(host(p))
     np.testing.assert_allclose(results[0], results[1], rtol=1e-12)
+
+
+SPARSE_OK = [("SGD", {}), ("SGD", {"momentum": 0.9, "dampening": 0.2}),
+             ("SGD", {"momentum": 0.9, "nesterov": True, "maximize": True}), ("Adagrad", {}),
+             ("Adagrad", {"lr_decay": 0.1, "maximize": True, "initial_accumulator_value": 0.2})]
+
+
+@needs_torch
+@pytest.mark.filterwarnings("ignore:Sparse invariant checks")  # raised inside torch's own Adagrad
+@pytest.mark.parametrize(("name", "kw"), SPARSE_OK, ids=[f"{n}-{kw}" for n, kw in SPARSE_OK])
+def test_sgd_and_adagrad_take_sparse_gradients(name: str, kw: dict[str, Any]) -> None:
+    weight = RNG.standard_normal((5, 2))
+    results = []
+    for lib in (ember, torch):
+        p = lib.tensor(weight, dtype=lib.float64, requires_grad=True)
+        opt = getattr(lib.optim, name)([p], lr=0.1, **kw)
+        record = []
+        for indices, values in SPARSE_STEPS * 2:
+            p.grad = _sparse_grad(lib, indices, values)
+            opt.step()
+            record.append(host(p))
+        results.append(record)
+    for step, (o, t) in enumerate(zip(*results)):
+        np.testing.assert_allclose(o, t, rtol=1e-12, atol=1e-12, err_msg=f"step {step}")
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ["SGD", "Adagrad"])
+def test_sparse_gradients_with_weight_decay_refused_as_torch(name: str) -> None:
+    messages = []
+    for lib in (ember, torch):
+        p = lib.zeros(5, 2, dtype=lib.float64, requires_grad=True)
+        opt = getattr(lib.optim, name)([p], lr=0.1, weight_decay=0.1)
+        p.grad = _sparse_grad(lib, *SPARSE_STEPS[0])
+        with pytest.raises(RuntimeError) as info:
+            opt.step()
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]

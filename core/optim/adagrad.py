@@ -6,11 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 from ..autograd.grad_mode import no_grad
-from ..ops.creation import full_like
+from ..ops.creation import full_like, zeros_like
+from ..ops.elementwise import where
 from ..tensor import Tensor
 from . import _ops
 from .adam import step_tensor
 from .optimizer import Optimizer, ParamsT, _to_scalar
+from .sparse_adam import _present
 
 
 class Adagrad(Optimizer):
@@ -87,9 +89,22 @@ def adagrad(params: list[Tensor], grads: list[Tensor], state_sums: list[Tensor],
         if maximize:
             grad = -grad
         if weight_decay != 0:
+            if grad.is_sparse:
+                raise RuntimeError("weight_decay option is not compatible with sparse gradients")
             grad = grad + param * weight_decay
         clr = lr / (1 + (step - 1) * lr_decay)
+        if grad.is_sparse:
+            _sparse_adagrad(param, grad, state_sum, clr, eps)
+            continue
         param, grad, state_sum = _ops.as_real(param, grad, state_sum)
         _ops.addcmul_(state_sum, grad, grad)
         std = state_sum.sqrt().add_(eps)
         _ops.addcdiv_(param, grad, std, -clr)
+
+
+def _sparse_adagrad(param: Tensor, grad: Tensor, state_sum: Tensor, clr: float, eps: float) -> None:
+    """PyTorch's update for a sparse gradient: only the entries it holds change (their sums and values)."""
+    grad, held = _present(grad)
+    _ops.addcmul_(state_sum, grad, grad)
+    std = state_sum.sqrt().add_(eps)
+    _ops.add_(param, where(held, grad / std, zeros_like(grad)), -clr)

@@ -68,6 +68,12 @@ def sgd(params: list[Tensor], d_p_list: list[Tensor], momentum_buffer_list: list
         maximize: bool) -> None:
     """Functional SGD: update ``params`` (and ``momentum_buffer_list``, filling ``None`` slots) in place."""
     lr = _to_scalar(lr)
+    if any(g.is_sparse for g in d_p_list):
+        # PyTorch's update is linear in a sparse gradient: the same step with it densified (the momentum
+        # buffer is dense here, sparse in PyTorch)
+        if weight_decay != 0:
+            raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) instead.")
+        d_p_list = [g.to_dense() if g.is_sparse else g for g in d_p_list]
     if not GRAD.enabled and _lean_sgd(params, d_p_list, momentum_buffer_list, weight_decay, momentum, lr,
                                       dampening, nesterov, maximize):
         return
