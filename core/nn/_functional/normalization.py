@@ -38,13 +38,33 @@ def batch_norm(
     eps=1e-05) -> Tensor: normalize each channel (dim 1) by batch statistics (training) or running ones."""
     if input.ndim < 2:
         raise ValueError(f"Expected 2D or higher input (got {input.ndim}D input)")
+    if training and input.numel() // input.shape[1] <= 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    if is_grad_enabled() and any(t is not None and t.requires_grad for t in (input, weight, bias)):
+        # PyTorch's one node NativeBatchNormBackward0 with its three input edges (None for an absent affine)
+        none = input.new_empty(0)
+        return _BatchNorm.apply(
+            input, weight if weight is not None else none, bias if bias is not None else none,
+            (running_mean, running_var), training, momentum, eps, weight is not None, bias is not None,
+        )
+    return _batch_norm_ref(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def _batch_norm_ref(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None,
+    bias: Tensor | None,
+    training: bool,
+    momentum: float,
+    eps: float,
+) -> Tensor:
     ndim = input.ndim
     if training:
         n = input.numel() // input.shape[1]
-        if n <= 1:
-            raise ValueError(
-                f"Expected more than 1 value per channel when training, got input size {input.shape}"
-            )
         dims = (0,) + tuple(range(2, ndim))
         mean = input.mean(dims, keepdim=True)
         xc = input - mean
@@ -53,14 +73,57 @@ def batch_norm(
         _update_running(running_var, var * (n / (n - 1)), momentum)
         y = xc * (var + eps).rsqrt()
     else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+        assert running_mean is not None and running_var is not None
         y = (input - _channel_view(running_mean, ndim)) * (_channel_view(running_var, ndim) + eps).rsqrt()
     if weight is not None:
         y = y * _channel_view(weight, ndim)
     if bias is not None:
         y = y + _channel_view(bias, ndim)
     return y
+
+
+class _BatchNorm(Function):
+    """Batch norm as one node; the backward is the closed form in Tensor ops (batch statistics recomputed
+    from the saved input in training, the running statistics as they were at the forward otherwise)."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: Tensor, w: Tensor, b: Tensor, running: tuple[Tensor | None, Tensor | None], training: bool,
+        momentum: float, eps: float, has_w: bool, has_b: bool,
+    ) -> Tensor:
+        rm, rv = running
+        stats = None if training else (rm.detach().clone(), rv.detach().clone())  # type: ignore[union-attr]
+        ctx.save_for_backward(x, w)
+        ctx.args = (training, eps, has_w, has_b, stats)
+        return _batch_norm_ref(x, rm, rv, w if has_w else None, b if has_b else None, training, momentum, eps)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
+        x, w = ctx.saved_tensors
+        training, eps, has_w, has_b, stats = ctx.args
+        ndim = x.ndim
+        dims = (0,) + tuple(range(2, ndim))
+        if training:
+            mean = x.mean(dims, keepdim=True)
+            xc = x - mean
+            rstd = ((xc * xc).mean(dims, keepdim=True) + eps).rsqrt()
+        else:
+            xc = x - _channel_view(stats[0], ndim)
+            rstd = (_channel_view(stats[1], ndim) + eps).rsqrt()
+        xhat = xc * rstd
+        gw = (g * xhat).sum(dims) if has_w and ctx.needs_input_grad[1] else None
+        gb = g.sum(dims) if has_b and ctx.needs_input_grad[2] else None
+        gx = None
+        if ctx.needs_input_grad[0]:
+            gh = g * _channel_view(w, ndim) if has_w else g
+            if training:
+                gx = rstd * (gh - gh.mean(dims, keepdim=True) - xhat * (gh * xhat).mean(dims, keepdim=True))
+            else:
+                gx = gh * rstd
+        return gx, gw, gb, None, None, None, None, None, None
+
+
+node_name(_BatchNorm, "NativeBatchNormBackward0")
 
 
 def instance_norm(
