@@ -92,25 +92,38 @@ class _BatchNorm(Function):
         momentum: float, eps: float, has_w: bool, has_b: bool,
     ) -> Tensor:
         rm, rv = running
-        stats = None if training else (rm.detach().clone(), rv.detach().clone())  # type: ignore[union-attr]
+        ndim = x.ndim
+        if training:
+            n = x.numel() // x.shape[1]
+            dims = (0,) + tuple(range(2, ndim))
+            mean = x.mean(dims, keepdim=True)
+            xc = x - mean
+            var = (xc * xc).mean(dims, keepdim=True)
+            _update_running(rm, mean, momentum)
+            _update_running(rv, var * (n / (n - 1)), momentum)
+            rstd = (var + eps).rsqrt()
+        else:
+            assert rm is not None and rv is not None
+            mean, rstd = _channel_view(rm, ndim).clone(), (_channel_view(rv, ndim) + eps).rsqrt()
+            xc = x - mean
+        xhat = xc * rstd
         ctx.save_for_backward(x, w)
-        ctx.args = (training, eps, has_w, has_b, stats)
-        return _batch_norm_ref(x, rm, rv, w if has_w else None, b if has_b else None, training, momentum, eps)
+        # the statistics of this forward, reused by a backward that records no graph
+        ctx.args = (training, eps, has_w, has_b, mean, rstd)
+        y = xhat * _channel_view(w, ndim) if has_w else xhat
+        return y + _channel_view(b, ndim) if has_b else y
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
         x, w = ctx.saved_tensors
-        training, eps, has_w, has_b, stats = ctx.args
+        training, eps, has_w, has_b, mean, rstd = ctx.args
         ndim = x.ndim
         dims = (0,) + tuple(range(2, ndim))
-        if training:
+        if training and is_grad_enabled():
+            # create_graph: the statistics as functions of x, so the gradient differentiates again
             mean = x.mean(dims, keepdim=True)
-            xc = x - mean
-            rstd = ((xc * xc).mean(dims, keepdim=True) + eps).rsqrt()
-        else:
-            xc = x - _channel_view(stats[0], ndim)
-            rstd = (_channel_view(stats[1], ndim) + eps).rsqrt()
-        xhat = xc * rstd
+            rstd = (((x - mean) * (x - mean)).mean(dims, keepdim=True) + eps).rsqrt()
+        xhat = (x - mean) * rstd
         gw = (g * xhat).sum(dims) if has_w and ctx.needs_input_grad[1] else None
         gb = g.sum(dims) if has_b and ctx.needs_input_grad[2] else None
         gx = None
