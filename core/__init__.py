@@ -112,6 +112,13 @@ from .amp.autocast_mode import (  # noqa: E402
     set_autocast_dtype, set_autocast_enabled, set_autocast_gpu_dtype,
 )
 from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402
+from .ops.misc_toplevel import (  # noqa: E402
+    binomial, detach, detach_, empty_strided, frombuffer, get_device, poisson, scalar_tensor, to_dlpack, vmap,
+)
+from .ops.index_extra import (  # noqa: E402
+    as_strided, as_strided_, as_strided_scatter, diagonal_scatter, index_copy, index_fill, index_put, index_put_,
+    index_reduce, masked_scatter, put, scatter_reduce, select_scatter, slice_scatter,
+)
 from .ops.scan import (  # noqa: E402
     bucketize, corrcoef, cov, cummax, cummin, cumulative_trapezoid, diff, dist, gradient, histc, histogram, isin,
     logcumsumexp, mode, nanmedian, nanquantile, quantile, renorm, searchsorted, trapezoid, trapz, unique_consecutive,
@@ -176,6 +183,10 @@ def __getattr__(name: str) -> object:
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
+    if name == "default_generator":
+        from .ops.random import canon_device, default_generator_for
+
+        return default_generator_for(canon_device("cpu"))
     if name in ("save", "load"):
         try:
             from . import serialization

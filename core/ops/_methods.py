@@ -421,6 +421,29 @@ def _bind_scan() -> None:
         setattr(T, name, _inplace_method(fn, name))
 
 
+def _bind_index_extra() -> None:
+    """Bind ``ops/index_extra.py`` (``x.index_fill_(...)``, ``x.scatter_reduce(...)``, ``x.unfold(...)``, ...)."""
+    from . import index_extra as Ix
+
+    T: Any = Tensor
+    for name, fn in Ix.METHODS.items():
+        setattr(T, name, fn)
+    for name, fn in Ix.INPLACE.items():
+        setattr(T, name, _inplace_method(fn, name))
+
+
+def _bind_misc_toplevel() -> None:
+    """Bind ``ops/misc_toplevel.py`` (``x.get_device()``, ``x.cauchy_()``, ...) and the ``is_*`` queries."""
+    from .. import _runtime as Rt
+    from . import misc_toplevel as Mt
+
+    T: Any = Tensor
+    for name, fn in Mt.METHODS.items():
+        setattr(T, name, fn)
+    for name in ("is_inference", "is_nonzero", "is_same_size", "is_signed"):
+        setattr(T, name, getattr(Rt, name))
+
+
 _bind()
 _bind_assemble()
 _bind_complex()
@@ -428,3 +451,5 @@ _bind_linalg()
 _bind_sparse()
 _bind_pointwise_extra()
 _bind_scan()
+_bind_index_extra()
+_bind_misc_toplevel()

@@ -1,0 +1,607 @@
+"""More indexing: index_fill/index_copy/index_put/index_reduce, scatter_reduce, masked_scatter, put,
+diagonal/select/slice/as_strided scatters, as_strided, unfold, fill_diagonal_, sum_to_size, resize_, and the
+storage queries (data_ptr, storage_offset, is_pinned, ...).
+
+Built on the existing differentiable indexing ops (gather, scatter, scatter_add, index_put, setitem on a
+clone), so they run and differentiate on every backend. Reductions with several sources per target
+(``prod``/``amax``/``amin``) sort the targets and run a segmented doubling scan.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .. import dtypes as _dt
+from ..tensor import Tensor
+from . import arrange as A
+from . import elementwise as E
+from . import indexing as I
+from . import reduction as Rd
+from . import sorting as So
+from ._dispatch import bump_version, check_inplace, type_name
+from .creation import arange, full, ones_like, tensor, zeros, zeros_like
+from .pointwise_extra import _attach, _top_inplace
+
+
+def _dim(d: int, nd: int) -> int:
+    n = builtins.max(nd, 1)
+    if not -n <= d < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
+    return d % n
+
+
+def _size_args(size: Any) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], (list, tuple)):
+        size = size[0]
+    return tuple(int(s) for s in size)
+
+
+def _index_key(d: int, index: Tensor) -> tuple[Any, ...]:
+    return (slice(None),) * d + (index,)
+
+
+def _check_index_dtype(index: Tensor, fn: str) -> None:
+    if not isinstance(index, Tensor) or index.dtype not in (_dt.int64, _dt.int32):
+        got = type_name(index.dtype) if isinstance(index, Tensor) else type(index).__name__
+        raise IndexError(f"{fn}(): Expected dtype int32/int64 for index but got {got}")
+
+
+# ---------------------------------------------------------------------------------------------
+# index_* family
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    """A copy of ``input`` with ``value`` in the entries at ``index`` along ``dim``."""
+    _check_index_dtype(index, "index_fill")
+    d = _dim(dim, input.ndim)
+    if isinstance(value, Tensor) and value.ndim:
+        raise IndexError(f"index_fill_(): Expected 0-dimensional value tensor, but got tensor with {value.ndim} "
+                         "dimension(s).")
+    with E._no_grad():
+        idx = index.reshape(-1)  # type: ignore[attr-defined]
+        n = input.shape[d] if input.ndim else 1
+        I._check_range(idx, n, "index_fill")
+        sel = I.scatter(zeros((n,), dtype=_dt.bool, device=input.device), 0, idx % n if idx.numel() else idx, True)
+        shape = [1] * input.ndim
+        if input.ndim:
+            shape[d] = n
+        mask = sel.reshape(shape) if input.ndim else sel.reshape(())  # type: ignore[attr-defined]
+    v = value.to(input.dtype) if isinstance(value, Tensor) else value
+    r = E.where(mask, v, input)
+    return r if r.dtype is input.dtype else r.to(input.dtype)
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """A copy of ``input`` with the slices of ``source`` written at ``index`` along ``dim``."""
+    _check_index_dtype(index, "index_copy")
+    d = _dim(dim, input.ndim)
+    if source.ndim and index.numel() != source.shape[d if source.ndim == input.ndim else 0]:
+        raise IndexError(f"index_copy_(): Number of indices ({index.numel()}) should be equal to "
+                         f"source.size(dim) ({source.shape[d]})")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
+                           f"{type_name(input.dtype)} and (source) {type_name(source.dtype)}")
+    out = input.clone()  # type: ignore[attr-defined]
+    out[_index_key(d, index.reshape(-1))] = source  # type: ignore[attr-defined]
+    return out  # type: ignore[no-any-return]
+
+
+def index_put(input: Tensor, indices: Sequence[Any], values: Any, accumulate: bool = False) -> Tensor:
+    """A copy of ``input`` with ``values`` written (or added, ``accumulate``) at the advanced index ``indices``."""
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"index_put(): argument 'indices' must be tuple of Tensors, not {type(indices).__name__}")
+    key = tuple(slice(None) if i is None else i for i in indices)
+    if not isinstance(values, Tensor):
+        values = tensor(values, dtype=input.dtype, device=input.device)
+    elif values.dtype is not input.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{type_name(input.dtype)} for the destination and {type_name(values.dtype)} for the "
+                           "source.")
+    nkey, _ = I._convert_key(input, key)
+    return I.index_put_functional(input, nkey, values, accumulate=accumulate)
+
+
+_REDUCES = ("sum", "prod", "mean", "amax", "amin")
+
+
+def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str, *,
+                 include_self: bool = True) -> Tensor:
+    """A copy of ``input`` with the slices of ``source`` reduced (prod/mean/amax/amin) into ``index`` along ``dim``."""
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
+    _check_index_dtype(index, "index_reduce")
+    d = _dim(dim, input.ndim)
+    if index.ndim > 1:
+        raise IndexError("index_reduce_(): Index is supposed to be a vector")
+    sd = d if source.ndim else 0
+    if source.ndim and index.numel() != source.shape[sd]:
+        raise IndexError(f"index_reduce_(): Number of indices ({index.numel()}) should be equal to "
+                         f"source.size(dim) ({source.shape[sd]})")
+    shape = [1] * builtins.max(source.ndim, 1)
+    shape[sd] = index.numel()
+    idx = index.reshape(shape).expand(source.shape if source.ndim else (1,))  # type: ignore[attr-defined]
+    return scatter_reduce(input, d, idx, source if source.ndim else source.reshape(1), reduce,  # type: ignore[attr-defined]
+                          include_self=include_self)
+
+
+def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                   include_self: bool = True) -> Tensor:
+    """A copy of ``input`` with ``src`` reduced (sum/prod/mean/amax/amin) into it along ``dim`` at ``index``."""
+    if reduce not in _REDUCES:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    I._check_index(index, "scatter_reduce")
+    d = _dim(dim, input.ndim)
+    if index.ndim != input.ndim or index.ndim != src.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    for k, (i, s, x) in enumerate(zip(index.shape, src.shape, input.shape)):
+        if i > s or (k != d and i > x):
+            raise RuntimeError(f"Expected index {list(index.shape)} to be smaller than self {list(input.shape)} apart "
+                               f"from dimension {d} and to be smaller size than src {list(src.shape)}")
+    if src.dtype is not input.dtype:
+        raise RuntimeError(f"scatter_reduce(): Expected self.dtype to be equal to src.dtype, got "
+                           f"{type_name(input.dtype)} and {type_name(src.dtype)}")
+    n = input.shape[d] if input.ndim else 1
+    I._check_range(index, n, "scatter_reduce")
+    src_s = src if tuple(src.shape) == tuple(index.shape) else src[tuple(slice(0, i) for i in index.shape)]  # type: ignore[index]
+    idx = E.remainder(index.to(_dt.int64), n) if index.numel() else index.to(_dt.int64)
+    if reduce in ("sum", "mean"):
+        base = input if include_self else I.scatter(input, d, idx, 0)
+        s = I.scatter_add(base, d, idx, src_s)
+        if reduce == "sum":
+            return s
+        with E._no_grad():
+            cnt0 = ones_like(input) if include_self else zeros_like(input)
+            cnt = I.scatter_add(cnt0, d, idx, ones_like(src_s))
+            safe = E.where(cnt == 0, ones_like(cnt), cnt)
+        if input.dtype.is_floating_point or input.dtype.is_complex:
+            return E.where(cnt == 0, input, s / safe)
+        return E.where(cnt == 0, input, E.floor_divide(s, safe))
+    if reduce == "prod":
+        return _segment_reduce(input, d, idx, src_s, E.mul, include_self)
+    op = E.maximum if reduce == "amax" else E.minimum
+    with E._no_grad():
+        r = _segment_reduce(input.detach(), d, idx, src_s.detach(), op, include_self)  # type: ignore[attr-defined]
+
+    def formula(g: Tensor) -> tuple[Any, ...]:
+        # PyTorch's: the gradient is shared evenly among all the elements equal to the result (self counted
+        # among them even when include_self=False, whose self gradient is then zeroed where scattered)
+        value = I.gather(r, d, idx)
+        src_hit = (src_s == value).to(g.dtype)
+        self_hit = (input == r).to(g.dtype)
+        share = g / I.scatter_add(self_hit, d, idx, src_hit)
+        g_self = self_hit * share
+        if not include_self:
+            g_self = I.scatter(g_self, d, idx, 0.0)
+        return g_self, src_hit * I.gather(share, d, idx)
+
+    return _attach(r, "ScatterReduceBackward0", (input, src_s), formula)
+
+
+def _segment_reduce(input: Tensor, d: int, idx: Tensor, src: Tensor, op: Callable[[Tensor, Tensor], Tensor],
+                    include_self: bool) -> Tensor:
+    """``input`` with each target's ``src`` elements combined by ``op`` (sorted segments, doubling scan)."""
+    if idx.numel() == 0:
+        return input.clone()  # type: ignore[attr-defined, no-any-return]
+    nd = input.ndim
+    ishape = idx.shape
+    strides = [1] * nd
+    for k in range(nd - 2, -1, -1):
+        strides[k] = strides[k + 1] * input.shape[k + 1]
+    lin = zeros(ishape, dtype=_dt.int64, device=input.device)
+    for k in range(nd):
+        if k == d:
+            coord = idx
+        else:
+            view = [1] * nd
+            view[k] = ishape[k]
+            coord = arange(ishape[k], device=input.device).reshape(view).expand(ishape)  # type: ignore[attr-defined]
+        lin = lin + coord * strides[k]
+    lin = lin.reshape(-1)  # type: ignore[attr-defined]
+    order = So.argsort(lin, stable=True)
+    sl = lin[order]  # type: ignore[index]
+    sv = src.reshape(-1)[order]  # type: ignore[attr-defined]
+    m = sl.shape[0]
+    new = sl[1:] != sl[:-1]  # type: ignore[index]
+    start = A.cat([full((1,), True, dtype=_dt.bool, device=input.device), new], 0)
+    last = A.cat([new, full((1,), True, dtype=_dt.bool, device=input.device)], 0)
+    flags, vals = start, sv
+    k = 1
+    while k < m:
+        fa, va = flags[: m - k], vals[: m - k]  # type: ignore[index]
+        fb, vb = flags[k:], vals[k:]  # type: ignore[index]
+        nv = E.where(fb, vb, op(va, vb))
+        nf = E.logical_or(fa, fb)
+        vals = A.cat([vals[:k], nv], 0)  # type: ignore[index]
+        flags = A.cat([flags[:k], nf], 0)  # type: ignore[index]
+        k *= 2
+    pos = I.nonzero(last).reshape(-1)
+    tgt = sl[pos]  # type: ignore[index]
+    seg = vals[pos]  # type: ignore[index]
+    flat = input.reshape(-1)  # type: ignore[attr-defined]
+    if include_self:
+        seg = op(flat[tgt], seg)
+    key, _ = I._convert_key(flat, (tgt,))
+    return I.index_put_functional(flat, key, seg).reshape(input.shape)  # type: ignore[attr-defined, no-any-return]
+
+
+# ---------------------------------------------------------------------------------------------
+# masked_scatter, put, *_scatter
+
+
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """A copy of ``input`` with consecutive elements of ``source`` written where ``mask`` is True."""
+    if mask.dtype is not _dt.bool:
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
+                           f"{type_name(mask.dtype)}")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got "
+                           f"{type_name(input.dtype)} and {type_name(source.dtype)}")
+    from .shape import broadcast_tensors
+
+    x, m = broadcast_tensors(input, mask)
+    with E._no_grad():
+        mf = m.reshape(-1)  # type: ignore[attr-defined]
+        k = Rd.cumsum(mf.to(_dt.int64), 0) - 1
+        need = builtins.int(k[-1].item()) + 1 if k.numel() else 0  # type: ignore[index]
+        if need > source.numel():
+            raise RuntimeError(f"masked_scatter: expected source to have at least {need} elements (the number of "
+                               f"True elements in mask) but got {source.numel()}")
+        k = k.clamp(min=0)  # type: ignore[attr-defined]
+    src = source.reshape(-1)  # type: ignore[attr-defined]
+    picked = src[k] if src.shape[0] else zeros(k.shape, dtype=input.dtype, device=input.device)  # type: ignore[index]
+    return E.where(m, picked.reshape(x.shape), x)
+
+
+def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+    """A copy of ``input`` with ``source`` written (or added) at the flat positions ``index``."""
+    _check_index_dtype(index, "put")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got "
+                           f"self.dtype = {type_name(input.dtype)} and source.dtype = {type_name(source.dtype)}")
+    if index.numel() != source.numel():
+        raise RuntimeError(f"put_(): Expected source and index to have the same number of elements, but got "
+                           f"source.numel() = {source.numel()}, index.numel() = {index.numel()}")
+    flat = input.reshape(-1)  # type: ignore[attr-defined]
+    n = flat.shape[0]
+    I._check_range(index, n, "put")
+    idx = E.remainder(index.reshape(-1).to(_dt.int64), builtins.max(n, 1))  # type: ignore[attr-defined]
+    key, _ = I._convert_key(flat, (idx,))
+    return I.index_put_functional(flat, key, source.reshape(-1), accumulate).reshape(input.shape)  # type: ignore[attr-defined, no-any-return]
+
+
+def _scatter_into(input: Tensor, key: tuple[Any, ...], src: Tensor, expect: tuple[int, ...], fn: str) -> Tensor:
+    if tuple(src.shape) != tuple(expect):
+        raise RuntimeError(f"{fn}(): expected src to have a size equal to the slice of self. src size = "
+                           f"{list(src.shape)}, slice size = {list(expect)}")
+    out = input.clone()  # type: ignore[attr-defined]
+    out[key] = src.to(input.dtype) if src.dtype is not input.dtype else src  # type: ignore[attr-defined]
+    return out  # type: ignore[no-any-return]
+
+
+def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
+    """A copy of ``input`` with ``src`` embedded at ``input.select(dim, index)``."""
+    d = _dim(dim, input.ndim)
+    n = input.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+                         f"dimension {d}")
+    key = (slice(None),) * d + (index,)
+    return _scatter_into(input, key, src, tuple(input.select(d, index).shape), "select_scatter")  # type: ignore[attr-defined]
+
+
+def slice_scatter(input: Tensor, src: Tensor, dim: int = 0, start: int | None = None, end: int | None = None,
+                  step: int = 1) -> Tensor:
+    """A copy of ``input`` with ``src`` embedded at ``input[..., start:end:step, ...]`` along ``dim``."""
+    d = _dim(dim, input.ndim)
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    key = (slice(None),) * d + (slice(start, end, step),)
+    return _scatter_into(input, key, src, tuple(input[key].shape), "slice_scatter")  # type: ignore[index]
+
+
+def diagonal_scatter(input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """A copy of ``input`` with ``src`` embedded on the diagonal ``input.diagonal(offset, dim1, dim2)``."""
+    from .shape import diagonal
+
+    d1, d2 = _dim(dim1, input.ndim), _dim(dim2, input.ndim)
+    expect = tuple(diagonal(input, offset, d1, d2).shape)
+    if tuple(src.shape) != expect:
+        raise RuntimeError(f"diagonal_scatter(): expected src to have a size equal to the slice of self. src size = "
+                           f"{list(src.shape)}, slice size = {list(expect)}")
+    L = expect[-1]
+    i0 = arange(L, device=input.device) + builtins.max(-offset, 0)
+    j0 = arange(L, device=input.device) + builtins.max(offset, 0)
+    x = input.movedim((d1, d2), (-2, -1))  # type: ignore[attr-defined]
+    out = x.clone()
+    out[..., i0, j0] = src.to(input.dtype) if src.dtype is not input.dtype else src
+    return out.movedim((-2, -1), (d1, d2))  # type: ignore[no-any-return]
+
+
+def _strided_positions(size: tuple[int, ...], stride: tuple[int, ...], offset: int, device: Any) -> Tensor:
+    pos = zeros(size, dtype=_dt.int64, device=device)
+    for k, (n, s) in enumerate(zip(size, stride)):
+        view = [1] * len(size)
+        view[k] = n
+        pos = pos + arange(n, device=device).reshape(view) * s  # type: ignore[attr-defined]
+    return pos + offset
+
+
+def _check_strided(input: Tensor, size: Sequence[int], stride: Sequence[int], offset: int, fn: str) -> None:
+    if len(size) != len(stride):
+        raise RuntimeError(f"mismatch in length of strides and shape: {len(stride)} vs {len(size)}")
+    if any(s < 0 for s in stride):
+        raise RuntimeError(f"{fn}: Negative strides are not supported at the moment, got strides: {list(stride)}")
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+    need = offset + builtins.sum((n - 1) * s for n, s in zip(size, stride)) + 1 if all(size) else 0
+    if need > input.numel():
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
+                           f"itemsize {input.dtype.itemsize} requiring a storage size of {need * input.dtype.itemsize}"
+                           f" are out of bounds for storage of size {input.numel() * input.dtype.itemsize}")
+
+
+def as_strided(input: Tensor, size: Sequence[int], stride: Sequence[int], storage_offset: int | None = None) -> Tensor:
+    """Elements of ``input`` (its row-major storage) read with the given ``size``, ``stride`` and offset.
+
+    ember's backends need not expose raw strided storage, so this gathers (a copy, differentiable) rather than
+    aliasing: writes to the result do not reach ``input``."""
+    size, stride = tuple(size), tuple(stride)
+    off = 0 if storage_offset is None else storage_offset
+    _check_strided(input, size, stride, off, "as_strided")
+    flat = input.reshape(-1)  # type: ignore[attr-defined]
+    pos = _strided_positions(size, stride, off, input.device)
+    return flat[pos.reshape(-1)].reshape(size) if pos.numel() else zeros(size, dtype=input.dtype,  # type: ignore[no-any-return]
+                                                                         device=input.device)
+
+
+def as_strided_(input: Tensor, size: Sequence[int], stride: Sequence[int], storage_offset: int | None = None) -> Tensor:
+    """Not supported: ember tensors cannot re-stride their storage in place."""
+    raise RuntimeError("as_strided_ is not supported by ember: backends do not expose re-stridable storage; use "
+                       "x = x.as_strided(size, stride) (a copy) instead")
+
+
+def as_strided_scatter(input: Tensor, src: Tensor, size: Sequence[int], stride: Sequence[int],
+                       storage_offset: int | None = None) -> Tensor:
+    """A copy of ``input`` with ``src`` written at the positions ``input.as_strided(size, stride, offset)`` reads."""
+    size, stride = tuple(size), tuple(stride)
+    off = 0 if storage_offset is None else storage_offset
+    _check_strided(input, size, stride, off, "as_strided_scatter")
+    if tuple(src.shape) != size:
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = {list(src.shape)}, "
+                           f"slice size = {list(size)}")
+    flat = input.reshape(-1).clone()  # type: ignore[attr-defined]
+    pos = _strided_positions(size, stride, off, input.device).reshape(-1)  # type: ignore[attr-defined]
+    flat[pos] = src.reshape(-1).to(input.dtype)  # type: ignore[attr-defined]
+    return flat.reshape(input.shape)  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------------------------
+# shape helpers
+
+
+def unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """All windows of ``size`` elements, ``step`` apart, along ``dimension`` (a new last dim of ``size``)."""
+    nd = self.ndim
+    d = _dim(dimension, nd) if nd else 0
+    n = self.shape[d] if nd else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    x = self if nd else self.reshape(1)  # type: ignore[attr-defined]
+    nw = (n - size) // step + 1
+    idx = (arange(nw, device=self.device).reshape(-1, 1) * step + arange(size, device=self.device)).reshape(-1)  # type: ignore[attr-defined]
+    w = I.index_select(x, d, idx)
+    shape = list(x.shape)
+    shape[d: d + 1] = [nw, size]
+    w = w.reshape(shape).movedim(d + 1, -1)  # type: ignore[attr-defined]
+    return w if nd else w.reshape(size)  # type: ignore[no-any-return]
+
+
+def sum_to_size(self: Tensor, *size: Any) -> Tensor:
+    """``self`` summed down to ``size`` (which ``self`` must be expandable from)."""
+    from ._dispatch import sum_to
+
+    target = _size_args(size)
+    ok = len(target) <= self.ndim and all(t in (1, s) for t, s in zip(reversed(target), reversed(self.shape)))
+    if not ok:
+        raise RuntimeError(f"size {{{', '.join(map(str, target))}}} is not expandable to size "
+                           f"{{{', '.join(map(str, self.shape))}}}.")
+    return sum_to(self, target)
+
+
+def fill_diagonal_(self: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
+    """Fill the main diagonal in place (all dims equal beyond 2-d; ``wrap`` restarts below tall matrices)."""
+    nd = self.ndim
+    if nd < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if nd > 2 and len(set(self.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    n = builtins.min(self.shape)
+    strides = [1] * nd
+    for k in range(nd - 2, -1, -1):
+        strides[k] = strides[k + 1] * self.shape[k + 1]
+    step = builtins.sum(strides)
+    total = self.numel()
+    if nd == 2 and wrap and self.shape[0] > self.shape[1] + 1:
+        count = (total + step - 1) // step
+    else:
+        count = n
+    with E._no_grad():
+        pos = arange(count, device=self.device) * step
+        pos = pos[pos < total]  # type: ignore[index]
+        mask = I.scatter(zeros((total,), dtype=_dt.bool, device=self.device), 0, pos, True).reshape(self.shape)  # type: ignore[attr-defined]
+    v = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    return E.inplace(I.masked_fill, self, mask, v)
+
+
+def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
+    """Resize in place to ``sizes``: the leading elements keep their row-major order, new ones are zero."""
+    shape = _size_args(sizes)
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {builtins.min(shape)}: {list(shape)}")
+    if self.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    if self._base is not None and tuple(shape) != tuple(self.shape):
+        raise RuntimeError("cannot resize a view of another tensor: call resize_ on a tensor that owns its storage")
+    check_inplace(self)
+    need = math.prod(shape)
+    with E._no_grad():
+        flat = self.reshape(-1)  # type: ignore[attr-defined]
+        have = flat.shape[0]
+        if need <= have:
+            new = flat[:need]  # type: ignore[index]
+        else:
+            new = A.cat([flat, zeros((need - have,), dtype=self.dtype, device=self.device)], 0)
+        new = new.reshape(shape).clone()  # type: ignore[attr-defined]
+    self._data = new._data
+    bump_version(self)
+    return self
+
+
+def resize_as_(self: Tensor, the_template: Tensor, *, memory_format: Any = None) -> Tensor:
+    """``self.resize_(the_template.shape)``."""
+    return resize_(self, tuple(the_template.shape))
+
+
+def new(self: Tensor, *args: Any, device: Any = None) -> Tensor:
+    """The legacy constructor with ``self``'s dtype and device: ``x.new(2, 3)``, ``x.new([1, 2])``."""
+    from .creation import _legacy_new
+
+    return _legacy_new(self.dtype, args, device if device is not None else self.device)
+
+
+def new_empty_strided(self: Tensor, size: Sequence[int], stride: Sequence[int], *, dtype: Any = None,
+                      device: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
+    """``new_empty(size)`` (ember tensors are contiguous; ``stride`` is accepted and not kept)."""
+    from .creation import new_empty
+
+    return new_empty(self, tuple(size), dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+# ---------------------------------------------------------------------------------------------
+# CPU callables and storage queries
+
+
+def _check_cpu_callable(self: Tensor, fn: str) -> None:
+    if self._device.type != "cpu":
+        raise TypeError(f"{fn} is only implemented on CPU tensors")
+    if self.requires_grad:
+        raise RuntimeError(f"Can't call {fn}() on Variable that requires grad. Use var.detach().{fn}() instead.")
+
+
+def _write_values(self: Tensor, values: list[Any]) -> Tensor:
+    from .creation import tensor as mk
+
+    new = mk(values, dtype=self.dtype, device=self.device).reshape(self.shape)  # type: ignore[attr-defined]
+    from ._dispatch import write
+
+    write(self, new._data)
+    return self
+
+
+def apply_(self: Tensor, callable: Callable[[Any], Any]) -> Tensor:  # noqa: A002
+    """Replace each element by ``callable(element)`` in place (CPU only, slow: one Python call each)."""
+    _check_cpu_callable(self, "apply_")
+    check_inplace(self)
+    return _write_values(self, [callable(v) for v in self.reshape(-1).tolist()])  # type: ignore[attr-defined]
+
+
+def map_(self: Tensor, tensor: Tensor, callable: Callable[[Any, Any], Any]) -> Tensor:  # noqa: A002
+    """``self[i] = callable(self[i], tensor[i])`` in place, ``tensor`` broadcast to ``self`` (CPU only)."""
+    _check_cpu_callable(self, "map_")
+    check_inplace(self)
+    other = tensor.expand(self.shape).reshape(-1).tolist()  # type: ignore[attr-defined]
+    return _write_values(self, [callable(a, b) for a, b in zip(self.reshape(-1).tolist(), other)])  # type: ignore[attr-defined]
+
+
+def map2_(self: Tensor, x: Tensor, y: Tensor, callable: Callable[[Any, Any, Any], Any]) -> Tensor:  # noqa: A002
+    """``self[i] = callable(self[i], x[i], y[i])`` in place, ``x``/``y`` broadcast to ``self`` (CPU only)."""
+    _check_cpu_callable(self, "map2_")
+    check_inplace(self)
+    xs = x.expand(self.shape).reshape(-1).tolist()  # type: ignore[attr-defined]
+    ys = y.expand(self.shape).reshape(-1).tolist()  # type: ignore[attr-defined]
+    return _write_values(self, [callable(a, b, c) for a, b, c in zip(self.reshape(-1).tolist(), xs, ys)])  # type: ignore[attr-defined]
+
+
+def _pointer(data: Any) -> int:
+    iface = getattr(data, "__array_interface__", None) or getattr(data, "__cuda_array_interface__", None)
+    if iface is not None:
+        return int(iface["data"][0])
+    ptr = getattr(data, "unsafe_buffer_pointer", None)
+    if ptr is not None:
+        try:
+            return int(ptr())
+        except Exception:  # noqa: BLE001 - a backend may refuse (e.g. a sharded array): no address to give
+            return 0
+    return 0
+
+
+def data_ptr(self: Tensor) -> int:
+    """Address of the first element in the backend's memory (0 where the backend exposes none)."""
+    return _pointer(self._data) if self.numel() else 0
+
+
+def const_data_ptr(self: Tensor) -> int:
+    """``data_ptr()`` (ember does not distinguish read-only access)."""
+    return data_ptr(self)
+
+
+def storage_offset(self: Tensor) -> int:
+    """Offset in elements of this view's first element from its base's storage (0 for a base tensor)."""
+    base = self._base
+    if base is None or not self.numel():
+        return 0
+    p, b = _pointer(self._data), _pointer(base._data)
+    if not p or not b:
+        return 0
+    return (p - b) // self.dtype.itemsize
+
+
+def is_shared(self: Tensor) -> bool:
+    """False: ember tensors live in process-private memory (no shared-memory storage)."""
+    return False
+
+
+def share_memory_(self: Tensor) -> Tensor:
+    """Not supported: ember has no shared-memory storage to move the tensor into."""
+    raise RuntimeError("share_memory_ is not supported by ember: tensors live in process-private memory; "
+                       "DataLoader workers send batches by pickling instead")
+
+
+def is_pinned(self: Tensor, device: Any = None) -> bool:
+    """False: ember does not allocate page-locked host memory."""
+    return False
+
+
+def pin_memory(self: Tensor, device: Any = None) -> Tensor:
+    """Page-locked copy for fast accelerator transfer; needs an accelerator (CUDA), as in PyTorch."""
+    from ..plugins import registered_backends, unavailable_reason
+
+    be = registered_backends().get("cuda")
+    if be is None or unavailable_reason(be):
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    return self.clone()  # type: ignore[attr-defined, no-any-return]
+
+
+index_put_ = _top_inplace("index_put_")
+
+METHODS: dict[str, Callable[..., Any]] = {
+    "index_fill": index_fill, "index_copy": index_copy, "index_put": index_put, "index_reduce": index_reduce,
+    "scatter_reduce": scatter_reduce, "masked_scatter": masked_scatter, "put": put,
+    "diagonal_scatter": diagonal_scatter, "select_scatter": select_scatter, "slice_scatter": slice_scatter,
+    "as_strided": as_strided, "as_strided_": as_strided_, "as_strided_scatter": as_strided_scatter,
+    "unfold": unfold, "sum_to_size": sum_to_size, "fill_diagonal_": fill_diagonal_, "resize_": resize_,
+    "resize_as_": resize_as_, "new": new, "new_empty_strided": new_empty_strided, "apply_": apply_, "map_": map_,
+    "map2_": map2_, "data_ptr": data_ptr, "const_data_ptr": const_data_ptr, "storage_offset": storage_offset,
+    "is_shared": is_shared, "share_memory_": share_memory_, "is_pinned": is_pinned, "pin_memory": pin_memory,
+}
+INPLACE: dict[str, Callable[..., Tensor]] = {
+    "index_fill_": index_fill, "index_copy_": index_copy, "index_put_": index_put, "index_reduce_": index_reduce,
+    "scatter_reduce_": scatter_reduce, "masked_scatter_": masked_scatter, "put_": put,
+}

@@ -1,0 +1,155 @@
+"""ops/misc_toplevel.py against PyTorch: scalar_tensor, empty_strided, frombuffer, to_dlpack, detach, get_device,
+default_generator, poisson/binomial (distribution checks), cauchy_/log_normal_/geometric_, vmap."""
+
+from __future__ import annotations
+
+import array
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+
+def test_scalar_tensor_empty_strided():
+    for s, kw in ((1, {}), (2.5, {}), (3, {"dtype": ember.int64}), (True, {"dtype": ember.bool})):
+        e = ember.scalar_tensor(s, **kw)
+        t = torch.scalar_tensor(s, **{k: getattr(torch, str(v).split(".")[-1]) for k, v in kw.items()})
+        assert e.shape == t.shape == () and str(e.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+        assert e.item() == t.item()
+    x = ember.empty_strided((2, 3), (3, 1), dtype=ember.float64)
+    assert x.shape == (2, 3) and x.dtype is ember.float64
+    with pytest.raises(RuntimeError, match="mismatch in length of strides and shape"):
+        ember.empty_strided((2, 3), (1,))
+
+
+def test_frombuffer():
+    buf = array.array("i", [1, 2, 3, 4])
+    e = ember.frombuffer(buf, dtype=ember.int32)
+    t = torch.frombuffer(buf, dtype=torch.int32)
+    assert e.tolist() == t.tolist()
+    assert ember.frombuffer(buf, dtype=ember.int32, count=2, offset=4).tolist() == torch.frombuffer(
+        buf, dtype=torch.int32, count=2, offset=4).tolist()
+    # shares memory with the buffer, as PyTorch
+    buf[0] = 10
+    assert e[0].item() == 10
+    assert ember.frombuffer(bytearray(b"\x01\x00"), dtype=ember.uint8).tolist() == [1, 0]
+    with pytest.raises(ValueError, match="multiple of element size"):
+        ember.frombuffer(bytearray(b"\x01\x00\x00"), dtype=ember.int16)
+    with pytest.raises(ValueError):
+        torch.frombuffer(bytearray(b"\x01\x00\x00"), dtype=torch.int16)
+
+
+def test_to_dlpack_detach_get_device():
+    x = ember.tensor([1.0, 2.0])
+    cap = ember.to_dlpack(x)
+    assert type(cap).__name__ == "PyCapsule"
+    assert torch.from_dlpack(cap).tolist() == [1.0, 2.0]  # a capsule PyTorch reads
+    a = ember.ones(2, requires_grad=True) * 2
+    d = ember.detach(a)
+    assert not d.requires_grad and d.tolist() == [2.0, 2.0]
+    ember.detach_(a)
+    assert a.grad_fn is None and not a.requires_grad
+    assert ember.get_device(x) == x.get_device() == torch.ones(1).get_device() == -1
+
+
+def test_default_generator():
+    g = ember.default_generator
+    assert isinstance(g, ember.Generator) and g is ember.default_generator
+    g.manual_seed(0)
+    a = ember.rand(4)
+    ember.default_generator.manual_seed(0)
+    assert ember.rand(4).tolist() == a.tolist()
+    torch.default_generator.manual_seed(0)
+    np.testing.assert_allclose(a.numpy(), torch.rand(4).numpy())
+    assert g.initial_seed() == 0
+
+
+def test_poisson():
+    ember.manual_seed(0)
+    rates = ember.tensor([0.0, 0.5, 3.0, 9.5, 10.0, 40.0, 1000.0], dtype=ember.float64)
+    draws = ember.poisson(rates.expand(4000, 7))
+    assert draws.dtype is ember.float64 and draws.shape == (4000, 7)
+    m = draws.mean(0).numpy()
+    v = draws.var(0).numpy()
+    r = rates.numpy()
+    np.testing.assert_allclose(m, r, rtol=0.06, atol=0.05)
+    np.testing.assert_allclose(v, r, rtol=0.12, atol=0.05)
+    assert (draws.numpy() == np.round(draws.numpy())).all() and (draws.numpy() >= 0).all()
+    ember.manual_seed(3)
+    a = ember.poisson(rates)
+    ember.manual_seed(3)
+    assert ember.poisson(rates).tolist() == a.tolist()
+    gen = ember.Generator().manual_seed(5)
+    b = ember.poisson(rates, generator=gen)
+    assert b.shape == rates.shape
+    with pytest.raises(RuntimeError, match="invalid Poisson rate"):
+        ember.poisson(ember.tensor([-1.0]))
+    with pytest.raises(NotImplementedError, match="not implemented for 'Long'"):
+        ember.poisson(ember.tensor([1]))
+
+
+def test_binomial():
+    ember.manual_seed(0)
+    n = ember.tensor([0.0, 1.0, 10.0, 50.0, 200.0, 30.0], dtype=ember.float64)
+    p = ember.tensor([0.3, 0.5, 0.2, 0.9, 0.5, 1.0], dtype=ember.float64)
+    draws = ember.binomial(n.expand(3000, 6), p.expand(3000, 6))
+    m, v = draws.mean(0).numpy(), draws.var(0).numpy()
+    np.testing.assert_allclose(m, (n * p).numpy(), rtol=0.05, atol=0.02)
+    np.testing.assert_allclose(v, (n * p * (1 - p)).numpy(), rtol=0.15, atol=0.02)
+    assert (draws.numpy() <= n.numpy()).all() and draws.dtype is ember.float64
+    with pytest.raises(NotImplementedError, match="binomial_cpu"):
+        ember.binomial(ember.tensor([1]), ember.tensor([0.5]))
+
+
+def test_random_fill_methods():
+    ember.manual_seed(0)
+    x = ember.empty(20000, dtype=ember.float64)
+    x.log_normal_(0.0, 0.5)
+    np.testing.assert_allclose(np.log(x.numpy()).mean(), 0.0, atol=0.02)
+    np.testing.assert_allclose(np.log(x.numpy()).std(), 0.5, atol=0.02)
+    x.geometric_(0.25)
+    np.testing.assert_allclose(x.numpy().mean(), 4.0, rtol=0.05)
+    assert x.numpy().min() >= 1
+    x.cauchy_(1.0, 2.0)
+    np.testing.assert_allclose(np.median(x.numpy()), 1.0, atol=0.1)
+    with pytest.raises(RuntimeError, match="geometric_ expects p"):
+        x.geometric_(0.0)
+
+
+def test_vmap():
+    xe = ember.arange(24.0).reshape(4, 2, 3)
+    xt = torch.arange(24.0).reshape(4, 2, 3)
+    we, wt = ember.ones(3) * 0.5, torch.ones(3) * 0.5
+    re = ember.vmap(lambda a, w: a @ w, in_dims=(0, None))(xe, we)
+    rt = torch.vmap(lambda a, w: a @ w, in_dims=(0, None))(xt, wt)
+    np.testing.assert_allclose(re.numpy(), rt.numpy())
+    re = ember.vmap(lambda a: a.sum(0), in_dims=2, out_dims=1)(xe)
+    rt = torch.vmap(lambda a: a.sum(0), in_dims=2, out_dims=1)(xt)
+    np.testing.assert_allclose(re.numpy(), rt.numpy())
+    # nested: per-element of a batch of matrices
+    re = ember.vmap(ember.vmap(lambda a: a * a.sum()))(xe)
+    rt = torch.vmap(torch.vmap(lambda a: a * a.sum()))(xt)
+    np.testing.assert_allclose(re.numpy(), rt.numpy())
+    # tuple outputs with per-output out_dims, tuple inputs
+    fe = ember.vmap(lambda p: (p[0] + p[1], p[0].max()), in_dims=((0, 1),), out_dims=(0, 0))
+    ft = torch.vmap(lambda p: (p[0] + p[1], p[0].max()), in_dims=((0, 1),), out_dims=(0, 0))
+    a_e, b_e = fe((ember.ones(5, 2), ember.ones(2, 5)))
+    a_t, b_t = ft((torch.ones(5, 2), torch.ones(2, 5)))
+    assert a_e.shape == a_t.shape and b_e.shape == b_t.shape
+    # autograd through vmap
+    w = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    ember.vmap(lambda a: (a * w).sum())(ember.ones(4, 3)).sum().backward()
+    assert w.grad.tolist() == [4.0, 4.0, 4.0]
+    with pytest.raises(ValueError, match="same size in the mapped dimension"):
+        ember.vmap(lambda a, b: a + b)(ember.ones(2), ember.ones(3))
+    with pytest.raises(ValueError, match="in_dims is not compatible"):
+        ember.vmap(lambda a: a, in_dims=(0, 0))(ember.ones(2))
+    with pytest.raises(ValueError, match="non-Tensor"):
+        ember.vmap(lambda a, b: a, in_dims=(0, 0))(ember.ones(2), 3.0)
+
+
+def test_tensor_is_queries():
+    x = ember.tensor([1.0])
+    assert x.is_nonzero() and x.is_signed() and x.is_same_size(ember.ones(1)) and not x.is_inference()
