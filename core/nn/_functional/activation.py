@@ -88,36 +88,46 @@ def _leaky_f(x: Tensor, slope: float) -> Tensor:
     return where(x > 0, x, x * slope)
 
 
-def _leaky(x: Tensor, slope: float) -> Tensor:
-    return pointwise("LeakyReluBackward0", _leaky_f, lambda v, a: where(v > 0, 1.0, a).to(v.dtype), x, slope)
+def _leaky(x: Tensor, slope: float, name: str = "LeakyReluBackward0") -> Tensor:
+    return pointwise(name, _leaky_f, lambda v, a: where(v > 0, 1.0, a).to(v.dtype), x, slope)
+
+
+# PyTorch's in-place elu/celu/leaky_relu/threshold nodes (their backward reads the output) end in Backward1
+_IP_LEAKY, _IP_THRESHOLD, _IP_ELU, _IP_CELU = (
+    "LeakyReluBackward1", "ThresholdBackward1", "EluBackward1", "CeluBackward1"
+)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """leaky_relu(input, negative_slope=0.01, inplace=False) -> Tensor: ``x > 0 ? x : slope * x``."""
-    return _maybe_inplace(_leaky, input, inplace, negative_slope)
+    if inplace:
+        return _inplace(_leaky, input, negative_slope, _IP_LEAKY)
+    return _leaky(input, negative_slope)
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     """leaky_relu_(input, negative_slope=0.01) -> Tensor: in-place ``leaky_relu``."""
-    return _inplace(_leaky, input, negative_slope)
+    return _inplace(_leaky, input, negative_slope, _IP_LEAKY)
 
 
 def _threshold_f(x: Tensor, threshold: float, value: float) -> Tensor:
     return where(x > threshold, x, value)
 
 
-def _threshold(x: Tensor, threshold: float, value: float) -> Tensor:
-    return pointwise("ThresholdBackward0", _threshold_f, lambda v, t, _: (v > t).to(v.dtype), x, threshold, value)
+def _threshold(x: Tensor, threshold: float, value: float, name: str = "ThresholdBackward0") -> Tensor:
+    return pointwise(name, _threshold_f, lambda v, t, _: (v > t).to(v.dtype), x, threshold, value)
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """threshold(input, threshold, value, inplace=False) -> Tensor: ``x > threshold ? x : value``."""
-    return _maybe_inplace(_threshold, input, inplace, threshold, value)
+    if inplace:
+        return _inplace(_threshold, input, threshold, value, _IP_THRESHOLD)
+    return _threshold(input, threshold, value)
 
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
     """threshold_(input, threshold, value) -> Tensor: in-place ``threshold``."""
-    return _inplace(_threshold, input, threshold, value)
+    return _inplace(_threshold, input, threshold, value, _IP_THRESHOLD)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
@@ -195,12 +205,14 @@ def _elu(
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """elu(input, alpha=1.0, inplace=False) -> Tensor: ``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``."""
-    return _maybe_inplace(_elu, input, inplace, alpha)
+    if inplace:
+        return _inplace(_elu, input, alpha, 1.0, 1.0, _IP_ELU)
+    return _elu(input, alpha)
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     """elu_(input, alpha=1.) -> Tensor: in-place ``elu``."""
-    return _inplace(_elu, input, alpha)
+    return _inplace(_elu, input, alpha, 1.0, 1.0, _IP_ELU)
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -209,7 +221,9 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """selu(input, inplace=False) -> Tensor: ``scale * elu(x, alpha)`` with the self-normalizing constants."""
-    return _maybe_inplace(_elu, input, inplace, _SELU_ALPHA, _SELU_SCALE)
+    if inplace:
+        return _inplace(_elu, input, _SELU_ALPHA, _SELU_SCALE, 1.0, _IP_ELU)
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE)
 
 
 def selu_(input: Tensor) -> Tensor:
@@ -219,7 +233,8 @@ def selu_(input: Tensor) -> Tensor:
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """celu(input, alpha=1., inplace=False) -> Tensor: ``max(0, x) + min(0, alpha * expm1(x / alpha))``."""
-    return _maybe_inplace(_elu, input, inplace, alpha, 1.0, 1.0 / alpha, "CeluBackward0")
+    name = _IP_CELU if inplace else "CeluBackward0"
+    return _maybe_inplace(_elu, input, inplace, alpha, 1.0, 1.0 / alpha, name)
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:

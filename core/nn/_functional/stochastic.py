@@ -29,7 +29,12 @@ class _RReLU(Function):
         return g * noise, None, None, None
 
 
+class _RReLUInplace(_RReLU):
+    pass
+
+
 node_name(_RReLU, "RreluWithNoiseBackward0")
+node_name(_RReLUInplace, "RreluWithNoiseBackward1")  # PyTorch's in-place node name
 
 
 def _check_bounds(lower: float, upper: float) -> None:
@@ -44,7 +49,7 @@ def rrelu(
     negative slope is drawn from U(lower, upper) in training and is their mean otherwise."""
     _check_bounds(lower, upper)
     if inplace:
-        return _inplace(lambda x: _RReLU.apply(x, lower, upper, training), input)
+        return _inplace(lambda x: _RReLUInplace.apply(x, lower, upper, training), input)
     return _RReLU.apply(input, lower, upper, training)
 
 
