@@ -74,6 +74,7 @@ CASES: dict[str, Callable[..., Any]] = {
     "layer_norm_affine": lambda F, x, t, c: F.layer_norm(x, (3, 4), t.abs(), t),
     "batch_norm_train": lambda F, x, t, c: F.batch_norm(x, None, None, t[0].abs(), t[1], training=True),
     "batch_norm_eval": lambda F, x, t, c: F.batch_norm(x, t[0] * 0, t[1].abs() + 1, training=False),
+    "group_norm": lambda F, x, t, c: F.group_norm(x.reshape(3, 4, 1), 2, t[0].abs(), t[1]),
     "softmax": lambda F, x, t, c: F.softmax(x, 1),
     "log_softmax": lambda F, x, t, c: F.log_softmax(x, 1),
     "embedding": lambda F, x, t, c: F.embedding(c, x),

@@ -298,13 +298,22 @@ def group_norm(
         return autocast_call("group_norm", group_norm, input, num_groups, weight, bias, eps)
     if input.ndim < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.ndim}")
-    n, c = input.shape[0], input.shape[1]
+    c = input.shape[1]
     if c % num_groups:
         raise RuntimeError(
             f"Expected number of channels in input to be divisible by num_groups, but got input of "
             f"shape {list(input.shape)} and num_groups={num_groups}"
         )
-    x = input.reshape(n, num_groups, -1)
+    if is_grad_enabled() and any(t is not None and t.requires_grad for t in (input, weight, bias)):
+        # PyTorch's one node NativeGroupNormBackward0 with its three input edges (None for an absent affine)
+        none = input.new_empty(0)
+        return _GroupNorm.apply(input, weight if weight is not None else none, bias if bias is not None else none,
+                                num_groups, eps, weight is not None, bias is not None)
+    return _group_norm_ref(input, num_groups, weight, bias, eps)
+
+
+def _group_norm_ref(input: Tensor, groups: int, weight: Tensor | None, bias: Tensor | None, eps: float) -> Tensor:
+    x = input.reshape(input.shape[0], groups, -1)
     mean = x.mean(-1, keepdim=True)
     xc = x - mean
     var = (xc * xc).mean(-1, keepdim=True)
@@ -314,6 +323,41 @@ def group_norm(
     if bias is not None:
         y = y + _channel_view(bias, input.ndim)
     return y
+
+
+class _GroupNorm(Function):
+    """Group norm as one node; the backward is the closed form in Tensor ops on the recomputed normalized
+    input (so it differentiates again for create_graph)."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: Tensor, w: Tensor, b: Tensor, groups: int, eps: float, has_w: bool, has_b: bool
+    ) -> Tensor:
+        ctx.save_for_backward(x, w)
+        ctx.args = (groups, eps, has_w, has_b)
+        return _group_norm_ref(x, groups, w if has_w else None, b if has_b else None, eps)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
+        x, w = ctx.saved_tensors
+        groups, eps, has_w, has_b = ctx.args
+        n, ndim = x.shape[0], x.ndim
+        xg = x.reshape(n, groups, -1)
+        xc = xg - xg.mean(-1, keepdim=True)
+        rstd = ((xc * xc).mean(-1, keepdim=True) + eps).rsqrt()
+        xhat = (xc * rstd).reshape(x.shape)
+        dims = (0,) + tuple(range(2, ndim))
+        gw = (g * xhat).sum(dims) if has_w and ctx.needs_input_grad[1] else None
+        gb = g.sum(dims) if has_b and ctx.needs_input_grad[2] else None
+        gx = None
+        if ctx.needs_input_grad[0]:
+            gh = (g * _channel_view(w, ndim) if has_w else g).reshape(n, groups, -1)
+            xh = xhat.reshape(n, groups, -1)
+            gx = (rstd * (gh - gh.mean(-1, keepdim=True) - xh * (gh * xh).mean(-1, keepdim=True))).reshape(x.shape)
+        return gx, gw, gb, None, None, None, None
+
+
+node_name(_GroupNorm, "NativeGroupNormBackward0")
 
 
 def local_response_norm(
