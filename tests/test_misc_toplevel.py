@@ -153,3 +153,91 @@ def test_vmap():
 def test_tensor_is_queries():
     x = ember.tensor([1.0])
     assert x.is_nonzero() and x.is_signed() and x.is_same_size(ember.ones(1)) and not x.is_inference()
+
+
+def test_post_accumulate_grad_hook():
+    seen = []
+    w = ember.ones(2, requires_grad=True)
+    h = w.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+    (w * 3).sum().backward()
+    (w * 2).sum().backward()
+    h.remove()
+    (w * 2).sum().backward()
+    assert seen == [[3.0, 3.0], [5.0, 5.0]]
+    wt = torch.ones(2, requires_grad=True)
+    seen_t = []
+    wt.register_post_accumulate_grad_hook(lambda t: seen_t.append(t.grad.tolist()))
+    (wt * 3).sum().backward()
+    (wt * 2).sum().backward()
+    assert seen_t == seen
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        (w * 2).register_post_accumulate_grad_hook(lambda t: None)
+
+
+def test_inplace_view_ops():
+    for name, args in (("t_", ()), ("transpose_", (0, 1)), ("swapaxes_", (1, 0)), ("swapdims_", (0, 1)),
+                       ("unsqueeze_", (1,)), ("squeeze_", ())):
+        e = ember.arange(6.0).reshape(2, 3) if name != "squeeze_" else ember.arange(6.0).reshape(2, 1, 3)
+        t = torch.arange(6.0).reshape(2, 3) if name != "squeeze_" else torch.arange(6.0).reshape(2, 1, 3)
+        assert getattr(e, name)(*args) is e
+        getattr(t, name)(*args)
+        assert e.tolist() == t.tolist()
+    x = (ember.ones(2, 3, requires_grad=True) * ember.tensor([1.0, 2.0, 3.0]))
+    x.t_()
+    assert type(x.grad_fn).__name__ == "TBackward0" and x.shape == (3, 2)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        ember.ones(2, 3, requires_grad=True).t_()
+    base = ember.zeros(2, 3)
+    v = base[0:2, 0:2]
+    v.t_()
+    v[0, 1] = 5.0
+    assert base[1, 0].item() == 5.0
+
+
+def test_method_extras():
+    e, t = ember.ones(2, 2), torch.ones(2, 2)
+    e.cumsum_(0)
+    t.cumsum_(0)
+    assert e.tolist() == t.tolist()
+    e.cumprod_(1)
+    t.cumprod_(1)
+    assert e.tolist() == t.tolist()
+    for name, args in (("addmm_", (ember.ones(2, 2), ember.ones(2, 2))), ("addr_", (ember.ones(2), ember.ones(2))),
+                       ("addmv_", None)):
+        m, mt = ember.eye(2), torch.eye(2)
+        if name == "addmv_":
+            v, vt = ember.ones(2), torch.ones(2)
+            v.addmv_(ember.eye(2), ember.ones(2), beta=2.0)
+            vt.addmv_(torch.eye(2), torch.ones(2), beta=2.0)
+            assert v.tolist() == vt.tolist()
+            continue
+        getattr(m, name)(*args)
+        getattr(mt, name)(*[torch.tensor(a.tolist()) for a in args])
+        assert m.tolist() == mt.tolist()
+    b, bt = ember.zeros(2, 2), torch.zeros(2, 2)
+    b.addbmm_(ember.ones(3, 2, 2), ember.ones(3, 2, 2))
+    bt.addbmm_(torch.ones(3, 2, 2), torch.ones(3, 2, 2))
+    assert b.tolist() == bt.tolist()
+    c3, c3t = ember.zeros(3, 2, 2), torch.zeros(3, 2, 2)
+    c3.baddbmm_(ember.ones(3, 2, 2), ember.ones(3, 2, 2), alpha=0.5)
+    c3t.baddbmm_(torch.ones(3, 2, 2), torch.ones(3, 2, 2), alpha=0.5)
+    assert c3.tolist() == c3t.tolist()
+    assert ember.ones(3).vdot(ember.ones(3)).item() == 3.0
+    assert ember.tensor([0.2, 1.0]).hardshrink(0.5).tolist() == torch.tensor([0.2, 1.0]).hardshrink(0.5).tolist()
+    assert ember.tensor([-1.0, 1.0]).prelu(ember.tensor([0.25])).tolist() == [-0.25, 1.0]
+    assert ember.arange(6).reshape(2, 3).narrow_copy(1, 1, 2).tolist() == [[1, 2], [4, 5]]
+    with pytest.warns(UserWarning, match="non-inplace resize is deprecated"):
+        assert ember.ones(2, 3).resize(6).shape == (6,)
+    with pytest.warns(UserWarning):
+        assert ember.ones(2, 3).resize_as(ember.ones(3, 2)).shape == (3, 2)
+    with pytest.raises(AssertionError, match="XPU"):
+        ember.ones(1).xpu()
+    z = ember.ones(3)
+    ember.resize_as_(z, ember.ones(2))
+    assert z.shape == (2,)
+    assert ember.is_inference_mode_enabled() is False
+    with ember.inference_mode():
+        assert ember.is_inference_mode_enabled() is True
+    c = ember.tensor([1 + 2j])
+    c.conj_physical_()
+    assert c.tolist() == [1 - 2j]

@@ -88,6 +88,11 @@ def _accumulate_into(t: Tensor, g: Tensor, create_graph: bool, owned: set[int]) 
             prev_grad.add_(g)
         finally:
             GRAD.enabled = prev
+    post = t.__dict__.get("_post_accumulate_hooks")
+    if post:
+        # Tensor.register_post_accumulate_grad_hook: called with the leaf once its .grad is updated
+        for hook in tuple(post):
+            hook(t)
 
 
 def _run_plain(ready: list[Node], buffers: dict[Node, list[Any]], deps: dict[Node, int], retain_graph: bool) -> None:

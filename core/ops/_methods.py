@@ -442,6 +442,7 @@ def _bind_misc_toplevel() -> None:
         setattr(T, name, fn)
     for name in ("is_inference", "is_nonzero", "is_same_size", "is_signed"):
         setattr(T, name, getattr(Rt, name))
+    Mt._bind_extras(T)
 
 
 _bind()

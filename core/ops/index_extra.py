@@ -590,6 +590,7 @@ def pin_memory(self: Tensor, device: Any = None) -> Tensor:
 
 
 index_put_ = _top_inplace("index_put_")
+resize_as__ = _top_inplace("resize_as_")
 
 METHODS: dict[str, Callable[..., Any]] = {
     "index_fill": index_fill, "index_copy": index_copy, "index_put": index_put, "index_reduce": index_reduce,

@@ -230,6 +230,19 @@ def geometric_(self: Tensor, p: float, *, generator: Generator | None = None) ->
     return self
 
 
+def register_post_accumulate_grad_hook(self: Tensor, hook: Callable[[Tensor], None]) -> Any:
+    """Register ``hook(tensor)``, run after the backward pass accumulates into this leaf's ``.grad``."""
+    if not self.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if self.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    from ..autograd.graph import _RemovableHandle
+
+    hooks = self.__dict__.setdefault("_post_accumulate_hooks", [])
+    hooks.append(hook)
+    return _RemovableHandle(hooks, hook)
+
+
 # ---------------------------------------------------------------------------------------------
 # vmap
 
@@ -339,6 +352,110 @@ def _stack_outputs(outs: list[Any], out_dims: Any) -> Any:
     return stack(outs, d)
 
 
+# ---------------------------------------------------------------------------------------------
+# Tensor-method odds and ends
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether ``inference_mode`` is active."""
+    from ..autograd.grad_mode import is_inference_mode_enabled as f
+
+    return f()
+
+
+def _meta_inplace(op: Callable[..., Tensor], name: str) -> Callable[..., Tensor]:
+    """The in-place form of a view op (``t_``, ``squeeze_``, ...): ``self`` takes on the view's shape."""
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        from ._dispatch import bump_version
+
+        check_inplace(self, overlap_ok=True)
+        if self._base is not None and not self._device._be.mutable:
+            raise RuntimeError(f"{name}() on a view is not supported on the {self._device.type} backend (its views "
+                               f"are recomputed from the base); use x = x.{name[:-1]}(...) instead")
+        r = op(self, *args, **kwargs)
+        self._data = r._data
+        if self._base is not None:
+            # still a view of the same base: later writes through self must land where the new view reads
+            self._view_fn = r._view_fn
+        if r.grad_fn is not None:
+            # the view's node (edge to self's previous history) becomes self's history
+            self.grad_fn = r.grad_fn
+            self._output_nr = r._output_nr
+        bump_version(self)
+        return self
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place ``{name[:-1]}``: ``self`` takes the new shape."
+    return method
+
+
+def narrow_copy(self: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """``self.narrow(dim, start, length)`` as a new tensor (not a view)."""
+    return self.narrow(dim, start, length).clone()  # type: ignore[attr-defined, no-any-return]
+
+
+def resize(self: Tensor, *sizes: Any) -> Tensor:
+    """Deprecated out-of-place ``resize_``: a reshaped (same numel) or resized copy."""
+    import warnings
+
+    from .index_extra import _size_args, resize_
+
+    warnings.warn("non-inplace resize is deprecated", UserWarning, stacklevel=2)
+    shape = _size_args(sizes)
+    if math.prod(shape) == self.numel():
+        return self.reshape(shape)  # type: ignore[attr-defined, no-any-return]
+    return resize_(self.detach().clone(), shape)  # type: ignore[attr-defined]
+
+
+def resize_as(self: Tensor, tensor: Tensor) -> Tensor:
+    """Deprecated out-of-place ``resize_as_``."""
+    return resize(self, tuple(tensor.shape))
+
+
+def hardshrink(self: Tensor, lambd: float = 0.5) -> Tensor:
+    """``nn.functional.hardshrink(self, lambd)``."""
+    from ..nn import functional as F
+
+    return F.hardshrink(self, lambd)  # type: ignore[no-any-return]
+
+
+def prelu(self: Tensor, weight: Tensor) -> Tensor:
+    """``nn.functional.prelu(self, weight)``."""
+    from ..nn import functional as F
+
+    return F.prelu(self, weight)  # type: ignore[no-any-return]
+
+
+def xpu(self: Tensor, device: Any = None, non_blocking: bool = False, memory_format: Any = None) -> Tensor:
+    """A copy on an Intel XPU device: ember has no XPU backend, so this raises as PyTorch without XPU does."""
+    raise AssertionError("ember has no XPU backend (device 'xpu'): move tensors with .to(device) to a device "
+                         "whose backend is installed")
+
+
+def _bind_extras(T: Any) -> None:
+    """Bind the method-only extras: in-place view ops, in-place linalg/cumulative ops, aliases."""
+    from ..linalg import _torch_api as LT
+    from . import linalg as L
+    from . import reduction as Rd
+    from . import shape as S
+    from ._methods import _inplace_method
+    from .complex import conj_physical
+
+    for name, fn in (("squeeze_", S.squeeze), ("unsqueeze_", S.unsqueeze), ("transpose_", S.transpose),
+                     ("swapaxes_", S.transpose), ("swapdims_", S.transpose), ("t_", S.t)):
+        setattr(T, name, _meta_inplace(fn, name))
+    for name in ("addmm", "addmv", "addr", "baddbmm", "addbmm"):
+        setattr(T, name + "_", _inplace_method(getattr(LT, name), name + "_"))
+    T.cumsum_ = _inplace_method(Rd.cumsum, "cumsum_")
+    T.cumprod_ = _inplace_method(Rd.cumprod, "cumprod_")
+    T.conj_physical_ = _inplace_method(conj_physical, "conj_physical_")
+    T.vdot = L.vdot
+
+
 METHODS: dict[str, Callable[..., Any]] = {
+    "narrow_copy": narrow_copy, "resize": resize, "resize_as": resize_as, "hardshrink": hardshrink,
+    "prelu": prelu, "xpu": xpu,
+    "register_post_accumulate_grad_hook": register_post_accumulate_grad_hook,
     "get_device": get_device, "cauchy_": cauchy_, "log_normal_": log_normal_, "geometric_": geometric_,
 }
