@@ -122,7 +122,8 @@ from .ops.index_extra import (  # noqa: E402
     index_reduce, masked_scatter, put, scatter_reduce, select_scatter, slice_scatter,
 )
 from .ops.scan import (  # noqa: E402
-    bucketize, corrcoef, cov, cummax, cummin, cumulative_trapezoid, diff, dist, gradient, histc, histogram, isin,
+    bucketize, corrcoef, cov, cummax, cummin, cumulative_trapezoid, diff, dist, gradient, histc, histogram,
+    histogramdd, isin,
     logcumsumexp, mode, nanmedian, nanquantile, quantile, renorm, searchsorted, trapezoid, trapz, unique_consecutive,
 )
 from .ops.pointwise_extra import (  # noqa: E402

@@ -320,3 +320,21 @@ def test_jax_subset():
     np.testing.assert_allclose(x.grad.cpu().numpy(), xt.grad.numpy(), rtol=1e-5)
     s = ember.tensor([1.0, 3.0, 5.0], device="jax")
     assert ember.searchsorted(s, ember.tensor([0.0, 3.0, 6.0], device="jax")).cpu().tolist() == [0, 1, 3]
+
+
+def test_histogramdd():
+    pts = [[0.0, 1.0], [1.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.5, 1.5], [3.0, -1.0]]
+    e, t = _pair(pts)
+    w_e, w_t = _pair([1.0, 2.0, 4.0, 8.0, 0.5, 3.0])
+    for kw_e, kw_t in (({"bins": 4}, {"bins": 4}), ({"bins": [3, 2]}, {"bins": [3, 2]}),
+                       ({"bins": 2, "range": [0.0, 1.0, 0.0, 2.0], "density": True},
+                        {"bins": 2, "range": [0.0, 1.0, 0.0, 2.0], "density": True}),
+                       ({"bins": [3, 3], "weight": w_e}, {"bins": [3, 3], "weight": w_t})):
+        re, rt = ember.histogramdd(e, **kw_e), torch.histogramdd(t, **kw_t)
+        _same(re.hist, rt.hist)
+        _same(tuple(re.bin_edges), tuple(rt.bin_edges))
+    be = [ember.tensor([0.0, 1.0, 2.0], dtype=ember.float64), ember.tensor([0.0, 2.0], dtype=ember.float64)]
+    bt = [torch.tensor([0.0, 1.0, 2.0], dtype=torch.float64), torch.tensor([0.0, 2.0], dtype=torch.float64)]
+    _same(ember.histogramdd(e, bins=be).hist, torch.histogramdd(t, bins=bt).hist)
+    with pytest.raises(RuntimeError, match="size of bins must be equal to the innermost dimension"):
+        ember.histogramdd(e, bins=[2])

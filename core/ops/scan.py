@@ -450,6 +450,80 @@ def histogram(input: Tensor, bins: Any = 100, *, range: Sequence[float] | None =
     return return_histogram(hist, edges)
 
 
+class _HistogramDD(NamedTuple):
+    hist: Any
+    bin_edges: Any
+
+
+return_histogramdd = _ret("histogramdd", _HistogramDD)
+
+
+def histogramdd(input: Tensor, bins: Any, *, range: Sequence[float] | None = None,  # noqa: A002
+                weight: Tensor | None = None, density: bool = False) -> Any:
+    """Histogram of the points in the rows of ``input`` (its last dim is the point's dimension D):
+    ``(hist, bin_edges)`` with one edges tensor per dimension."""
+    _check_tensor(input, "histogramdd")
+    _float_only(input, "histogramdd")
+    if input.ndim < 1:
+        raise RuntimeError("torch.histogramdd(): input should have at least 1 dimension")
+    D = input.shape[-1]
+    if isinstance(bins, builtins.int):
+        bins = [bins] * D
+    bins = list(bins)
+    if len(bins) != D:
+        raise RuntimeError("histogramdd: The size of bins must be equal to the innermost dimension of the input.")
+    if range is not None and len(range) != 2 * D:
+        raise RuntimeError("torch.histogramdd(): for a D-dimensional histogram, range should have 2*D elements, "
+                           f"but got {len(range)}")
+    with E._no_grad():
+        pts = input.detach().reshape(-1, D)  # type: ignore[attr-defined]
+        n = pts.shape[0]
+        w = weight.detach().reshape(-1).to(input.dtype) if weight is not None else None  # type: ignore[attr-defined]
+        if w is not None and w.shape[0] != n:
+            raise RuntimeError("torch.histogramdd(): if weight tensor is provided it should have the same shape as "
+                               "the input tensor excluding its innermost dimension")
+        edges_list: list[Tensor] = []
+        lin = zeros((n,), dtype=_dt.int64, device=input.device)
+        inside = full((n,), True, dtype=_dt.bool, device=input.device)
+        for k, b in enumerate(bins):
+            col = pts[:, k]  # type: ignore[index]
+            if isinstance(b, Tensor):
+                edges = b.to(input.dtype)
+            else:
+                if range is not None:
+                    lo, hi = float(range[2 * k]), float(range[2 * k + 1])
+                elif n:
+                    lo, hi = float(Rd.min(col).item()), float(Rd.max(col).item())  # type: ignore[attr-defined]
+                else:
+                    lo, hi = 0.0, 0.0
+                if lo > hi:
+                    raise RuntimeError(f"torch.histogramdd(): min should not exceed max, but got min {lo} max {hi} "
+                                       f"for dimension {k}")
+                if lo == hi:
+                    lo, hi = lo - 0.5, hi + 0.5
+                edges = linspace(lo, hi, b + 1, dtype=input.dtype, device=input.device)
+            edges_list.append(edges)
+            nb = edges.shape[0] - 1
+            inside = E.logical_and(inside, E.logical_and(col >= edges[0], col <= edges[-1]))  # type: ignore[index]
+            idx = (_search(edges, col, True) - 1).clamp(0, nb - 1)  # type: ignore[attr-defined]
+            lin = lin * nb + idx
+        sizes = [e.shape[0] - 1 for e in edges_list]
+        total = builtins.max(math.prod(sizes), 1)
+        vals = w if w is not None else ones_like(pts[:, 0])  # type: ignore[index]
+        vals = E.where(inside, vals, zeros((), dtype=vals.dtype, device=vals.device))
+        hist = I.scatter_add(zeros((total,), dtype=input.dtype, device=input.device), 0, lin, vals)
+        hist = hist.reshape(sizes)  # type: ignore[attr-defined]
+        if density:
+            vol = None
+            for k, e in enumerate(edges_list):
+                shape = [1] * D
+                shape[k] = sizes[k]
+                wk = (e[1:] - e[:-1]).reshape(shape)  # type: ignore[index]
+                vol = wk if vol is None else vol * wk
+            hist = hist / (Rd.sum(hist) * vol)
+    return return_histogramdd(hist, tuple(edges_list))
+
+
 # ---------------------------------------------------------------------------------------------
 # order statistics
 
