@@ -338,3 +338,16 @@ def test_histogramdd():
     _same(ember.histogramdd(e, bins=be).hist, torch.histogramdd(t, bins=bt).hist)
     with pytest.raises(RuntimeError, match="size of bins must be equal to the innermost dimension"):
         ember.histogramdd(e, bins=[2])
+
+
+def test_trapezoid_2d_x_and_diff_errors():
+    ye, yt = _pair([[1.0, 2.0, 4.0], [0.0, 1.0, 5.0]], grad=True)
+    xe, xt = _pair([[0.0, 1.0, 3.0], [0.0, 2.0, 3.0]])
+    for dim in (0, 1):
+        _same(ember.trapezoid(ye, xe, dim=dim), torch.trapezoid(yt, xt, dim=dim))
+        _same(ember.cumulative_trapezoid(ye, xe, dim=dim), torch.cumulative_trapezoid(yt, xt, dim=dim))
+    _grads(ember.trapezoid(ye, xe), torch.trapezoid(yt, xt), ye, yt)
+    with pytest.raises(RuntimeError, match="same dimension as input"):
+        ember.diff(ye, prepend=ember.tensor([1.0]))
+    with pytest.raises(RuntimeError, match="is not finite"):
+        ember.histc(ember.tensor([1.0, float("nan")]), bins=2)

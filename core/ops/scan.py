@@ -143,6 +143,9 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
     if n < 0:
         raise RuntimeError(f"order must be non-negative but got {n}")
     d = _dim(dim, input.ndim)
+    for extra in (prepend, append):
+        if extra is not None and extra.ndim != input.ndim:
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
     parts = [p for p in (prepend, input, append) if p is not None]
     x = A.cat(parts, d) if len(parts) > 1 else input
     for _ in range(n):
@@ -162,7 +165,8 @@ def _trapz_dx(y: Tensor, x: Tensor | None, dx: Any, d: int) -> Any:
         shape = [1] * y.ndim
         shape[d] = dxs.shape[0]
         return dxs.reshape(shape)  # type: ignore[attr-defined]
-    return diff(x, dim=d - y.ndim if x.ndim >= y.ndim else -1)
+    # PyTorch differences a multi-dimensional x along y's (normalized) dim; broadcasting does the rest
+    return diff(x, dim=d)
 
 
 def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
@@ -391,7 +395,7 @@ def histc(input: Tensor, bins: int = 100, min: Any = 0, max: Any = 0, *, out: Te
         if lo > hi:
             raise RuntimeError(f"torch.histc(): max must be larger than min, but got min {lo} max {hi}")
         if not (math.isfinite(lo) and math.isfinite(hi)):
-            raise RuntimeError(f"torch.histc(): range of [{lo}, {hi}] is not finite")
+            raise RuntimeError(f"torch.histc: range of [{lo}, {hi}] is not finite")
         # PyTorch's bin of an element: floor((x - min) / (max - min) * bins), the maximum in the last bin
         pos = ((x - lo) / (hi - lo) * bins).floor().to(_dt.int64).clamp(0, bins - 1)  # type: ignore[attr-defined]
         inside = E.logical_and(x >= lo, x <= hi)
