@@ -366,3 +366,12 @@ def test_jax_subset():
     i = ember.tensor([12, -8], device="jax")
     assert (i << 2).cpu().tolist() == [48, -32] and (i >> 2).cpu().tolist() == [3, -2]
     assert ember.gcd(i, ember.tensor([18, 12], device="jax")).cpu().tolist() == [6, 4]
+
+
+@pytest.mark.parametrize("name", ["hypot", "logaddexp", "logaddexp2", "fmax", "fmin", "nextafter", "ldexp", "gcd",
+                                  "lcm"])
+def test_other_must_be_tensor(name):
+    with pytest.raises(TypeError, match=r"argument 'other' \(position 2\) must be Tensor, not int"):
+        getattr(ember, name)(ember.tensor([1]), 2)
+    with pytest.raises(TypeError, match=r"argument 'other' \(position 2\) must be Tensor, not int"):
+        getattr(torch, name)(torch.tensor([1]), 2)

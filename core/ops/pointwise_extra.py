@@ -72,7 +72,8 @@ def _float_dtype(*xs: Any) -> _dt.dtype:
 
 def _check_tensor(x: Any, fn: str, arg: str = "input") -> None:
     if not isinstance(x, Tensor):
-        raise TypeError(f"{fn}(): argument '{arg}' (position 1) must be Tensor, not {type(x).__name__}")
+        pos = 1 if arg == "input" else 2
+        raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}")
 
 
 def _as(x: Any, dt: _dt.dtype, like: Tensor) -> Tensor:
@@ -302,6 +303,7 @@ def _fminmax(input: Tensor, other: Tensor, out: Tensor | None, is_max: bool) -> 
 def hypot(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``sqrt(input**2 + other**2)`` without intermediate overflow."""
     _check_tensor(input, "hypot")
+    _check_tensor(other, "hypot", "other")
     x, y, _ = _binary_float(input, other, "hypot", allow_int=False)
     with _no_grad():
         ax, ay = x.abs(), y.abs()
@@ -321,12 +323,14 @@ def hypot(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
 def logaddexp(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``log(exp(input) + exp(other))`` computed stably."""
     _check_tensor(input, "logaddexp")
+    _check_tensor(other, "logaddexp", "other")
     return _logaddexp(input, other, out, base2=False)
 
 
 def logaddexp2(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``log2(2**input + 2**other)`` computed stably."""
     _check_tensor(input, "logaddexp2")
+    _check_tensor(other, "logaddexp2", "other")
     return _logaddexp(input, other, out, base2=True)
 
 
@@ -521,6 +525,7 @@ def _int_pair(input: Any, other: Any, kernel: str) -> tuple[Tensor, Tensor, _dt.
 def gcd(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Elementwise greatest common divisor (non-negative), integers only."""
     _check_tensor(input, "gcd")
+    _check_tensor(other, "gcd", "other")
     a, b, _ = _int_pair(input, other, "gcd_cpu")
     with _no_grad():
         a, b = _bcast(a.abs(), b.abs())
@@ -542,6 +547,7 @@ def _bcast(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
 def lcm(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Elementwise least common multiple (non-negative), integers only."""
     _check_tensor(input, "lcm")
+    _check_tensor(other, "lcm", "other")
     a, b, _ = _int_pair(input, other, "lcm_cpu")
     with _no_grad():
         g = gcd(a, b)
