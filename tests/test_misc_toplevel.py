@@ -241,3 +241,21 @@ def test_method_extras():
     c = ember.tensor([1 + 2j])
     c.conj_physical_()
     assert c.tolist() == [1 - 2j]
+
+
+def test_jax_subset():
+    pytest.importorskip("jax")
+    from ember import plugins
+
+    if plugins.unavailable_reason(plugins.registered_backends()["jax"]):
+        pytest.skip("jax backend unavailable")
+    ember.manual_seed(0)
+    on_jax = ember.poisson(ember.tensor([1.0, 20.0], device="jax"))
+    ember.manual_seed(0)
+    on_cpu = ember.poisson(ember.tensor([1.0, 20.0]))
+    # the draws come from the CPU default generator, so every device gets the same numbers
+    assert on_jax.device.type == "jax" and on_jax.cpu().tolist() == on_cpu.tolist()
+    a = ember.tensor([[3.0, 1.0], [2.0, 5.0]], device="jax", requires_grad=True)
+    ember.vmap(lambda r: (r * r).sum())(a).sum().backward()
+    assert a.grad.cpu().tolist() == [[6.0, 2.0], [4.0, 10.0]]
+    assert ember.get_device(a) == 0
