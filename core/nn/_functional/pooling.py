@@ -12,6 +12,7 @@ from ...autograd.grad_mode import is_grad_enabled
 from ...ops.arrange import stack
 from ...ops.creation import arange, full, tensor, zeros
 from ...tensor import Tensor, _wrap
+from ._nodes import composite
 from ._utils import fused, node_name, ntuple, prod
 from .conv import Geom, col2im, im2col, out_size
 
@@ -294,7 +295,8 @@ def avg_pool2d(
 ) -> Tensor:
     """avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
     divisor_override=None) -> Tensor."""
-    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 2)
+    return composite("AvgPool2DBackward0", _avg_pool, (input,),
+                     (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 2))
 
 
 def avg_pool3d(
@@ -308,7 +310,8 @@ def avg_pool3d(
 ) -> Tensor:
     """avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
     divisor_override=None) -> Tensor."""
-    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 3)
+    return composite("AvgPool3DBackward0", _avg_pool, (input,),
+                     (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 3))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -360,12 +363,14 @@ def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
 
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     """adaptive_avg_pool2d(input, output_size) -> Tensor: average over adaptively sized windows."""
-    return _adaptive_avg(input, output_size, 2)
+    if input.ndim in (3, 4) and output_size in (1, (1, 1), [1, 1]):
+        return input.mean((-2, -1), keepdim=True)  # PyTorch's shortcut (its graph shows MeanBackward1)
+    return composite("AdaptiveAvgPool2DBackward0", _adaptive_avg, (input,), (output_size, 2))
 
 
 def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
     """adaptive_avg_pool3d(input, output_size) -> Tensor: average over adaptively sized windows."""
-    return _adaptive_avg(input, output_size, 3)
+    return composite("AdaptiveAvgPool3DBackward0", _adaptive_avg, (input,), (output_size, 3))
 
 
 def _adaptive_max(input: Tensor, output_size: Any, return_indices: bool, nd: int) -> Any:
@@ -410,7 +415,7 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = 
 
 def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
     """adaptive_max_pool2d(input, output_size, return_indices=False): max over adaptively sized windows."""
-    return _adaptive_max(input, output_size, return_indices, 2)
+    return composite("AdaptiveMaxPool2DBackward0", _adaptive_max, (input,), (output_size, return_indices, 2))
 
 
 def adaptive_max_pool2d_with_indices(input: Tensor, output_size: Any, return_indices: bool = True) -> Any:

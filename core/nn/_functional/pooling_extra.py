@@ -9,6 +9,7 @@ from ... import dtypes as _dt
 from ...ops.creation import tensor, zeros
 from ...ops.random import rand
 from ...tensor import Tensor
+from ._nodes import composite
 from ._utils import ntuple, prod
 from .activation import relu
 from .pooling import _adaptive_max, _max_pool, avg_pool1d, avg_pool2d, avg_pool3d
@@ -157,12 +158,12 @@ def adaptive_max_pool1d_with_indices(input: Tensor, output_size: Any, return_ind
 
 def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
     """adaptive_max_pool3d(input, output_size, return_indices=False): max over adaptively sized windows."""
-    return _adaptive_max(input, output_size, return_indices, 3)
+    return composite("AdaptiveMaxPool3DBackward0", _adaptive_max, (input,), (output_size, return_indices, 3))
 
 
 def adaptive_max_pool3d_with_indices(input: Tensor, output_size: Any, return_indices: bool = True) -> Any:
     """``adaptive_max_pool3d`` returning ``(output, indices)``."""
-    return _adaptive_max(input, output_size, True, 3)
+    return composite("AdaptiveMaxPool3DBackward0", _adaptive_max, (input,), (output_size, True, 3))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,11 +4,16 @@
 from __future__ import annotations
 
 from ...tensor import Tensor
+from ._nodes import composite
 from .conv import conv1d
 
 
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     """pixel_shuffle(input, upscale_factor) -> Tensor: (*, C*r^2, H, W) to (*, C, H*r, W*r)."""
+    return composite("PixelShuffleBackward0", _pixel_shuffle, (input,), (upscale_factor,))
+
+
+def _pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     r = int(upscale_factor)
     if input.ndim < 3:
         raise RuntimeError(
@@ -31,6 +36,10 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
 
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     """pixel_unshuffle(input, downscale_factor) -> Tensor: (*, C, H*r, W*r) to (*, C*r^2, H, W)."""
+    return composite("PixelUnshuffleBackward0", _pixel_unshuffle, (input,), (downscale_factor,))
+
+
+def _pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     r = int(downscale_factor)
     if input.ndim < 3:
         raise RuntimeError(

@@ -17,6 +17,7 @@ from ...amp._state import AUTOCAST, autocast_call
 from ...autograd.function import Function
 from ...ops.creation import full, tensor
 from ...tensor import Tensor
+from ._nodes import composite
 from ._utils import node_name
 from .pooling import _adaptive_avg, _along
 
@@ -140,6 +141,11 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
                         f"but got: padding ({lo}, {hi}) at dimension {lead + i} of input {list(input.shape)}"
                     )
         _too_small(input, pairs)
+    return _pad_node(input, pairs, mode)
+
+
+def _index_pad(input: Tensor, pairs: list[tuple[int, int]], mode: str) -> Tensor:
+    lead = input.ndim - len(pairs)
     x = input
     for i, (lo, hi) in enumerate(pairs):
         d = lead + i
@@ -155,6 +161,14 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
             idx = [min(max(j, 0), n - 1) for j in range(-lo, n + hi)]
         x = x.index_select(d, tensor(idx, dtype=_dt.int64, device=x.device))
     return x
+
+
+def _pad_node(input: Tensor, pairs: list[tuple[int, int]], mode: str) -> Tensor:
+    """PyTorch's one node for reflect/replicate padding (circular padding is a composite there too)."""
+    if mode == "circular":
+        return _index_pad(input, pairs, mode)
+    kind = "Reflection" if mode == "reflect" else "Replication"
+    return composite(f"{kind}Pad{len(pairs)}DBackward0", _index_pad, (input,), (pairs, mode))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,7 +329,28 @@ def interpolate(
     else:
         raise ValueError("either size or scale_factor should be defined")
     if mode == "area":
-        return _adaptive_avg(input, outs, nd)
+        if nd == 1:
+            return _adaptive_avg(input, outs, nd)
+        return composite(f"AdaptiveAvgPool{nd}DBackward0", _adaptive_avg, (input,), (outs, nd))
+    name = _UPSAMPLE_NODE[mode].format(nd=nd, aa="Aa" if antialias else "")
+    return composite(name, _resample, (input,), (mode, in_sizes, outs, factors, align_corners, antialias))
+
+
+_UPSAMPLE_NODE = {
+    "nearest": "UpsampleNearest{nd}DBackward0",
+    "nearest-exact": "UpsampleNearestExact{nd}DBackward0",
+    "linear": "UpsampleLinear1DBackward0",
+    "bilinear": "UpsampleBilinear2D{aa}Backward0",
+    "bicubic": "UpsampleBicubic2D{aa}Backward0",
+    "trilinear": "UpsampleTrilinear3DBackward0",
+    "lanczos": "UpsampleLanczos2DAaBackward0",
+}
+
+
+def _resample(
+    input: Tensor, mode: str, in_sizes: tuple[int, ...], outs: tuple[int, ...], factors: tuple[float | None, ...],
+    align_corners: bool | None, antialias: bool,
+) -> Tensor:
     x = input
     if mode in ("nearest", "nearest-exact"):
         for i, (n_in, n_out, sf) in enumerate(zip(in_sizes, outs, factors)):
