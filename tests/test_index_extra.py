@@ -302,3 +302,29 @@ def test_jax_subset():
     (rt.sum() + xt.unfold(1, 1, 1).sum()).backward()
     np.testing.assert_allclose(x.grad.cpu().numpy(), xt.grad.numpy())
     np.testing.assert_allclose(src.grad.cpu().numpy(), st.grad.numpy())
+
+
+def test_set_and_as_subclass():
+    x, y = ember.ones(2), ember.zeros(3)
+    assert x.set_(y) is x and x.shape == (3,)
+    y[0] = 5.0
+    assert x[0].item() == 5.0  # shares y's data
+    z = ember.arange(6.0)
+    x.set_(z, 2, (2, 2))
+    assert x.tolist() == [[2.0, 3.0], [4.0, 5.0]]
+    assert x.set_().shape == (0,)
+    with pytest.raises(RuntimeError, match="Could not set tensor of type float to a tensor of type double"):
+        ember.ones(2, dtype=ember.float64).set_(ember.zeros(3))
+    with pytest.raises(RuntimeError):
+        torch.ones(2, dtype=torch.float64).set_(torch.zeros(3))
+
+    class Sub(ember.Tensor):
+        pass
+
+    a = ember.ones(2, requires_grad=True)
+    b = (a * 2).as_subclass(Sub)
+    assert type(b) is Sub and b.grad_fn is not None
+    b.sum().backward()
+    assert a.grad.tolist() == [2.0, 2.0]
+    with pytest.raises(TypeError, match="does not inherit from Tensor"):
+        a.as_subclass(int)

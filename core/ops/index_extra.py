@@ -589,6 +589,62 @@ def pin_memory(self: Tensor, device: Any = None) -> Tensor:
     return self.clone()  # type: ignore[attr-defined, no-any-return]
 
 
+def set_(self: Tensor, source: Any = None, storage_offset: int = 0, size: Sequence[int] | None = None,
+         stride: Sequence[int] | None = None) -> Tensor:
+    """Make ``self`` share ``source``'s data (or become empty): writes through one show in the other.
+
+    A ``size`` must describe a row-major run of ``source``'s elements from ``storage_offset`` (ember's backends
+    expose no strided storage); ``torch.Storage`` sources are not supported."""
+    check_inplace(self)
+    if source is None:
+        self._data = zeros((0,), dtype=self.dtype, device=self.device)._data
+        bump_version(self)
+        return self
+    if not isinstance(source, Tensor):
+        raise TypeError(f"set_(): source must be a Tensor in ember (Storage objects are not supported), not "
+                        f"{type(source).__name__}")
+    if source.dtype is not self.dtype:
+        raise RuntimeError(f"Could not set tensor of type {_c_name(source.dtype)} to a tensor of type "
+                           f"{_c_name(self.dtype)}")
+    if size is None:
+        self._data = source._data
+    else:
+        shape = tuple(size)
+        row_major = [1] * len(shape)
+        for k in range(len(shape) - 2, -1, -1):
+            row_major[k] = row_major[k + 1] * shape[k + 1]
+        if stride is not None and tuple(stride) != tuple(row_major) and math.prod(shape) > 1:
+            raise RuntimeError("set_: ember can only alias a row-major run of elements; strides "
+                               f"{list(stride)} for size {list(shape)} are not supported")
+        n = math.prod(shape)
+        flat = source.reshape(-1)  # type: ignore[attr-defined]
+        if storage_offset + n > flat.shape[0]:
+            raise RuntimeError(f"set_: size {list(shape)} with storage offset {storage_offset} needs "
+                               f"{storage_offset + n} elements but the source has {flat.shape[0]}")
+        self._data = flat[storage_offset: storage_offset + n].reshape(shape)._data  # type: ignore[index]
+    bump_version(self)
+    return self
+
+
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+            "int64": "long", "int32": "int", "int16": "short", "int8": "signed char", "uint8": "unsigned char",
+            "bool": "bool", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+
+
+def _c_name(d: _dt.dtype) -> str:
+    return _C_NAMES.get(d.name, d.name)
+
+
+def as_subclass(self: Tensor, cls: type) -> Tensor:
+    """``self`` viewed as an instance of the Tensor subclass ``cls`` (same data, same autograd history)."""
+    if not (isinstance(cls, type) and issubclass(cls, Tensor)):
+        raise TypeError("Creating a Tensor subclass from a class that does not inherit from Tensor is not possible. "
+                        "Make sure your class inherits from Tensor.")
+    r = self.view_as(self)  # type: ignore[attr-defined]
+    r.__class__ = cls
+    return r  # type: ignore[no-any-return]
+
+
 index_put_ = _top_inplace("index_put_")
 resize_as__ = _top_inplace("resize_as_")
 
@@ -601,6 +657,7 @@ METHODS: dict[str, Callable[..., Any]] = {
     "resize_as_": resize_as_, "new": new, "new_empty_strided": new_empty_strided, "apply_": apply_, "map_": map_,
     "map2_": map2_, "data_ptr": data_ptr, "const_data_ptr": const_data_ptr, "storage_offset": storage_offset,
     "is_shared": is_shared, "share_memory_": share_memory_, "is_pinned": is_pinned, "pin_memory": pin_memory,
+    "set_": set_, "as_subclass": as_subclass,
 }
 INPLACE: dict[str, Callable[..., Tensor]] = {
     "index_fill_": index_fill, "index_copy_": index_copy, "index_put_": index_put, "index_reduce_": index_reduce,
