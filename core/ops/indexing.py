@@ -378,8 +378,9 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,
 def _check_range(index: Tensor, size: int, name: str, dim: int | None = None) -> None:
     if index.numel():
         be = index._device._be
-        lo = _INT(be.to_host(be.min(index._data, None, False)))
-        hi = _INT(be.to_host(be.max(index._data, None, False)))
+        data = index._data
+        # NOTE: one transfer for both bounds: on a GPU each to_host is a device round trip (a sync)
+        lo, hi = (_INT(v) for v in be.to_host(be.stack([be.min(data, None, False), be.max(data, None, False)], 0)))
         if lo < -size or hi >= size:
             bad = hi if hi >= size else lo
             where = "dimension" if dim is None else f"dimension {dim}"
