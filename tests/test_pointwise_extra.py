@@ -375,3 +375,16 @@ def test_other_must_be_tensor(name):
         getattr(ember, name)(ember.tensor([1]), 2)
     with pytest.raises(TypeError, match=r"argument 'other' \(position 2\) must be Tensor, not int"):
         getattr(torch, name)(torch.tensor([1]), 2)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_precision_rounds_once(dtype):
+    v = [0.001, 0.3, 0.9, 1.0, 1.5, 3.0, 100.0, 6e4]
+    e, t = _pair(v, dtype)
+    for name in ("asinh", "acosh", "atanh", "deg2rad", "rad2deg"):
+        re, rt = getattr(ember, name)(e), getattr(torch, name)(t)
+        assert re.dtype is getattr(ember, dtype)
+        np.testing.assert_array_equal(re.float().numpy(), rt.float().numpy())
+    for name in ("hypot", "logaddexp", "logaddexp2"):
+        re, rt = getattr(ember, name)(e, e.flip(0)), getattr(torch, name)(t, t.flip(0))
+        np.testing.assert_array_equal(re.float().numpy(), rt.float().numpy())

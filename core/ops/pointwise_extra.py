@@ -87,6 +87,12 @@ def _no_grad() -> Any:
     return E._no_grad()
 
 
+def _op32(t: Tensor) -> Tensor:
+    """``t`` in the dtype a forward computes in: float16/bfloat16 go through float32 and are rounded once at the
+    end, as PyTorch's CPU kernels do (a composite in half precision would round, and overflow, at every step)."""
+    return t.to(_dt.float32) if t.dtype.itemsize == 2 and t.dtype.is_floating_point else t
+
+
 def _real_only(x: Tensor, fn: str, what: str = "") -> None:
     if x.dtype.is_complex:
         raise NotImplementedError(f"\"{fn}\" not implemented for '{type_name(x.dtype)}'")
@@ -106,13 +112,14 @@ def asinh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     _real_only(input, "asinh")
     x = _float_in(input)
     with _no_grad():
-        a = x.abs()
+        xc = _op32(x)
+        a = xc.abs()
         big = a > 1e8
         safe = E.where(big, 1.0, a)
         # log1p(a + a^2 / (1 + sqrt(1 + a^2))) keeps tiny |x| exact; large |x| would overflow a^2
         small_r = (safe + safe * safe / (1 + (1 + safe * safe).sqrt())).log1p()
         r = E.where(big, a.log() + _LN2, small_r)
-        r = E.where(signbit(x), -r, r)
+        r = E.where(signbit(xc), -r, r).to(x.dtype)
     r = _attach(r, "AsinhBackward0", (x,), lambda g: (g / (x * x + 1).sqrt(),))
     return handle_out(r, out)
 
@@ -123,12 +130,13 @@ def acosh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     _real_only(input, "acosh")
     x = _float_in(input)
     with _no_grad():
-        big = x > 1e8
-        safe = E.where(big, 1.0, x)
+        xc = _op32(x)
+        big = xc > 1e8
+        safe = E.where(big, 1.0, xc)
         t = safe - 1
         # log1p(t + sqrt(t * (t + 2))) with t = x - 1 stays accurate near x = 1
-        r = E.where(big, x.log() + _LN2, (t + (t * (t + 2)).sqrt()).log1p())
-        r = E.where(x < 1, float("nan"), r)
+        r = E.where(big, xc.log() + _LN2, (t + (t * (t + 2)).sqrt()).log1p())
+        r = E.where(xc < 1, float("nan"), r).to(x.dtype)
     r = _attach(r, "AcoshBackward0", (x,), lambda g: (g / ((x - 1).sqrt() * (x + 1).sqrt()),))
     return handle_out(r, out)
 
@@ -139,7 +147,8 @@ def atanh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     _real_only(input, "atanh")
     x = _float_in(input)
     with _no_grad():
-        r = 0.5 * (x.log1p() - (-x).log1p())
+        xc = _op32(x)
+        r = (0.5 * (xc.log1p() - (-xc).log1p())).to(x.dtype)
     r = _attach(r, "AtanhBackward0", (x,), lambda g: (g / (1 - x * x),))
     return handle_out(r, out)
 
@@ -306,12 +315,12 @@ def hypot(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     _check_tensor(other, "hypot", "other")
     x, y, _ = _binary_float(input, other, "hypot", allow_int=False)
     with _no_grad():
-        ax, ay = x.abs(), y.abs()
+        ax, ay = _op32(x).abs(), _op32(y).abs()
         m = E.maximum(ax, ay)
         n = E.minimum(ax, ay)
         q = n / E.where(m == 0, 1.0, m)
         r = m * (1 + q * q).sqrt()
-        r = E.where(E.logical_or(ax.isinf(), ay.isinf()), float("inf"), r)
+        r = E.where(E.logical_or(ax.isinf(), ay.isinf()), float("inf"), r).to(x.dtype)
 
     def formula(g: Tensor) -> tuple[Any, ...]:
         return g * x / r, g * y / r
@@ -338,12 +347,13 @@ def _logaddexp(input: Tensor, other: Tensor, out: Tensor | None, base2: bool) ->
     fn = "logaddexp2" if base2 else "logaddexp"
     x, y, _ = _binary_float(input, other, fn, allow_int=False)
     with _no_grad():
-        m = E.maximum(x, y)
-        d = (x - y).abs()
+        xc, yc = _op32(x), _op32(y)
+        m = E.maximum(xc, yc)
+        d = (xc - yc).abs()
         d = E.where(d.isnan(), 0.0, d)
         tail = (-d * _LN2).exp().log1p() / _LN2 if base2 else (-d).exp().log1p()
         # equal infinities (inf - inf = NaN) give that infinity, as PyTorch
-        r = E.where(E.logical_and(x.isinf(), x == y), x, m + tail)
+        r = E.where(E.logical_and(xc.isinf(), xc == yc), xc, m + tail).to(x.dtype)
 
     def formula(g: Tensor) -> tuple[Any, ...]:
         # d/dx = 1 / (1 + b**(y - x)) with b = e or 2
@@ -391,7 +401,8 @@ def deg2rad(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     _check_tensor(input, "deg2rad")
     if input.dtype.is_complex:
         raise RuntimeError("deg2rad is not supported for complex tensors.")
-    return handle_out(_float_in(input) * (math.pi / 180.0), out)
+    x = _float_in(input)
+    return handle_out((_op32(x) * (math.pi / 180.0)).to(x.dtype), out)
 
 
 def rad2deg(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -399,7 +410,8 @@ def rad2deg(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     _check_tensor(input, "rad2deg")
     if input.dtype.is_complex:
         raise RuntimeError("rad2deg is not supported for complex tensors.")
-    return handle_out(_float_in(input) * (180.0 / math.pi), out)
+    x = _float_in(input)
+    return handle_out((_op32(x) * (180.0 / math.pi)).to(x.dtype), out)
 
 
 class _Frexp(NamedTuple):
