@@ -428,9 +428,15 @@ def prelu(self: Tensor, weight: Tensor) -> Tensor:
 
 
 def xpu(self: Tensor, device: Any = None, non_blocking: bool = False, memory_format: Any = None) -> Tensor:
-    """A copy on an Intel XPU device: ember has no XPU backend, so this raises as PyTorch without XPU does."""
-    raise AssertionError("ember has no XPU backend (device 'xpu'): move tensors with .to(device) to a device "
-                         "whose backend is installed")
+    """A copy on an XPU device (served by a plugin backend); without one this raises as PyTorch without XPU does."""
+    from ..plugins import registered_backends, unavailable_reason
+
+    be = registered_backends().get("xpu")
+    if be is None or unavailable_reason(be):
+        raise AssertionError("ember has no XPU backend (device 'xpu'): install a plugin serving 'xpu' or move "
+                             "tensors with .to(device) to a device whose backend is installed")
+    target = "xpu" if device is None else (f"xpu:{device}" if isinstance(device, builtins.int) else device)
+    return self.to(target)  # type: ignore[attr-defined, no-any-return]
 
 
 def _bind_extras(T: Any) -> None:
