@@ -3,9 +3,9 @@
 
 ``pointwise`` is for elementwise ops with a closed-form derivative: the backward is ``g * derivative(x)``
 in Tensor ops (differentiable again for ``create_graph``). ``composite`` is for everything else: the
-forward runs the composite without recording, and the backward re-runs it with recording and takes its
-vector-Jacobian product, so no backward formula has to be written twice; with ``create_graph`` the re-run
-starts from the original inputs, so higher derivatives stay exact.
+forward records the composite's own graph from detached copies of the inputs and the node's backward
+walks it (a vector-Jacobian product, so no backward formula is written twice); a ``create_graph``
+backward re-runs the composite from the original inputs, so higher derivatives stay exact.
 """
 
 from __future__ import annotations
@@ -24,7 +24,16 @@ class _Composite(Function):
     def forward(ctx: Any, fn: Callable[..., Any], consts: tuple[Any, ...], *tensors: Any) -> Any:
         ctx.fn, ctx.consts = fn, consts
         ctx.save_for_backward(*tensors)
-        return fn(*tensors, *consts)
+        needs = ctx.needs_input_grad[2:]
+        # the composite's own graph, from detached copies of the inputs: a plain backward walks it (no
+        # recomputation); a create_graph backward re-runs the composite from the original inputs instead
+        with enable_grad():
+            ins = [x.detach().requires_grad_(True) if need else x for x, need in zip(tensors, needs)]
+            out = fn(*ins, *consts)
+        ctx.inner = (ins, out)
+        outs = out if isinstance(out, tuple) else (out,)
+        detached = tuple(o.detach() if isinstance(o, Tensor) else o for o in outs)
+        return detached if isinstance(out, tuple) else detached[0]
 
     @staticmethod
     def backward(ctx: Any, *grads: Any) -> tuple[Any, ...]:
@@ -33,17 +42,25 @@ class _Composite(Function):
         xs = ctx.saved_tensors
         needs = ctx.needs_input_grad[2:]
         create = is_grad_enabled()
-        with enable_grad():
-            ins: list[Any] = []
-            for x, need in zip(xs, needs):
-                if not isinstance(x, Tensor) or (create and need):
-                    ins.append(x)
-                else:
-                    d = x.detach()
-                    ins.append(d.requires_grad_(True) if need else d)
-            out = ctx.fn(*ins, *ctx.consts)
+        if not create:
+            ins, out = ctx.inner
             outs = out if isinstance(out, tuple) else (out,)
+            pairs = [
+                (o, g) for o, g in zip(outs, grads) if isinstance(o, Tensor) and o.requires_grad and g is not None
+            ]
             wrt = [x for x, need in zip(ins, needs) if need]
+            if not wrt or not pairs:
+                return (None, None) + (None,) * len(xs)
+            # retain_graph: the outer graph may be retained and walked again
+            got = _grad([o for o, _ in pairs], wrt, [g for _, g in pairs], retain_graph=True, allow_unused=True)
+            it = iter(got)
+            return (None, None) + tuple(next(it) if need else None for need in needs)
+        with enable_grad():
+            # create_graph: re-run from the original inputs, so the gradient is a function of them
+            again = [x if need or not isinstance(x, Tensor) else x.detach() for x, need in zip(xs, needs)]
+            out = ctx.fn(*again, *ctx.consts)
+            outs = out if isinstance(out, tuple) else (out,)
+            wrt = [x for x, need in zip(again, needs) if need]
             pairs = [
                 (o, g) for o, g in zip(outs, grads) if isinstance(o, Tensor) and o.requires_grad and g is not None
             ]
