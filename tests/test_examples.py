@@ -34,7 +34,8 @@ def floats(pattern: str, text: str) -> list[float]:
 
 def test_every_example_is_tested() -> None:
     tested = {"linear_regression_autograd.py", "linear_regression_nn.py", "mlp_classifier.py",
-              "cnn_classifier.py", "save_and_load.py", "tensor_tour.py", "mixed_precision.py"}
+              "cnn_classifier.py", "save_and_load.py", "tensor_tour.py", "mixed_precision.py",
+              "transformer_lm.py"}
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -104,3 +105,12 @@ def test_mixed_precision() -> None:
     losses = floats(r"step +\d+  loss (\d+\.\d+)", out)
     assert losses[-1] < losses[0] / 10, out
     assert floats(r"final training accuracy: (\d+\.\d)%", out)[0] > 90.0, out
+
+
+def test_transformer_lm() -> None:
+    out = run_example("transformer_lm.py", "--device", "cpu", "--steps", "60")
+    uniform = floats(r"uniform guessing would score a loss of (\d+\.\d+)", out)[0]
+    losses = floats(r"step +\d+  loss (\d+\.\d+)", out)
+    assert losses[0] > 0.8 * uniform and losses[-1] < 0.6 * uniform, out  # about 1.2 after 60 steps; log 25 = 3.2
+    sample = out.split("sample: ")[1].splitlines()[0]
+    assert sample.startswith("'the river ") and len(sample) > 60, out  # the prompt, continued by 60 characters

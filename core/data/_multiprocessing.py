@@ -51,7 +51,12 @@ def _safe_context() -> Any:
     if not _preload_set:
         # NOTE: "__main__" is not preloaded: a script without an `if __name__ == "__main__":` guard would run
         # again inside the server. Only takes effect if this process has not started its forkserver yet.
-        ctx.set_forkserver_preload(["ember", "ember.data"])
+        preload = ["ember", "ember.data"]
+        alias = sys.modules.get("ember.torch_alias")
+        if alias is not None and alias.installed():
+            # the workers re-import a main module that does `import torch`: it must find ember there too
+            preload.append("ember._torch_alias_worker")
+        ctx.set_forkserver_preload(preload)
         _preload_set = True
     return ctx
 
