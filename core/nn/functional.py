@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+from ..tensor import Tensor  # noqa: F401 - torch.nn.functional.Tensor exists, so code may use F.Tensor
 from ._functional.activation import (
     celu,
     celu_,
