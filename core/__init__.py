@@ -122,18 +122,25 @@ from .ops.index_extra import (  # noqa: E402
     index_reduce, masked_scatter, put, scatter_reduce, select_scatter, slice_scatter,
 )
 from .ops.scan import (  # noqa: E402
-    bucketize, corrcoef, cov, cummax, cummin, cumulative_trapezoid, diff, dist, gradient, histc, histogram,
-    histogramdd, isin,
-    logcumsumexp, mode, nanmedian, nanquantile, quantile, renorm, searchsorted, trapezoid, trapz, unique_consecutive,
+    cummax, cummin, cumulative_trapezoid, diff, gradient, logcumsumexp, trapezoid, trapz,
+)
+from .ops.search import bucketize, histc, histogram, histogramdd, isin, searchsorted  # noqa: E402
+from .ops.stats import (  # noqa: E402
+    corrcoef, cov, dist, mode, nanmedian, nanquantile, quantile, renorm, unique_consecutive,
 )
 from .ops.pointwise_extra import (  # noqa: E402
-    abs_, acos_, acosh, acosh_, addmv_, arccos_, arccosh, arccosh_, arcsin_, arcsinh, arcsinh_, arctan_, arctanh,
-    arctanh_, asin_, asinh, asinh_, atan_, atanh, atanh_, bitwise_left_shift, bitwise_right_shift, ceil_, clamp_,
-    clamp_max_, clamp_min_, clip_, conj_physical_, copysign, cos_, cosh_, deg2rad, deg2rad_, erf_, erfc_, exp2_,
-    exp_, expm1_, fill, fill_, fix_, floor_, fmax, fmin, frac, frac_, frexp, gcd, gcd_, heaviside, hypot, i0_,
-    isneginf, isposinf, isreal, lcm, lcm_, ldexp, ldexp_, log10_, log1p_, log2_, log_, logaddexp, logaddexp2,
-    logit_, nan_to_num, nan_to_num_, neg_, negative_, nextafter, positive, rad2deg, rad2deg_, reciprocal_, round_,
-    rsqrt_, rsub, sigmoid_, signbit, sin_, sinc_, sinh_, sqrt_, square_, tan_, tanh_, trunc_, xlogy_, zero_,
+    acosh, arccosh, arcsinh, arctanh, asinh, atanh, copysign, deg2rad, fill, fmax, fmin, frac, heaviside, hypot,
+    isneginf, isposinf, isreal, logaddexp, logaddexp2, nan_to_num, positive, rad2deg, rsub, signbit,
+)
+from .ops.pointwise_bits import (  # noqa: E402
+    bitwise_left_shift, bitwise_right_shift, frexp, gcd, lcm, ldexp, nextafter,
+)
+from .ops.inplace_forms import (  # noqa: E402
+    abs_, acos_, acosh_, addmv_, arccos_, arccosh_, arcsin_, arcsinh_, arctan_, arctanh_, asin_, asinh_, atan_,
+    atanh_, ceil_, clamp_, clamp_max_, clamp_min_, clip_, conj_physical_, cos_, cosh_, deg2rad_, erf_, erfc_, exp2_,
+    exp_, expm1_, fill_, fix_, floor_, frac_, gcd_, i0_, lcm_, ldexp_, log10_, log1p_, log2_, log_, logit_,
+    nan_to_num_, neg_, negative_, rad2deg_, reciprocal_, round_, rsqrt_, sigmoid_, sin_, sinc_, sinh_, sqrt_,
+    square_, tan_, tanh_, trunc_, xlogy_, zero_,
 )
 
 

@@ -411,14 +411,16 @@ def _bind_pointwise_extra() -> None:
 
 
 def _bind_scan() -> None:
-    """Bind ``ops/scan.py`` (``x.cummax(0)``, ``x.diff()``, ``x.quantile(q)``, ``x.histc()``, ``x.renorm_(...)``)."""
+    """Bind ``ops/scan.py``, ``search.py``, ``stats.py`` (``x.cummax(0)``, ``x.histc()``, ``x.quantile(q)``, ...)."""
     from . import scan as Sc
+    from . import search as Se
+    from . import stats as St
 
     T: Any = Tensor
-    for name, fn in Sc.METHODS.items():
-        setattr(T, name, fn)
-    for name, fn in Sc.INPLACE.items():
-        setattr(T, name, _inplace_method(fn, name))
+    for mod in (Sc, Se, St):
+        for name, fn in mod.METHODS.items():
+            setattr(T, name, fn)
+    T.renorm_ = _inplace_method(St.renorm, "renorm_")
 
 
 def _bind_index_extra() -> None:

@@ -22,8 +22,9 @@ from . import indexing as I
 from . import reduction as Rd
 from . import sorting as So
 from ._dispatch import bump_version, check_inplace, type_name
+from ._formula import _attach
 from .creation import arange, full, ones_like, tensor, zeros, zeros_like
-from .pointwise_extra import _attach, _top_inplace
+from .inplace_forms import _top_inplace
 
 
 def _dim(d: int, nd: int) -> int:
