@@ -66,6 +66,7 @@ from ._functional.conv import (
     fold,
     unfold,
 )
+from ._functional.cross_entropy import cross_entropy
 from ._functional.ctc import ctc_loss
 from ._functional.distance import (
     cosine_similarity,
@@ -82,7 +83,6 @@ from ._functional.loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cosine_embedding_loss,
-    cross_entropy,
     hinge_embedding_loss,
     huber_loss,
     kl_div,

@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 from ... import dtypes as _dt
 from ...tensor import Tensor
+from .cross_entropy import cross_entropy
 from .linear import linear
-from .loss import cross_entropy
 
 
 @dataclasses.dataclass
