@@ -116,7 +116,7 @@ from .ops.misc_toplevel import (  # noqa: E402
     binomial, detach, detach_, empty_strided, frombuffer, get_device, is_inference_mode_enabled, poisson,
     scalar_tensor, to_dlpack, vmap,
 )
-from .ops.index_extra import resize_as__ as resize_as_  # noqa: E402
+from .ops.storage_ops import resize_as__ as resize_as_  # noqa: E402
 from .ops.index_extra import (  # noqa: E402
     as_strided, as_strided_, as_strided_scatter, diagonal_scatter, index_copy, index_fill, index_put, index_put_,
     index_reduce, masked_scatter, put, scatter_reduce, select_scatter, slice_scatter,

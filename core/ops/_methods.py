@@ -426,9 +426,10 @@ def _bind_scan() -> None:
 def _bind_index_extra() -> None:
     """Bind ``ops/index_extra.py`` (``x.index_fill_(...)``, ``x.scatter_reduce(...)``, ``x.unfold(...)``, ...)."""
     from . import index_extra as Ix
+    from . import storage_ops as So
 
     T: Any = Tensor
-    for name, fn in Ix.METHODS.items():
+    for name, fn in {**Ix.METHODS, **So.METHODS}.items():
         setattr(T, name, fn)
     for name, fn in Ix.INPLACE.items():
         setattr(T, name, _inplace_method(fn, name))

@@ -399,7 +399,8 @@ def resize(self: Tensor, *sizes: Any) -> Tensor:
     """Deprecated out-of-place ``resize_``: a reshaped (same numel) or resized copy."""
     import warnings
 
-    from .index_extra import _size_args, resize_
+    from .index_extra import _size_args
+    from .storage_ops import resize_
 
     warnings.warn("non-inplace resize is deprecated", UserWarning, stacklevel=2)
     shape = _size_args(sizes)
