@@ -182,6 +182,9 @@ def set_(self: Tensor, source: Any = None, storage_offset: int = 0, size: Sequen
     if not isinstance(source, Tensor):
         raise TypeError(f"set_(): source must be a Tensor in ember (Storage objects are not supported), not "
                         f"{type(source).__name__}")
+    if not self._device._be.mutable or not source._device._be.mutable:
+        raise RuntimeError(f"set_(source) is not supported on the {source._device.type} backend: its arrays are "
+                           "immutable, so two tensors cannot share storage; use x = source (or source.view(...))")
     if source.dtype is not self.dtype:
         raise RuntimeError(f"Could not set tensor of type {_c_name(source.dtype)} to a tensor of type "
                            f"{_c_name(self.dtype)}")
