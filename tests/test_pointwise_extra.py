@@ -388,3 +388,20 @@ def test_half_precision_rounds_once(dtype):
     for name in ("hypot", "logaddexp", "logaddexp2"):
         re, rt = getattr(ember, name)(e, e.flip(0)), getattr(torch, name)(t, t.flip(0))
         np.testing.assert_array_equal(re.float().numpy(), rt.float().numpy())
+
+
+def test_node_names_of_composites():
+    e, t = _pair([1.0, float("inf"), -2.0])
+    e.requires_grad_(True)
+    t.requires_grad_(True)
+    for fe, ft in ((lambda x: ember.deg2rad(x), lambda x: torch.deg2rad(x)),
+                   (lambda x: ember.rad2deg(x), lambda x: torch.rad2deg(x)),
+                   (lambda x: ember.nan_to_num(x), lambda x: torch.nan_to_num(x)),
+                   (lambda x: ember.rsub(x, 2.0, alpha=3), lambda x: torch.rsub(x, 2.0, alpha=3)),
+                   (lambda x: ember.rsub(x, x * 2), lambda x: torch.rsub(x, x * 2))):
+        re, rt = fe(e), ft(t)
+        assert type(re.grad_fn).__name__ == type(rt.grad_fn).__name__
+        ge, = ember.autograd.grad(re.nan_to_num().sum(), e)
+        gt, = torch.autograd.grad(rt.nan_to_num().sum(), t)
+        _same(ge, gt, rtol=1e-12)
+    _same(ember.rsub(ember.tensor([1, 2]), 2.5), torch.rsub(torch.tensor([1, 2]), 2.5))

@@ -30,7 +30,7 @@ from ._formula import (
     _op32,
     _real_only,
 )
-from .creation import full_like, tensor, zeros_like
+from .creation import full_like, zeros_like
 from .pointwise_bits import bitwise_left_shift, bitwise_right_shift, frexp, gcd, lcm, ldexp, nextafter
 
 _LN2 = math.log(2.0)
@@ -187,8 +187,10 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neg
     fi = finfo(input.dtype)
     hi = fi.max if posinf is None else posinf
     lo = fi.min if neginf is None else neginf
-    # composite of where: the gradient is g where the input is finite and 0 elsewhere, PyTorch's formula
-    r = E.where(input.isnan(), nan, E.where(isposinf(input), hi, E.where(isneginf(input), lo, input)))
+    with _no_grad():
+        r = E.where(input.isnan(), nan, E.where(isposinf(input), hi, E.where(isneginf(input), lo, input)))
+    # PyTorch's formula: the gradient passes where the input is finite (a literal 0 elsewhere, never g * 0)
+    r = _attach(r, "NanToNumBackward0", (input,), lambda g: (E.where(input.isfinite(), g, 0.0),))
     return handle_out(r, out)
 
 
@@ -301,8 +303,7 @@ def deg2rad(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     _check_tensor(input, "deg2rad")
     if input.dtype.is_complex:
         raise RuntimeError("deg2rad is not supported for complex tensors.")
-    x = _float_in(input)
-    return handle_out((_op32(x) * (math.pi / 180.0)).to(x.dtype), out)
+    return handle_out(_scaled(_float_in(input), math.pi / 180.0, "Deg2RadBackward0"), out)
 
 
 def rad2deg(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -310,8 +311,13 @@ def rad2deg(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     _check_tensor(input, "rad2deg")
     if input.dtype.is_complex:
         raise RuntimeError("rad2deg is not supported for complex tensors.")
-    x = _float_in(input)
-    return handle_out((_op32(x) * (180.0 / math.pi)).to(x.dtype), out)
+    return handle_out(_scaled(_float_in(input), 180.0 / math.pi, "Rad2DegBackward0"), out)
+
+
+def _scaled(x: Tensor, c: float, node: str) -> Tensor:
+    with _no_grad():
+        r = (_op32(x) * c).to(x.dtype)
+    return _attach(r, node, (x,), lambda g: (g * c,))
 
 
 def heaviside(input: Tensor, values: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -331,8 +337,11 @@ def heaviside(input: Tensor, values: Tensor, *, out: Tensor | None = None) -> Te
 def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """``other - alpha * input``."""
     _check_tensor(input, "rsub")
-    return E.sub(other, input, alpha=alpha) if isinstance(other, Tensor) else E.sub(
-        tensor(other, dtype=_dt.scalar_dtype(other), device=input.device), input, alpha=alpha)
+    with _no_grad():
+        r = E.sub(other, input, alpha=alpha)
+    if isinstance(other, Tensor):
+        return _attach(r, "RsubBackward0", (input, other), lambda g: (-alpha * g, g))
+    return _attach(r, "RsubBackward1", (input,), lambda g: (-alpha * g,))
 
 
 def float_power_(self: Tensor, exponent: Any) -> Tensor:
