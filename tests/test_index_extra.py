@@ -328,3 +328,21 @@ def test_set_and_as_subclass():
     assert a.grad.tolist() == [2.0, 2.0]
     with pytest.raises(TypeError, match="does not inherit from Tensor"):
         a.as_subclass(int)
+
+
+def test_scatter_family_node_names_and_double_backward():
+    for fe, ft in ((lambda L, x, s: L.select_scatter(x, s[0], 0, 1), None),
+                   (lambda L, x, s: L.slice_scatter(x, s[:2], 0, 0, 2), None),
+                   (lambda L, x, s: L.diagonal_scatter(x, s[0], 0), None)):
+        xe, xt = _pair([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], grad=True)
+        se, st = _pair([[0.5, 0.25, 2.0], [1.0, 3.0, 4.0]], grad=True)
+        re, rt = fe(ember, xe, se), fe(torch, xt, st)
+        assert type(re.grad_fn).__name__ == type(rt.grad_fn).__name__
+        ge = ember.autograd.grad((re * re).sum(), (xe, se), create_graph=True)
+        gt = torch.autograd.grad((rt * rt).sum(), (xt, st), create_graph=True)
+        for a, b in zip(ge, gt):
+            _same(a, b)
+        gge = ember.autograd.grad(sum(g.sum() for g in ge), (xe, se))
+        ggt = torch.autograd.grad(sum(g.sum() for g in gt), (xt, st))
+        for a, b in zip(gge, ggt):
+            _same(a, b)

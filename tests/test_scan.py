@@ -351,3 +351,10 @@ def test_trapezoid_2d_x_and_diff_errors():
         ember.diff(ye, prepend=ember.tensor([1.0]))
     with pytest.raises(RuntimeError, match="is not finite"):
         ember.histc(ember.tensor([1.0, float("nan")]), bins=2)
+
+
+def test_cummax_node_name():
+    e, t = _pair([[3.0, 1.0, 4.0]], grad=True)
+    for name in ("cummax", "cummin"):
+        assert type(getattr(ember, name)(e, 1).values.grad_fn).__name__ == \
+            type(getattr(torch, name)(t, 1).values.grad_fn).__name__

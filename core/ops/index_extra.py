@@ -289,7 +289,10 @@ def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
         raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
                          f"dimension {d}")
     key = (slice(None),) * d + (index,)
-    return _scatter_into(input, key, src, tuple(input.select(d, index).shape), "select_scatter")  # type: ignore[attr-defined]
+    expect = tuple(input.select(d, index).shape)  # type: ignore[attr-defined]
+    return _named_scatter("SelectScatterBackward0", input, src,
+                          lambda a, b: _scatter_into(a, key, b, expect, "select_scatter"),
+                          lambda g: g.select(d, index), lambda g, z: select_scatter(g, z, d, index))  # type: ignore[attr-defined]
 
 
 def slice_scatter(input: Tensor, src: Tensor, dim: int = 0, start: int | None = None, end: int | None = None,
@@ -299,7 +302,10 @@ def slice_scatter(input: Tensor, src: Tensor, dim: int = 0, start: int | None = 
     if step <= 0:
         raise RuntimeError("slice step must be positive")
     key = (slice(None),) * d + (slice(start, end, step),)
-    return _scatter_into(input, key, src, tuple(input[key].shape), "slice_scatter")  # type: ignore[index]
+    expect = tuple(input[key].shape)  # type: ignore[index]
+    return _named_scatter("SliceScatterBackward0", input, src,
+                          lambda a, b: _scatter_into(a, key, b, expect, "slice_scatter"),
+                          lambda g: g[key], lambda g, z: slice_scatter(g, z, d, start, end, step))  # type: ignore[index]
 
 
 def diagonal_scatter(input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
@@ -314,10 +320,28 @@ def diagonal_scatter(input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0,
     L = expect[-1]
     i0 = arange(L, device=input.device) + builtins.max(-offset, 0)
     j0 = arange(L, device=input.device) + builtins.max(offset, 0)
-    x = input.movedim((d1, d2), (-2, -1))  # type: ignore[attr-defined]
-    out = x.clone()
-    out[..., i0, j0] = src.to(input.dtype) if src.dtype is not input.dtype else src
-    return out.movedim((-2, -1), (d1, d2))  # type: ignore[no-any-return]
+
+    def write(a: Tensor, b: Tensor) -> Tensor:
+        out = a.movedim((d1, d2), (-2, -1)).clone()  # type: ignore[attr-defined]
+        out[..., i0, j0] = b.to(a.dtype) if b.dtype is not a.dtype else b
+        return out.movedim((-2, -1), (d1, d2))  # type: ignore[no-any-return]
+
+    return _named_scatter("DiagonalScatterBackward0", input, src, write, lambda g: diagonal(g, offset, d1, d2),
+                          lambda g, z: diagonal_scatter(g, z, offset, d1, d2))
+
+
+def _named_scatter(name: str, input: Tensor, src: Tensor, write: Callable[[Tensor, Tensor], Tensor],
+                   read: Callable[[Tensor], Tensor], scatter_public: Callable[[Tensor, Tensor], Tensor]) -> Tensor:
+    """``write(input, src)`` recorded as one PyTorch-named node: the gradient of ``input`` is ``g`` with the
+    written region zeroed, that of ``src`` is ``g`` read back from that region."""
+    with E._no_grad():
+        r = write(input, src)
+
+    def formula(g: Tensor) -> tuple[Any, ...]:
+        part = read(g)
+        return scatter_public(g, zeros_like(part)), part
+
+    return _attach(r, name, (input, src), formula)
 
 
 def _strided_positions(size: tuple[int, ...], stride: tuple[int, ...], offset: int, device: Any) -> Tensor:

@@ -20,6 +20,7 @@ from . import indexing as I
 from . import reduction as Rd
 from . import unary as U
 from ._dispatch import handle_out, type_name
+from ._formula import _attach
 from .creation import arange, zeros
 from .reduction import _ret, _ValuesIndices
 
@@ -85,7 +86,11 @@ def _cumext(input: Tensor, dim: int, is_max: bool) -> Any:
 
     with E._no_grad():
         _, ind = _scan((input.detach(), idx), d, combine)  # type: ignore[attr-defined]
-    values = I.gather(input, d, ind)  # the gradient scatters back to the selected positions, PyTorch's formula
+    with E._no_grad():
+        values = I.gather(input, d, ind)
+    # PyTorch's formula: the gradient scatters back to the positions each running extremum was taken from
+    values = _attach(values, "CummaxBackward0" if is_max else "CumminBackward0", (input,),
+                     lambda g: (I.scatter_add(zeros(input.shape, dtype=g.dtype, device=g.device), d, ind, g),))
     return (return_cummax if is_max else return_cummin)(values, ind)
 
 
