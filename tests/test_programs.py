@@ -54,6 +54,30 @@ def test_programs_are_plain_pytorch() -> None:
         assert "torch" in imported and "ember" not in imported, f"{path.name} must be a plain PyTorch program"
 
 
+@needs_jax
+def test_dataloader_workers_started_after_jax_see_the_alias(tmp_path: Path) -> None:
+    # once JAX runs, workers come from a forkserver and re-import the script: its `import torch` must be ember
+    script = tmp_path / "workers.py"
+    script.write_text(
+        "import torch\n"
+        "from torch.utils.data import DataLoader, Dataset\n\n\n"
+        "class Squares(Dataset):\n"
+        "    def __len__(self):\n"
+        "        return 4\n\n"
+        "    def __getitem__(self, i):\n"
+        "        return torch.tensor([float(i * i)])\n\n\n"
+        "if __name__ == '__main__':\n"
+        "    print((torch.ones(2, device='jax') + 1).tolist())\n"
+        "    for batch in DataLoader(Squares(), batch_size=2, num_workers=1):\n"
+        "        print(type(batch).__module__, batch.flatten().tolist())\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EMBER_")}
+    r = subprocess.run([sys.executable, "-m", "ember.cli", "run", str(script)], env=env, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "[2.0, 2.0]" and lines[1:] == ["ember.tensor [0.0, 1.0]", "ember.tensor [4.0, 9.0]"], r.stdout
+
+
 @needs_sklearn
 @pytest.mark.parametrize("device", DEVICES)
 def test_mnist_cnn(device: str) -> None:
