@@ -331,9 +331,9 @@ def test_set_and_as_subclass():
 
 
 def test_scatter_family_node_names_and_double_backward():
-    for fe, ft in ((lambda L, x, s: L.select_scatter(x, s[0], 0, 1), None),
-                   (lambda L, x, s: L.slice_scatter(x, s[:2], 0, 0, 2), None),
-                   (lambda L, x, s: L.diagonal_scatter(x, s[0], 0), None)):
+    for fe in (lambda L, x, s: L.select_scatter(x, s[0], 0, 1),
+               lambda L, x, s: L.slice_scatter(x, s[:2], 0, 0, 2),
+               lambda L, x, s: L.diagonal_scatter(x, s[0], 0)):
         xe, xt = _pair([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], grad=True)
         se, st = _pair([[0.5, 0.25, 2.0], [1.0, 3.0, 4.0]], grad=True)
         re, rt = fe(ember, xe, se), fe(torch, xt, st)
