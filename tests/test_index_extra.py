@@ -346,3 +346,23 @@ def test_scatter_family_node_names_and_double_backward():
         ggt = torch.autograd.grad(sum(g.sum() for g in gt), (xt, st))
         for a, b in zip(gge, ggt):
             _same(a, b)
+
+
+def test_node_names():
+    import warnings as _w
+
+    names = []
+    for L in (ember, torch):
+        x = L.zeros(3, 3, dtype=L.float64, requires_grad=True)
+        i = L.tensor([0, 2])
+        v = L.tensor(1.0, dtype=L.float64, requires_grad=True)
+        src = L.ones(2, 3, dtype=L.float64, requires_grad=True)
+        with _w.catch_warnings():
+            _w.simplefilter("ignore")
+            outs = [x.index_fill(0, i, 1.0), x.index_fill(0, i, v), x.masked_scatter(x.detach() == 0, L.ones(
+                9, dtype=L.float64)), x.unfold(0, 2, 1), x.index_copy(0, i, src), x.put(i, L.ones(2, dtype=L.float64)),
+                x.scatter_reduce(0, L.zeros(1, 3, dtype=L.int64), src[:1], "sum"),
+                x.scatter_reduce(0, L.zeros(1, 3, dtype=L.int64), src[:1], "mean", include_self=False),
+                x.index_reduce(0, i, src, "mean")]
+        names.append([type(o.grad_fn).__name__ for o in outs])
+    assert names[0] == names[1]

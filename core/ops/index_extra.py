@@ -70,8 +70,13 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
             shape[d] = n
         mask = sel.reshape(shape) if input.ndim else sel.reshape(())  # type: ignore[attr-defined]
     v = value.to(input.dtype) if isinstance(value, Tensor) else value
-    r = E.where(mask, v, input)
-    return r if r.dtype is input.dtype else r.to(input.dtype)
+    with E._no_grad():
+        r = E.where(mask, v, input)
+        r = r if r.dtype is input.dtype else r.to(input.dtype)
+    if isinstance(value, Tensor):
+        return _attach(r, "IndexFillBackward1", (input, value),
+                       lambda g: (index_fill(g, d, index, 0.0), E.where(mask, g, 0.0).sum()))  # type: ignore[attr-defined]
+    return _attach(r, "IndexFillBackward0", (input,), lambda g: (index_fill(g, d, index, 0.0),))
 
 
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
@@ -84,9 +89,12 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
     if source.dtype is not input.dtype:
         raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
                            f"{type_name(input.dtype)} and (source) {type_name(source.dtype)}")
-    out = input.clone()  # type: ignore[attr-defined]
-    out[_index_key(d, index.reshape(-1))] = source  # type: ignore[attr-defined]
-    return out  # type: ignore[no-any-return]
+    idx = index.reshape(-1)  # type: ignore[attr-defined]
+    with E._no_grad():
+        out = input.clone()  # type: ignore[attr-defined]
+        out[_index_key(d, idx)] = source
+    return _attach(out, "IndexCopyBackward0", (input, source),
+                   lambda g: (index_fill(g, d, idx, 0.0), I.index_select(g, d, idx).reshape(source.shape)))  # type: ignore[attr-defined]
 
 
 def index_put(input: Tensor, indices: Sequence[Any], values: Any, accumulate: bool = False) -> Tensor:
@@ -123,8 +131,8 @@ def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce:
     shape = [1] * builtins.max(source.ndim, 1)
     shape[sd] = index.numel()
     idx = index.reshape(shape).expand(source.shape if source.ndim else (1,))  # type: ignore[attr-defined]
-    return scatter_reduce(input, d, idx, source if source.ndim else source.reshape(1), reduce,  # type: ignore[attr-defined]
-                          include_self=include_self)
+    return _scatter_reduce(input, d, idx, source if source.ndim else source.reshape(1), reduce,  # type: ignore[attr-defined]
+                           include_self, "IndexReduceBackward0")
 
 
 def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
@@ -132,6 +140,11 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
     """A copy of ``input`` with ``src`` reduced (sum/prod/mean/amax/amin) into it along ``dim`` at ``index``."""
     if reduce not in _REDUCES:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    return _scatter_reduce(input, dim, index, src, reduce, include_self, "ScatterReduceBackward0")
+
+
+def _scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, include_self: bool,
+                    node: str) -> Tensor:
     I._check_index(index, "scatter_reduce")
     d = _dim(dim, input.ndim)
     if index.ndim != input.ndim or index.ndim != src.ndim:
@@ -148,17 +161,32 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
     src_s = src if tuple(src.shape) == tuple(index.shape) else src[tuple(slice(0, i) for i in index.shape)]  # type: ignore[index]
     idx = E.remainder(index.to(_dt.int64), n) if index.numel() else index.to(_dt.int64)
     if reduce in ("sum", "mean"):
-        base = input if include_self else I.scatter(input, d, idx, 0)
-        s = I.scatter_add(base, d, idx, src_s)
-        if reduce == "sum":
-            return s
         with E._no_grad():
-            cnt0 = ones_like(input) if include_self else zeros_like(input)
-            cnt = I.scatter_add(cnt0, d, idx, ones_like(src_s))
-            safe = E.where(cnt == 0, ones_like(cnt), cnt)
-        if input.dtype.is_floating_point or input.dtype.is_complex:
-            return E.where(cnt == 0, input, s / safe)
-        return E.where(cnt == 0, input, E.floor_divide(s, safe))
+            base = input if include_self else I.scatter(input, d, idx, 0)
+            r = I.scatter_add(base, d, idx, src_s)
+            if reduce == "mean":
+                cnt0 = ones_like(input) if include_self else zeros_like(input)
+                cnt = I.scatter_add(cnt0, d, idx, ones_like(src_s))
+                safe = E.where(cnt == 0, ones_like(cnt), cnt)
+                if input.dtype.is_floating_point or input.dtype.is_complex:
+                    r = E.where(cnt == 0, input, r / safe)
+                else:
+                    r = E.where(cnt == 0, input, E.floor_divide(r, safe))
+
+        def linear(g: Tensor) -> tuple[Any, ...]:
+            # PyTorch's formulas: sum passes g through; mean divides by each target's count
+            if reduce == "sum":
+                g_self, g_src = g, I.gather(g, d, idx)
+            else:
+                n = I.scatter_add(ones_like(g) if include_self else zeros_like(g), d, idx,
+                                  ones_like(src_s, dtype=g.dtype))
+                n = E.where(n == 0, ones_like(n), n)
+                g_self, g_src = g / n, I.gather(g, d, idx) / I.gather(n, d, idx)
+            if not include_self:
+                g_self = I.scatter(g_self, d, idx, 0.0)
+            return g_self, g_src
+
+        return _attach(r, node, (input, src_s), linear)
     if reduce == "prod":
         return _segment_reduce(input, d, idx, src_s, E.mul, include_self)
     op = E.maximum if reduce == "amax" else E.minimum
@@ -177,7 +205,7 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
             g_self = I.scatter(g_self, d, idx, 0.0)
         return g_self, src_hit * I.gather(share, d, idx)
 
-    return _attach(r, "ScatterReduceBackward0", (input, src_s), formula)
+    return _attach(r, node, (input, src_s), formula)
 
 
 def _segment_reduce(input: Tensor, d: int, idx: Tensor, src: Tensor, op: Callable[[Tensor, Tensor], Tensor],
@@ -250,9 +278,18 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
             raise RuntimeError(f"masked_scatter: expected source to have at least {need} elements (the number of "
                                f"True elements in mask) but got {source.numel()}")
         k = k.clamp(min=0)  # type: ignore[attr-defined]
-    src = source.reshape(-1)  # type: ignore[attr-defined]
-    picked = src[k] if src.shape[0] else zeros(k.shape, dtype=input.dtype, device=input.device)  # type: ignore[index]
-    return E.where(m, picked.reshape(x.shape), x)
+    with E._no_grad():
+        src = source.reshape(-1)  # type: ignore[attr-defined]
+        picked = src[k] if src.shape[0] else zeros(k.shape, dtype=input.dtype, device=input.device)  # type: ignore[index]
+        r = E.where(m, picked.reshape(x.shape), x)
+
+    def formula(g: Tensor) -> tuple[Any, ...]:
+        # the source's first `need` elements received the masked positions, in order; the rest get 0
+        sel = I.masked_select(g, m)
+        pad = zeros((source.numel() - need,), dtype=g.dtype, device=g.device)
+        return E.where(m, 0.0, g), A.cat([sel, pad], 0).reshape(source.shape)  # type: ignore[attr-defined]
+
+    return _attach(r, "MaskedScatterBackward0", (input, source), formula)
 
 
 def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
@@ -269,7 +306,14 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
     I._check_range(index, n, "put")
     idx = E.remainder(index.reshape(-1).to(_dt.int64), builtins.max(n, 1))  # type: ignore[attr-defined]
     key, _ = I._convert_key(flat, (idx,))
-    return I.index_put_functional(flat, key, source.reshape(-1), accumulate).reshape(input.shape)  # type: ignore[attr-defined, no-any-return]
+    with E._no_grad():
+        r = I.index_put_functional(flat, key, source.reshape(-1), accumulate).reshape(input.shape)  # type: ignore[attr-defined]
+
+    def formula(g: Tensor) -> tuple[Any, ...]:
+        g_self = g if accumulate else put(g, idx, zeros((idx.shape[0],), dtype=g.dtype, device=g.device))
+        return g_self, I.take(g, idx).reshape(source.shape)  # type: ignore[attr-defined]
+
+    return _attach(r, "PutBackward0", (input, source), formula)
 
 
 def _scatter_into(input: Tensor, key: tuple[Any, ...], src: Tensor, expect: tuple[int, ...], fn: str) -> Tensor:
@@ -420,11 +464,21 @@ def unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
     x = self if nd else self.reshape(1)  # type: ignore[attr-defined]
     nw = (n - size) // step + 1
     idx = (arange(nw, device=self.device).reshape(-1, 1) * step + arange(size, device=self.device)).reshape(-1)  # type: ignore[attr-defined]
-    w = I.index_select(x, d, idx)
     shape = list(x.shape)
     shape[d: d + 1] = [nw, size]
-    w = w.reshape(shape).movedim(d + 1, -1)  # type: ignore[attr-defined]
-    return w if nd else w.reshape(size)  # type: ignore[no-any-return]
+    with E._no_grad():
+        w = I.index_select(x, d, idx).reshape(shape).movedim(d + 1, -1)  # type: ignore[attr-defined]
+        w = w if nd else w.reshape(size)
+
+    def formula(g: Tensor) -> tuple[Any, ...]:
+        # each window element adds back into the position it was read from
+        gw = (g if nd else g.reshape(1, size)).movedim(-1, d + 1)  # type: ignore[attr-defined]
+        flat_shape = list(x.shape)
+        flat_shape[d] = nw * size
+        acc = I.index_add(zeros(x.shape, dtype=g.dtype, device=g.device), d, idx, gw.reshape(flat_shape))
+        return (acc.reshape(self.shape),)  # type: ignore[attr-defined]
+
+    return _attach(w, "UnfoldBackward0", (self,), formula)
 
 
 def sum_to_size(self: Tensor, *size: Any) -> Tensor:
