@@ -358,3 +358,17 @@ def test_cummax_node_name():
     for name in ("cummax", "cummin"):
         assert type(getattr(ember, name)(e, 1).values.grad_fn).__name__ == \
             type(getattr(torch, name)(t, 1).values.grad_fn).__name__
+
+
+def test_logcumsumexp_pytorch_gradient():
+    data = [[-1000.0, 0.0, 1.0, 2.0, 30.0], [-float("inf"), -1.0, 5.0, 700.0, 0.0]]
+    e, t = _pair(data, grad=True)
+    we, wt = _pair([1.0, -2.0, 0.5, 3.0, -1.0])
+    re, rt = ember.logcumsumexp(e, 1), torch.logcumsumexp(t, 1)
+    assert type(re.grad_fn).__name__ == type(rt.grad_fn).__name__ == "LogcumsumexpBackward0"
+    ge, = ember.autograd.grad((re * we).sum(), e, create_graph=True)
+    gt, = torch.autograd.grad((rt * wt).sum(), t, create_graph=True)
+    _same(ge, gt, rtol=1e-12)
+    gge, = ember.autograd.grad((ge * we).sum(), e)
+    ggt, = torch.autograd.grad((gt * wt).sum(), t)
+    _same(gge, ggt, rtol=1e-9, atol=1e-12)

@@ -127,7 +127,25 @@ def logcumsumexp(input: Tensor, dim: int, *, out: Tensor | None = None) -> Tenso
     d = _dim(dim, input.ndim)
     if input.shape[d] == 0:
         return handle_out(input.clone(), out)  # type: ignore[attr-defined]
-    (r,) = _scan((input,), d, lambda left, right: (logaddexp(left[0], right[0]),))
+    with E._no_grad():
+        (r,) = _scan((input,), d, lambda left, right: (logaddexp(left[0], right[0]),))
+
+    def formula(g: Tensor) -> tuple[Any, ...]:
+        # PyTorch's formula: reverse log-cumsum-exps of log|g| (split by sign) shifted by the result, so no
+        # exp overflows
+        from .._runtime import finfo
+        from .arrange import flip
+
+        def rev(x: Tensor) -> Tensor:
+            return flip(logcumsumexp(flip(x, [d]), d), [d])
+
+        lowest = float(finfo(g.dtype).min)
+        log_abs = g.abs().log()  # type: ignore[attr-defined]
+        pos = E.where(g > 0, log_abs, lowest)
+        neg = E.where(g < 0, log_abs, lowest)
+        return ((rev(pos - r) + input).exp() - (rev(neg - r) + input).exp(),)  # type: ignore[attr-defined]
+
+    r = _attach(r, "LogcumsumexpBackward0", (input,), formula)
     return handle_out(r, out)
 
 
