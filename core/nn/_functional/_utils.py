@@ -25,6 +25,12 @@ def ntuple(x: Any, n: int, name: str = "argument") -> tuple[int, ...]:
     return (int(x),) * n
 
 
+def check_reduction(reduction: str) -> None:
+    """PyTorch's error for a ``reduction`` other than 'none' | 'mean' | 'sum', raised before any work."""
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
 def reduce(loss: Tensor, reduction: str) -> Tensor:
     """Apply a loss ``reduction`` ('none' | 'mean' | 'sum')."""
     if reduction == "mean":

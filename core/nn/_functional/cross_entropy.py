@@ -14,7 +14,7 @@ from ...autograd.graph import Node, edge
 from ...ops.creation import zeros, zeros_like
 from ...ops.elementwise import where
 from ...tensor import Tensor, _wrap
-from ._utils import fused, legacy_reduction, node_name
+from ._utils import check_reduction, fused, legacy_reduction, node_name
 from .activation import _Softmax, log_softmax
 from .loss import _check_class_target, _class_view, nll_loss
 
@@ -68,8 +68,7 @@ def cross_entropy(
         if reduction == "mean":
             return -prod.sum() / (input.numel() // n_classes) if input.numel() else prod.sum() * float("nan")
         raise ValueError(f"{reduction} is not a valid value for reduction")
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+    check_reduction(reduction)
     class_dim, n_classes = _check_class_target(input, target, weight)
     kernel = fused(input, "cross_entropy")
     if (kernel is not None and weight is None and label_smoothing == 0 and input._data.ndim == 2

@@ -12,7 +12,7 @@ from ...ops.arrange import cat, stack
 from ...ops.creation import full, tensor, zeros
 from ...ops.elementwise import where
 from ...tensor import Tensor
-from ._utils import node_name
+from ._utils import check_reduction, node_name
 
 _NEG_INF = -math.inf
 
@@ -133,8 +133,7 @@ def ctc_loss(
     """ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction='mean',
     zero_infinity=False) -> Tensor: the connectionist temporal classification loss of (T, N, C) or (T, C)
     log-probabilities against padded (N, S) or concatenated targets."""
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+    check_reduction(reduction)
     unbatched = log_probs.ndim == 2
     lp = log_probs.unsqueeze(1) if unbatched else log_probs
     if lp.ndim != 3:

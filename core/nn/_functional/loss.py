@@ -10,7 +10,7 @@ from ...ops.elementwise import where
 from ...ops.shape import broadcast_tensors
 from ...tensor import Tensor
 from ._nodes import composite
-from ._utils import check_shapes_match, legacy_reduction
+from ._utils import check_reduction, check_shapes_match, legacy_reduction
 from ._utils import reduce as _reduce
 
 
@@ -303,8 +303,7 @@ def kl_div(
 
 
 def _reduce_or_raise(loss: Tensor, reduction: str) -> Tensor:
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+    check_reduction(reduction)
     return _reduce(loss, reduction)
 
 

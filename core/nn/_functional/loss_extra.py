@@ -12,15 +12,11 @@ from ...ops.creation import zeros
 from ...ops.elementwise import where
 from ...tensor import Tensor
 from ._nodes import composite
+from ._utils import check_reduction as _check_reduction
 from ._utils import legacy_reduction
 from ._utils import reduce as _reduce
 from .activation import logsigmoid
 from .distance import pairwise_distance
-
-
-def _check_reduction(reduction: str) -> None:
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
 def multi_margin_loss(

@@ -64,17 +64,30 @@ def _batch_norm_ref(
 ) -> Tensor:
     ndim = input.ndim
     if training:
-        n = input.numel() // input.shape[1]
-        dims = (0,) + tuple(range(2, ndim))
-        mean = input.mean(dims, keepdim=True)
-        xc = input - mean
-        var = (xc * xc).mean(dims, keepdim=True)
-        _update_running(running_mean, mean, momentum)
-        _update_running(running_var, var * (n / (n - 1)), momentum)
+        _, xc, var = _batch_stats(input, running_mean, running_var, momentum)
         y = xc * (var + eps).rsqrt()
     else:
         assert running_mean is not None and running_var is not None
         y = (input - _channel_view(running_mean, ndim)) * (_channel_view(running_var, ndim) + eps).rsqrt()
+    return _affine(y, weight, bias, ndim)
+
+
+def _batch_stats(
+    x: Tensor, running_mean: Tensor | None, running_var: Tensor | None, momentum: float
+) -> tuple[Tensor, Tensor, Tensor]:
+    """The per-channel batch ``(mean, x - mean, biased var)``; the running statistics take the unbiased
+    variance."""
+    n = x.numel() // x.shape[1]
+    dims = (0,) + tuple(range(2, x.ndim))
+    mean = x.mean(dims, keepdim=True)
+    xc = x - mean
+    var = (xc * xc).mean(dims, keepdim=True)
+    _update_running(running_mean, mean, momentum)
+    _update_running(running_var, var * (n / (n - 1)), momentum)
+    return mean, xc, var
+
+
+def _affine(y: Tensor, weight: Tensor | None, bias: Tensor | None, ndim: int) -> Tensor:
     if weight is not None:
         y = y * _channel_view(weight, ndim)
     if bias is not None:
@@ -94,13 +107,7 @@ class _BatchNorm(Function):
         rm, rv = running
         ndim = x.ndim
         if training:
-            n = x.numel() // x.shape[1]
-            dims = (0,) + tuple(range(2, ndim))
-            mean = x.mean(dims, keepdim=True)
-            xc = x - mean
-            var = (xc * xc).mean(dims, keepdim=True)
-            _update_running(rm, mean, momentum)
-            _update_running(rv, var * (n / (n - 1)), momentum)
+            mean, xc, var = _batch_stats(x, rm, rv, momentum)
             rstd = (var + eps).rsqrt()
         else:
             assert rm is not None and rv is not None
@@ -110,8 +117,7 @@ class _BatchNorm(Function):
         ctx.save_for_backward(x, w)
         # the statistics of this forward, reused by a backward that records no graph
         ctx.args = (training, eps, has_w, has_b, mean, rstd)
-        y = xhat * _channel_view(w, ndim) if has_w else xhat
-        return y + _channel_view(b, ndim) if has_b else y
+        return _affine(xhat, w if has_w else None, b if has_b else None, ndim)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
@@ -173,11 +179,7 @@ def instance_norm(
                 "Expected running_mean and running_var to be defined when use_input_stats is false"
             )
         y = (input - _channel_view(running_mean, ndim)) * (_channel_view(running_var, ndim) + eps).rsqrt()
-    if weight is not None:
-        y = y * _channel_view(weight, ndim)
-    if bias is not None:
-        y = y + _channel_view(bias, ndim)
-    return y
+    return _affine(y, weight, bias, ndim)
 
 
 def _check_normalized_shape(input: Tensor, normalized_shape: Sequence[int]) -> tuple[int, ...]:
@@ -318,11 +320,7 @@ def _group_norm_ref(input: Tensor, groups: int, weight: Tensor | None, bias: Ten
     xc = x - mean
     var = (xc * xc).mean(-1, keepdim=True)
     y = (xc * (var + eps).rsqrt()).reshape(input.shape)
-    if weight is not None:
-        y = y * _channel_view(weight, input.ndim)
-    if bias is not None:
-        y = y + _channel_view(bias, input.ndim)
-    return y
+    return _affine(y, weight, bias, input.ndim)
 
 
 class _GroupNorm(Function):

@@ -13,15 +13,19 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     return composite("PixelShuffleBackward0", _pixel_shuffle, (input,), (upscale_factor,))
 
 
-def _pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
-    r = int(upscale_factor)
+def _check_factor(input: Tensor, factor: int, op: str, factor_name: str) -> int:
+    r = int(factor)
     if input.ndim < 3:
         raise RuntimeError(
-            f"pixel_shuffle expects input to have at least 3 dimensions, but got input with {input.ndim} "
-            "dimension(s)"
+            f"{op} expects input to have at least 3 dimensions, but got input with {input.ndim} dimension(s)"
         )
     if r <= 0:
-        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
+        raise RuntimeError(f"{op} expects a positive {factor_name}, but got {r}")
+    return r
+
+
+def _pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    r = _check_factor(input, upscale_factor, "pixel_shuffle", "upscale_factor")
     *lead, c, h, w = input.shape
     if c % (r * r):
         raise RuntimeError(
@@ -40,14 +44,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
 
 
 def _pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
-    r = int(downscale_factor)
-    if input.ndim < 3:
-        raise RuntimeError(
-            f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with {input.ndim} "
-            "dimension(s)"
-        )
-    if r <= 0:
-        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
+    r = _check_factor(input, downscale_factor, "pixel_unshuffle", "downscale_factor")
     *lead, c, h, w = input.shape
     if h % r:
         raise RuntimeError(

@@ -14,6 +14,7 @@ from ...ops.creation import empty
 from ...tensor import Tensor
 from .._functional.distance import normalize
 from ..parameter import Parameter
+from ._hook_reparam import check_initialized, check_no_hook, remove_hook
 
 __all__ = ["SpectralNorm", "spectral_norm", "remove_spectral_norm"]
 
@@ -77,18 +78,12 @@ class SpectralNorm:
     @staticmethod
     def apply(module: Any, name: str, n_power_iterations: int, dim: int, eps: float) -> SpectralNorm:
         """Reparametrize ``module.<name>`` and register the hook."""
-        for hook in module._forward_pre_hooks.values():
-            if isinstance(hook, SpectralNorm) and hook.name == name:
-                raise RuntimeError(f"Cannot register two spectral_norm hooks on the same parameter {name}")
+        check_no_hook(module, SpectralNorm, name, "spectral_norm")
         fn = SpectralNorm(name, n_power_iterations, dim, eps)
         weight = module._parameters[name]
         if weight is None:
             raise ValueError(f"`SpectralNorm` cannot be applied as parameter `{name}` is None")
-        from ..parameter import UninitializedParameter
-
-        if isinstance(weight, UninitializedParameter):
-            raise ValueError("The module passed to `SpectralNorm` can't have uninitialized parameters. Make sure "
-                             "to run the dummy forward before applying spectral normalization")
+        check_initialized(weight, SpectralNorm, "spectral")
         with no_grad():
             h, w = fn.reshape_weight_to_matrix(weight).shape
             u = normalize(empty(h, dtype=weight.dtype, device=weight.device).normal_(0, 1), dim=0, eps=fn.eps)
@@ -122,10 +117,4 @@ def spectral_norm(module: T_module, name: str = "weight", n_power_iterations: in
 
 def remove_spectral_norm(module: T_module, name: str = "weight") -> T_module:
     """Undo ``spectral_norm``: ``name`` becomes one plain parameter again."""
-    hooks = module._forward_pre_hooks  # type: ignore[attr-defined]
-    for k, hook in hooks.items():
-        if isinstance(hook, SpectralNorm) and hook.name == name:
-            hook.remove(module)
-            del hooks[k]
-            return module
-    raise ValueError(f"spectral_norm of '{name}' not found in {module}")
+    return remove_hook(module, SpectralNorm, name, "spectral_norm")

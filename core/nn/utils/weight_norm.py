@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from ...tensor import Tensor
 from ..parameter import Parameter
+from ._hook_reparam import check_initialized, check_no_hook, remove_hook
 
 __all__ = ["WeightNorm", "weight_norm", "remove_weight_norm", "norm_except_dim"]
 
@@ -48,16 +49,10 @@ class WeightNorm:
         """Reparametrize ``module.<name>`` and register the hook."""
         warnings.warn("`torch.nn.utils.weight_norm` is deprecated in favor of "
                       "`torch.nn.utils.parametrizations.weight_norm`.", FutureWarning, stacklevel=3)
-        for hook in module._forward_pre_hooks.values():
-            if isinstance(hook, WeightNorm) and hook.name == name:
-                raise RuntimeError(f"Cannot register two weight_norm hooks on the same parameter {name}")
+        check_no_hook(module, WeightNorm, name, "weight_norm")
         fn = WeightNorm(name, dim)
         weight = getattr(module, name)
-        from ..parameter import UninitializedParameter
-
-        if isinstance(weight, UninitializedParameter):
-            raise ValueError("The module passed to `WeightNorm` can't have uninitialized parameters. Make sure "
-                             "to run the dummy forward before applying weight normalization")
+        check_initialized(weight, WeightNorm, "weight")
         del module._parameters[name]
         module.register_parameter(name + "_g", Parameter(norm_except_dim(weight, 2, fn.dim).data))
         module.register_parameter(name + "_v", Parameter(weight.data))
@@ -92,10 +87,4 @@ def weight_norm(module: T_module, name: str = "weight", dim: int | None = 0) -> 
 
 def remove_weight_norm(module: T_module, name: str = "weight") -> T_module:
     """Undo ``weight_norm``: ``name`` becomes one plain parameter again."""
-    hooks = module._forward_pre_hooks  # type: ignore[attr-defined]
-    for k, hook in hooks.items():
-        if isinstance(hook, WeightNorm) and hook.name == name:
-            hook.remove(module)
-            del hooks[k]
-            return module
-    raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    return remove_hook(module, WeightNorm, name, "weight_norm")
