@@ -14,7 +14,7 @@ from ...ops.creation import arange, full, tensor, zeros
 from ...tensor import Tensor, _wrap
 from ._nodes import composite
 from ._utils import fused, node_name, ntuple, prod
-from .conv import Geom, col2im, im2col, out_size
+from .im2col import Geom, col2im, im2col, out_size
 
 
 def _batched(x: Tensor, nd: int, name: str) -> tuple[Tensor, bool]:
