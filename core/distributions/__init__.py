@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from . import constraints, transforms
 from .continuous import Cauchy, Exponential, Laplace, Normal, StudentT, Uniform
-from .discrete import Bernoulli, Binomial, Categorical, Geometric, Multinomial, OneHotCategorical, Poisson
+from .categorical import Categorical, Multinomial, OneHotCategorical
+from .discrete import Bernoulli, Binomial, Geometric, Poisson
 from .distribution import Distribution
 from .gamma import Beta, Chi2, Dirichlet, Gamma
 from .kl import kl_divergence, register_kl
 from .mixture import Gumbel, MixtureSameFamily
 from .multivariate_normal import MultivariateNormal
-from .transformed import (
-    ExpRelaxedCategorical, HalfNormal, Independent, LogitRelaxedBernoulli, LogNormal, RelaxedBernoulli,
-    RelaxedOneHotCategorical, TransformedDistribution,
-)
+from .relaxed import ExpRelaxedCategorical, LogitRelaxedBernoulli, RelaxedBernoulli, RelaxedOneHotCategorical
+from .transformed import HalfNormal, Independent, LogNormal, TransformedDistribution
 from .transforms import (
     AbsTransform, AffineTransform, ComposeTransform, ExpTransform, PowerTransform, SigmoidTransform, SoftplusTransform,
     TanhTransform, Transform, identity_transform,

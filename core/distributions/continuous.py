@@ -6,7 +6,6 @@ import math
 from typing import Any
 
 from .. import special
-from ..ops.creation import full
 from ..ops.elementwise import where
 from ..tensor import Size, Tensor
 from . import constraints
@@ -18,8 +17,8 @@ __all__ = ["Cauchy", "Exponential", "Laplace", "Normal", "StudentT", "Uniform"]
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
-class Normal(_Elementwise):
-    """Normal (Gaussian) distribution with mean ``loc`` and standard deviation ``scale``."""
+class _LocScale(_Elementwise):
+    """A real location-scale family with parameters ``loc`` and ``scale``; ``loc`` is its mode (and mean, if any)."""
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
@@ -40,6 +39,10 @@ class Normal(_Elementwise):
     def mode(self) -> Tensor:
         """``loc``."""
         return self.loc
+
+
+class Normal(_LocScale):
+    """Normal (Gaussian) distribution with mean ``loc`` and standard deviation ``scale``."""
 
     @property
     def stddev(self) -> Tensor:
@@ -208,28 +211,8 @@ class Exponential(_Elementwise):
         return 1.0 - self.rate.log()
 
 
-class Laplace(_Elementwise):
+class Laplace(_LocScale):
     """Laplace distribution with location ``loc`` and scale ``scale``."""
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-    _params = ("loc", "scale")
-    loc: Tensor
-    scale: Tensor
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self._setup((loc, scale), validate_args)
-
-    @property
-    def mean(self) -> Tensor:
-        """``loc``."""
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        """``loc``."""
-        return self.loc
 
     @property
     def variance(self) -> Tensor:
@@ -270,33 +253,18 @@ class Laplace(_Elementwise):
         return 1 + (2 * self.scale).log()
 
 
-class Cauchy(_Elementwise):
+class Cauchy(_LocScale):
     """Cauchy (Lorentz) distribution with median ``loc`` and half width ``scale``."""
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-    _params = ("loc", "scale")
-    loc: Tensor
-    scale: Tensor
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self._setup((loc, scale), validate_args)
 
     @property
     def mean(self) -> Tensor:
         """Undefined: NaN."""
-        return full(tuple(self._extended_shape()), math.nan, dtype=self.loc.dtype, device=self.loc.device)
-
-    @property
-    def mode(self) -> Tensor:
-        """``loc``."""
-        return self.loc
+        return self._filled(math.nan, self.loc)
 
     @property
     def variance(self) -> Tensor:
         """Infinite."""
-        return full(tuple(self._extended_shape()), math.inf, dtype=self.loc.dtype, device=self.loc.device)
+        return self._filled(math.inf, self.loc)
 
     def rsample(self, sample_shape: Any = Size()) -> Tensor:
         """``loc + scale * tan(pi (u - 1/2))``."""

@@ -141,6 +141,18 @@ class Distribution:
             sample_shape = Size(sample_shape)
         return Size(tuple(sample_shape) + tuple(self._batch_shape) + tuple(self._event_shape))
 
+    def _filled(self, fill_value: float, like: Tensor) -> Tensor:
+        """``fill_value`` over ``batch_shape + event_shape`` in ``like``'s dtype and device (an undefined moment)."""
+        from ..ops.creation import full
+
+        return full(tuple(self._extended_shape()), fill_value, dtype=like.dtype, device=like.device)
+
+    def _check(self, value: Any) -> Tensor:
+        """``value``, validated against the event shape and support first when validation is on."""
+        if self._validate_args:
+            self._validate_sample(value)
+        return value  # type: ignore[no-any-return]
+
     def _validate_sample(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
             raise ValueError("The value argument to log_prob must be a Tensor")
@@ -164,6 +176,12 @@ class Distribution:
             raise ValueError(f"Expected value argument ({type(value).__name__} of shape {tuple(value.shape)}) to be "
                              f"within the support ({support!r}) of the distribution {self!r}, but found invalid "
                              f"values:\n{value}")
+
+    def _finish_expand(self, new: Any, batch_shape: Any, event_shape: Any = Size()) -> Any:
+        """Give ``new`` (``self`` expanded) its shapes, unvalidated, and ``self``'s validation flag."""
+        Distribution.__init__(new, batch_shape, event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     def _get_checked_instance(self, cls: type, _instance: Any = None) -> Any:
         if _instance is None and type(self).__init__ != cls.__init__:  # type: ignore[misc]

@@ -144,9 +144,7 @@ class Dirichlet(Distribution):
         new = self._get_checked_instance(Dirichlet, _instance)
         batch_shape = Size(batch_shape)
         new.concentration = self.concentration.expand(tuple(batch_shape) + tuple(self.event_shape))
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new  # type: ignore[no-any-return]
+        return self._finish_expand(new, batch_shape, self.event_shape)  # type: ignore[no-any-return]
 
     def rsample(self, sample_shape: Any = Size()) -> Tensor:
         """Normalized Gamma samples (implicit reparameterization)."""
@@ -157,8 +155,7 @@ class Dirichlet(Distribution):
 
     def log_prob(self, value: Tensor) -> Tensor:
         """Log density."""
-        if self._validate_args:
-            self._validate_sample(value)
+        self._check(value)
         c = self.concentration
         return (special.xlogy(c - 1.0, value).sum(-1) + special.gammaln(c.sum(-1))
                 - special.gammaln(c).sum(-1))
@@ -220,9 +217,7 @@ class Beta(Distribution):
         new = self._get_checked_instance(Beta, _instance)
         batch_shape = Size(batch_shape)
         new._dirichlet = self._dirichlet.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new  # type: ignore[no-any-return]
+        return self._finish_expand(new, batch_shape)  # type: ignore[no-any-return]
 
     @property
     def concentration1(self) -> Tensor:
@@ -256,8 +251,7 @@ class Beta(Distribution):
 
     def log_prob(self, value: Tensor) -> Tensor:
         """Log density."""
-        if self._validate_args:
-            self._validate_sample(value)
+        self._check(value)
         return self._dirichlet.log_prob(stack([value, 1.0 - value], -1))
 
     def entropy(self) -> Tensor:

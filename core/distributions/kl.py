@@ -11,13 +11,14 @@ from ..ops.elementwise import where
 from ..ops.shape import broadcast_shapes
 from ..tensor import Tensor
 from ._linalg import solve_lower
+from .categorical import Categorical, OneHotCategorical
 from .continuous import Cauchy, Exponential, Laplace, Normal, Uniform
-from .discrete import Bernoulli, Binomial, Categorical, Geometric, OneHotCategorical, Poisson
+from .discrete import Bernoulli, Binomial, Geometric, Poisson
 from .distribution import Distribution
 from .gamma import Beta, Dirichlet, Gamma
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from .transformed import HalfNormal, Independent, TransformedDistribution
-from .utils import _sum_rightmost
+from .utils import _softplus, _sum_rightmost
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -60,10 +61,6 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
     if fun is NotImplemented:
         raise NotImplementedError(f"No KL(p || q) is implemented for {type(p).__name__} x {type(q).__name__}")
     return fun(p, q)  # type: ignore[no-any-return]
-
-
-def _softplus(x: Tensor) -> Tensor:
-    return (x + x.abs()) / 2 + (-x.abs()).exp().log1p()
 
 
 @register_kl(Normal, Normal)

@@ -10,8 +10,8 @@ from ..autograd.grad_mode import no_grad
 from ..ops.creation import full_like, ones_like
 from ..tensor import Size, Tensor
 from . import constraints
+from .categorical import Categorical
 from .continuous import Uniform
-from .discrete import Categorical
 from .distribution import Distribution
 from .transformed import TransformedDistribution
 from .transforms import AffineTransform, ExpTransform
@@ -46,8 +46,7 @@ class Gumbel(TransformedDistribution):
 
     def log_prob(self, value: Tensor) -> Tensor:
         """Log density."""
-        if self._validate_args:
-            self._validate_sample(value)
+        self._check(value)
         y = (self.loc - value) / self.scale
         return (y - y.exp()) - self.scale.log()
 
@@ -114,9 +113,7 @@ class MixtureSameFamily(Distribution):
         new._mixture_distribution = self._mixture_distribution.expand(batch_shape)
         new._num_component = self._num_component
         new._event_ndims = self._event_ndims
-        Distribution.__init__(new, batch_shape, new._component_distribution.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new  # type: ignore[no-any-return]
+        return self._finish_expand(new, batch_shape, new._component_distribution.event_shape)  # type: ignore[no-any-return]
 
     @constraints.dependent_property
     def support(self) -> Any:
@@ -164,8 +161,7 @@ class MixtureSameFamily(Distribution):
 
     def log_prob(self, x: Tensor) -> Tensor:
         """``logsumexp`` of component log densities plus log weights."""
-        if self._validate_args:
-            self._validate_sample(x)
+        self._check(x)
         log_prob_x = self.component_distribution.log_prob(self._pad(x))
         log_mix_prob = self.mixture_distribution.logits.log_softmax(-1)
         return (log_prob_x + log_mix_prob).logsumexp(-1)

@@ -1,26 +1,19 @@
-"""TransformedDistribution, Independent, and the distributions built on them (LogNormal, Relaxed*)."""
+"""TransformedDistribution, Independent, and the distributions built on them (LogNormal, HalfNormal)."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from .. import special
 from ..autograd.grad_mode import no_grad
-from ..ops.creation import full_like
-from ..ops.random import rand
 from ..tensor import Size, Tensor
 from . import constraints
 from .continuous import Normal
-from .discrete import Categorical
 from .distribution import Distribution
-from .transforms import AbsTransform, ComposeTransform, ExpTransform, SigmoidTransform, Transform
-from .utils import _sum_rightmost, broadcast_all, clamp_probs, lazy_property, logits_to_probs, probs_to_logits
+from .transforms import AbsTransform, ComposeTransform, ExpTransform, Transform
+from .utils import _sum_rightmost
 
-__all__ = [
-    "ExpRelaxedCategorical", "HalfNormal", "Independent", "LogNormal", "LogitRelaxedBernoulli", "RelaxedBernoulli",
-    "RelaxedOneHotCategorical", "TransformedDistribution",
-]
+__all__ = ["HalfNormal", "Independent", "LogNormal", "TransformedDistribution"]
 
 
 class Independent(Distribution):
@@ -47,9 +40,7 @@ class Independent(Distribution):
         new.base_dist = self.base_dist.expand(tuple(batch_shape)
                                               + tuple(self.event_shape[: self.reinterpreted_batch_ndims]))
         new.reinterpreted_batch_ndims = self.reinterpreted_batch_ndims
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new  # type: ignore[no-any-return]
+        return self._finish_expand(new, batch_shape, self.event_shape)  # type: ignore[no-any-return]
 
     @property
     def has_rsample(self) -> bool:  # type: ignore[override]
@@ -154,9 +145,7 @@ class TransformedDistribution(Distribution):
             shape = t.inverse_shape(shape)
         new.base_dist = self.base_dist.expand(tuple(shape)[: len(shape) - len(self.base_dist.event_shape)])
         new.transforms = self.transforms
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new  # type: ignore[no-any-return]
+        return self._finish_expand(new, batch_shape, self.event_shape)  # type: ignore[no-any-return]
 
     @constraints.dependent_property(is_discrete=False)
     def support(self) -> Any:
@@ -190,8 +179,7 @@ class TransformedDistribution(Distribution):
 
     def log_prob(self, value: Tensor) -> Tensor:
         """Change of variables: base log_prob at the preimage minus the log |det J| terms."""
-        if self._validate_args:
-            self._validate_sample(value)
+        self._check(value)
         event_dim = len(self.event_shape)
         lp: Any = 0.0
         y = value
@@ -314,15 +302,13 @@ class HalfNormal(TransformedDistribution):
         """Twice the normal density on ``[0, inf)``, ``-inf`` below."""
         from ..ops.elementwise import where
 
-        if self._validate_args:
-            self._validate_sample(value)
+        self._check(value)
         lp = self.base_dist.log_prob(value) + math.log(2)
         return where(value >= 0, lp, -math.inf)
 
     def cdf(self, value: Tensor) -> Tensor:
         """``2 Phi(value / scale) - 1``."""
-        if self._validate_args:
-            self._validate_sample(value)
+        self._check(value)
         return 2 * self.base_dist.cdf(value) - 1
 
     def icdf(self, prob: Tensor) -> Tensor:
@@ -332,164 +318,3 @@ class HalfNormal(TransformedDistribution):
     def entropy(self) -> Tensor:
         """Normal entropy minus ``log 2``."""
         return self.base_dist.entropy() - math.log(2)
-
-
-class LogitRelaxedBernoulli(Distribution):
-    """Logit of a RelaxedBernoulli sample (temperature ``temperature``)."""
-
-    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
-    support = constraints.real
-
-    def __init__(self, temperature: Any, probs: Any = None, logits: Any = None,
-                 validate_args: bool | None = None) -> None:
-        from numbers import Number
-
-        self.temperature = temperature
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        given = probs if probs is not None else logits
-        (param,) = broadcast_all(given)
-        setattr(self, "probs" if probs is not None else "logits", param)
-        self._param = param
-        super().__init__(Size() if isinstance(given, Number) else param.size(), validate_args=validate_args)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        """Log-odds."""
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        """Probability."""
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self) -> Size:
-        """Shape of the given parameter."""
-        return self._param.size()
-
-    def rsample(self, sample_shape: Any = Size()) -> Tensor:
-        """``(logits + log u - log(1 - u)) / temperature``."""
-        shape = tuple(self._extended_shape(sample_shape))
-        probs = clamp_probs(self.probs.expand(shape))
-        u = clamp_probs(rand(shape, dtype=probs.dtype, device=probs.device))
-        return (u.log() - (-u).log1p() + probs.log() - (-probs).log1p()) / self.temperature
-
-    def log_prob(self, value: Tensor) -> Tensor:
-        """Log density of the logistic distribution."""
-        if self._validate_args:
-            self._validate_sample(value)
-        logits, value = broadcast_all(self.logits, value)
-        diff = logits - value * self.temperature
-        t = self.temperature if isinstance(self.temperature, Tensor) else logits.new_tensor(float(self.temperature))
-        return t.log() + diff - 2 * ((diff + diff.abs()) / 2 + (-diff.abs()).exp().log1p())
-
-
-class RelaxedBernoulli(TransformedDistribution):
-    """Concrete/Gumbel-softmax relaxation of the Bernoulli distribution on (0, 1)."""
-
-    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
-    support = constraints.unit_interval  # type: ignore[assignment]
-    has_rsample = True
-    base_dist: LogitRelaxedBernoulli
-
-    def __init__(self, temperature: Any, probs: Any = None, logits: Any = None,
-                 validate_args: bool | None = None) -> None:
-        base = LogitRelaxedBernoulli(temperature, probs, logits)
-        super().__init__(base, SigmoidTransform(), validate_args=validate_args)
-
-    @property
-    def temperature(self) -> Any:
-        """Relaxation temperature."""
-        return self.base_dist.temperature
-
-    @property
-    def logits(self) -> Tensor:
-        """Log-odds."""
-        return self.base_dist.logits
-
-    @property
-    def probs(self) -> Tensor:
-        """Probability."""
-        return self.base_dist.probs
-
-
-class ExpRelaxedCategorical(Distribution):
-    """Log of a RelaxedOneHotCategorical sample."""
-
-    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
-    support = constraints.real_vector
-    has_rsample = True
-
-    def __init__(self, temperature: Any, probs: Tensor | None = None, logits: Tensor | None = None,
-                 validate_args: bool | None = None) -> None:
-        self._categorical = Categorical(probs, logits)
-        self.temperature = temperature
-        param = self._categorical._param
-        super().__init__(param.size()[:-1], param.size()[-1:], validate_args=validate_args)
-
-    @property
-    def logits(self) -> Tensor:
-        """Normalized log-probabilities."""
-        return self._categorical.logits
-
-    @property
-    def probs(self) -> Tensor:
-        """Normalized probabilities."""
-        return self._categorical.probs
-
-    @property
-    def param_shape(self) -> Size:
-        """Shape of the given parameter."""
-        return self._categorical.param_shape
-
-    def rsample(self, sample_shape: Any = Size()) -> Tensor:
-        """Gumbel-softmax in log space."""
-        shape = tuple(self._extended_shape(sample_shape))
-        u = clamp_probs(rand(shape, dtype=self.logits.dtype, device=self.logits.device))
-        gumbels = -((-u.log()).log())
-        scores = (self.logits + gumbels) / self.temperature
-        return scores - scores.logsumexp(dim=-1, keepdim=True)
-
-    def log_prob(self, value: Tensor) -> Tensor:
-        """Log density."""
-        k = self._categorical._num_events
-        if self._validate_args:
-            self._validate_sample(value)
-        logits, value = broadcast_all(self.logits, value)
-        t = self.temperature if isinstance(self.temperature, Tensor) else logits.new_tensor(float(self.temperature))
-        log_scale = special.gammaln(full_like(t, float(k))) - t.log() * (-(k - 1))
-        score = logits - value * t
-        score = (score - score.logsumexp(dim=-1, keepdim=True)).sum(-1)
-        return score + log_scale
-
-
-class RelaxedOneHotCategorical(TransformedDistribution):
-    """Concrete/Gumbel-softmax relaxation of OneHotCategorical on the simplex."""
-
-    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
-    support = constraints.simplex  # type: ignore[assignment]
-    has_rsample = True
-    base_dist: ExpRelaxedCategorical
-
-    def __init__(self, temperature: Any, probs: Tensor | None = None, logits: Tensor | None = None,
-                 validate_args: bool | None = None) -> None:
-        base = ExpRelaxedCategorical(temperature, probs, logits, validate_args=validate_args)
-        super().__init__(base, ExpTransform(), validate_args=validate_args)
-
-    @property
-    def temperature(self) -> Any:
-        """Relaxation temperature."""
-        return self.base_dist.temperature
-
-    @property
-    def logits(self) -> Tensor:
-        """Normalized log-probabilities."""
-        return self.base_dist.logits
-
-    @property
-    def probs(self) -> Tensor:
-        """Normalized probabilities."""
-        return self.base_dist.probs
-
-

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..tensor import Size, Tensor
 from . import constraints
-from .utils import _sum_rightmost
+from .utils import _softplus, _sum_rightmost
 
 __all__ = [
     "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "PowerTransform", "SigmoidTransform",
@@ -68,24 +68,22 @@ class Transform:
     __hash__ = object.__hash__
 
     def __call__(self, x: Tensor) -> Tensor:
-        if self._cache_size == 0:
-            return self._call(x)
-        x_old, y_old = self._cached_x_y
-        if x is x_old:
-            return y_old  # type: ignore[no-any-return]
-        y = self._call(x)
-        self._cached_x_y = (x, y)
-        return y
+        return self._cached(x, 0)
 
     def _inv_call(self, y: Tensor) -> Tensor:
+        return self._cached(y, 1)
+
+    def _cached(self, arg: Tensor, side: int) -> Tensor:
+        """``t(arg)`` (``side`` 0) or ``t.inv(arg)`` (``side`` 1), reusing the cached ``(x, y)`` pair."""
+        compute = self._call if side == 0 else self._inverse
         if self._cache_size == 0:
-            return self._inverse(y)
-        x_old, y_old = self._cached_x_y
-        if y is y_old:
-            return x_old  # type: ignore[no-any-return]
-        x = self._inverse(y)
-        self._cached_x_y = (x, y)
-        return x
+            return compute(arg)
+        cached = self._cached_x_y
+        if arg is cached[side]:
+            return cached[1 - side]  # type: ignore[no-any-return]
+        out = compute(arg)
+        self._cached_x_y = (arg, out) if side == 0 else (out, arg)
+        return out
 
     def _call(self, x: Tensor) -> Tensor:
         raise NotImplementedError
@@ -328,11 +326,6 @@ class SigmoidTransform(_Stateless):
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
         """``-softplus(-x) - softplus(x)``."""
         return -_softplus(-x) - _softplus(x)
-
-
-def _softplus(x: Tensor) -> Tensor:
-    # NOTE: (x + |x|) / 2 rather than clamp: its gradient at 0 is 1/2, so d softplus / dx = sigmoid there
-    return (x + x.abs()) / 2 + (-x.abs()).exp().log1p()
 
 
 class SoftplusTransform(_Stateless):

@@ -55,6 +55,22 @@ def _standard_normal(shape: Sequence[int], dtype: _dt.dtype, device: Any) -> Ten
     return randn(tuple(shape), dtype=dtype, device=device)
 
 
+def _clamp_by_zero(x: Tensor) -> Tensor:
+    """max(x, 0) whose gradient at 0 is 1/2, as PyTorch's (keeps d/dx softplus(x) = sigmoid(x) at x = 0)."""
+    return (x + x.abs()) / 2
+
+
+def _softplus(x: Tensor) -> Tensor:
+    """``log(1 + exp(x))``, stable for large ``|x|``."""
+    return _clamp_by_zero(x) + (-x.abs()).exp().log1p()
+
+
+def _support_over_batch(values: Tensor, batch_shape: Sequence[int], expand: bool) -> Tensor:
+    """A scalar-event support vector laid out over dim 0, broadcast (or, with ``expand``, expanded) over the batch."""
+    values = values.view((-1,) + (1,) * len(batch_shape))
+    return values.expand((-1,) + tuple(batch_shape)) if expand else values
+
+
 def _sum_rightmost(value: Tensor, dim: int) -> Tensor:
     """Sum out the ``dim`` rightmost dims."""
     if dim == 0:
