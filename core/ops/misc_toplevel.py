@@ -275,7 +275,8 @@ def vmap(func: Callable[..., Any], in_dims: Any = 0, out_dims: Any = 0, randomne
     """``func`` mapped over a batch dimension of its inputs (``in_dims``), outputs stacked at ``out_dims``.
 
     Eager: ``func`` runs once per batch element and the results are stacked (so it composes with autograd
-    and with itself, at Python-loop speed)."""
+    and with itself, at Python-loop speed). Random ops inside draw fresh numbers per element whatever
+    ``randomness`` says (PyTorch's "different"; "error" does not raise), and ``chunk_size`` only is validated."""
     if randomness not in ("error", "different", "same"):
         raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got {randomness}")
     if chunk_size is not None and chunk_size <= 0:
