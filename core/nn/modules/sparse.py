@@ -35,6 +35,31 @@ def _zero_padding_row(weight: Tensor, padding_idx: int | None) -> None:
             weight[padding_idx].fill_(0)
 
 
+def _check_weight_shape(weight: Tensor, num_embeddings: int, embedding_dim: int) -> None:
+    if list(weight.shape) != [num_embeddings, embedding_dim]:
+        raise AssertionError("Shape of weight does not match num_embeddings and embedding_dim")
+
+
+def _table_shape(embeddings: Tensor) -> tuple[int, int]:
+    """``from_pretrained``'s (num_embeddings, embedding_dim), for a 2-D ``embeddings`` only."""
+    if embeddings.ndim != 2:
+        raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
+    rows, cols = embeddings.shape
+    return rows, cols
+
+
+def _norm_repr(m: Any) -> str:
+    """The ``max_norm``/``norm_type``/``scale_grad_by_freq`` part of both layers' repr (non-defaults only)."""
+    s = ""
+    if m.max_norm is not None:
+        s += f", max_norm={m.max_norm}"
+    if m.norm_type != 2:
+        s += f", norm_type={m.norm_type}"
+    if m.scale_grad_by_freq is not False:
+        s += f", scale_grad_by_freq={m.scale_grad_by_freq}"
+    return s
+
+
 class Embedding(Module):
     """Embedding(num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
     scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None)."""
@@ -68,8 +93,7 @@ class Embedding(Module):
             )
             self.reset_parameters()
         else:
-            if list(_weight.shape) != [num_embeddings, embedding_dim]:
-                raise AssertionError("Shape of weight does not match num_embeddings and embedding_dim")
+            _check_weight_shape(_weight, num_embeddings, embedding_dim)
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self) -> None:
@@ -95,12 +119,7 @@ class Embedding(Module):
         s = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"
-        if self.max_norm is not None:
-            s += f", max_norm={self.max_norm}"
-        if self.norm_type != 2:
-            s += f", norm_type={self.norm_type}"
-        if self.scale_grad_by_freq is not False:
-            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
+        s += _norm_repr(self)
         if self.sparse is not False:
             s += ", sparse=True"
         return s
@@ -117,9 +136,7 @@ class Embedding(Module):
         sparse: bool = False,
     ) -> Embedding:
         """An Embedding whose weight is ``embeddings`` (2-D), frozen unless ``freeze=False``."""
-        if embeddings.ndim != 2:
-            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
-        rows, cols = embeddings.shape
+        rows, cols = _table_shape(embeddings)
         return cls(
             num_embeddings=rows,
             embedding_dim=cols,
@@ -164,8 +181,7 @@ class EmbeddingBag(Module):
             self.weight = Parameter(empty((num_embeddings, embedding_dim), device=device, dtype=dtype))
             self.reset_parameters()
         else:
-            if list(_weight.shape) != [num_embeddings, embedding_dim]:
-                raise AssertionError("Shape of weight does not match num_embeddings and embedding_dim")
+            _check_weight_shape(_weight, num_embeddings, embedding_dim)
             self.weight = Parameter(_weight)
         self.mode = mode
         self.sparse = sparse
@@ -193,12 +209,7 @@ class EmbeddingBag(Module):
 
     def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"
-        if self.max_norm is not None:
-            s += f", max_norm={self.max_norm}"
-        if self.norm_type != 2:
-            s += f", norm_type={self.norm_type}"
-        if self.scale_grad_by_freq is not False:
-            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
+        s += _norm_repr(self)
         s += f", mode={self.mode!r}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"
@@ -218,9 +229,7 @@ class EmbeddingBag(Module):
         padding_idx: int | None = None,
     ) -> EmbeddingBag:
         """An EmbeddingBag whose weight is ``embeddings`` (2-D), frozen unless ``freeze=False``."""
-        if embeddings.ndim != 2:
-            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
-        rows, cols = embeddings.shape
+        rows, cols = _table_shape(embeddings)
         bag = cls(
             num_embeddings=rows,
             embedding_dim=cols,
