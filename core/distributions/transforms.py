@@ -249,8 +249,12 @@ class ComposeTransform(Transform):
 identity_transform = ComposeTransform([])
 
 
-class _Stateless(Transform):
-    """A transform without parameters: instances of one class are equal."""
+class _IncreasingBijection(Transform):
+    """An increasing bijection of the reals without parameters: instances of one class are equal."""
+
+    domain = constraints.real
+    bijective = True
+    sign = 1  # type: ignore[assignment]
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
@@ -258,13 +262,10 @@ class _Stateless(Transform):
     __hash__ = Transform.__hash__
 
 
-class ExpTransform(_Stateless):
+class ExpTransform(_IncreasingBijection):
     """``y = exp(x)``."""
 
-    domain = constraints.real
     codomain = constraints.positive
-    bijective = True
-    sign = 1  # type: ignore[assignment]
 
     def _call(self, x: Tensor) -> Tensor:
         return x.exp()
@@ -304,13 +305,10 @@ class PowerTransform(Transform):
         return (self.exponent * y / x).abs().log()
 
 
-class SigmoidTransform(_Stateless):
+class SigmoidTransform(_IncreasingBijection):
     """``y = 1 / (1 + exp(-x))``."""
 
-    domain = constraints.real
     codomain = constraints.unit_interval
-    bijective = True
-    sign = 1  # type: ignore[assignment]
 
     def _call(self, x: Tensor) -> Tensor:
         from .utils import finfo_eps, finfo_tiny
@@ -328,13 +326,10 @@ class SigmoidTransform(_Stateless):
         return -_softplus(-x) - _softplus(x)
 
 
-class SoftplusTransform(_Stateless):
+class SoftplusTransform(_IncreasingBijection):
     """``y = log(1 + exp(x))``."""
 
-    domain = constraints.real
     codomain = constraints.positive
-    bijective = True
-    sign = 1  # type: ignore[assignment]
 
     def _call(self, x: Tensor) -> Tensor:
         return _softplus(x)
@@ -347,13 +342,10 @@ class SoftplusTransform(_Stateless):
         return -_softplus(-x)
 
 
-class TanhTransform(_Stateless):
+class TanhTransform(_IncreasingBijection):
     """``y = tanh(x)``."""
 
-    domain = constraints.real
     codomain = constraints.interval(-1.0, 1.0)
-    bijective = True
-    sign = 1  # type: ignore[assignment]
 
     def _call(self, x: Tensor) -> Tensor:
         return x.tanh()
