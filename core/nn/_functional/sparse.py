@@ -55,6 +55,14 @@ def _renorm_(weight: Tensor, ids: Tensor, max_norm: float, norm_type: float) -> 
         weight[rows] = sel * scale
 
 
+def _check_indices(input: Tensor, op: str) -> None:
+    if input.dtype.is_floating_point or input.dtype is _dt.bool:
+        raise RuntimeError(
+            f"Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
+            f"but got {input.type()} instead (while checking arguments for {op})"
+        )
+
+
 def embedding(
     input: Tensor,
     weight: Tensor,
@@ -66,11 +74,7 @@ def embedding(
 ) -> Tensor:
     """embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
     sparse=False) -> Tensor: rows of ``weight`` at the indices ``input``."""
-    if input.dtype.is_floating_point or input.dtype is _dt.bool:
-        raise RuntimeError(
-            f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
-            f"Long, Int; but got {input.type()} instead (while checking arguments for embedding)"
-        )
+    _check_indices(input, "embedding")
     if weight.ndim != 2:
         raise RuntimeError("'weight' must be 2-D")
     if padding_idx is not None:
@@ -101,11 +105,7 @@ def embedding_bag(
     mode='mean', sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None) -> Tensor:
     sums, means or maxes of bags of embeddings (2-D ``input`` holds one bag per row; 1-D ``input`` is split
     at ``offsets``)."""
-    if input.dtype.is_floating_point or input.dtype is _dt.bool:
-        raise RuntimeError(
-            f"Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
-            f"but got {input.type()} instead (while checking arguments for embedding_bag)"
-        )
+    _check_indices(input, "embedding_bag")
     if per_sample_weights is not None and tuple(input.shape) != tuple(per_sample_weights.shape):
         raise ValueError(
             f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, then it must have "
