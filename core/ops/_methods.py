@@ -449,6 +449,9 @@ def _bind_misc_toplevel() -> None:
 
 
 _bind()
+from . import legacy as _legacy  # noqa: E402 - after _bind: its methods are the dense-tensor fallbacks
+
+_legacy.bind()
 _bind_assemble()
 _bind_complex()
 _bind_linalg()
