@@ -96,6 +96,7 @@ from .ops.assemble import (  # noqa: E402
 from .ops.assemble import split_with_sizes as unsafe_split_with_sizes  # noqa: E402
 from .ops.shape import chunk as unsafe_chunk, split as unsafe_split  # noqa: E402
 from .amp.grad_scaler import GradScaler  # noqa: E402 - torch.GradScaler, as torch.amp.GradScaler
+from .ops.spectral import istft, stft  # noqa: E402
 from .ops.legacy import (  # noqa: E402
     adjoint, eig, embedding_renorm_, frobenius_norm, is_neg, lstsq, matrix_rank, nuclear_norm, solve,
 )

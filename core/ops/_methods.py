@@ -452,6 +452,9 @@ _bind()
 from . import legacy as _legacy  # noqa: E402 - after _bind: its methods are the dense-tensor fallbacks
 
 _legacy.bind()
+from . import spectral as _spectral  # noqa: E402
+
+_spectral.bind()
 _bind_assemble()
 _bind_complex()
 _bind_linalg()
