@@ -86,6 +86,9 @@ W = np.random.RandomState(1).randn(4, 3, 3, 3).astype(np.float32)
 TOPLEVEL: list[tuple[str, Callable[[Any, Any], Any]]] = [
     ("conv2d", lambda m, x: m.conv2d(x, m.tensor(W), None, 1, 1)),
     ("dropout-eval", lambda m, x: m.dropout(x, 0.5, False)),
+    ("convolution", lambda m, x: m.convolution(x, m.tensor(W), None, [1, 1], [1, 0], [1, 1], False, [0, 0], 1)),
+    ("convolution-transposed", lambda m, x: m.convolution(x, m.tensor(W).transpose(0, 1), m.ones(4), [2, 2],
+                                                          [0, 0], [1, 1], True, [1, 1], 1)),
     ("batch_norm", lambda m, x: m.batch_norm(x, m.ones(3) * 2, m.zeros(3) + 0.5, m.zeros(3), m.ones(3), True, 0.1,
                                              1e-5, False)),
     ("instance_norm", lambda m, x: m.instance_norm(x, None, None, None, None, True, 0.1, 1e-5, False)),

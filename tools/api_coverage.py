@@ -61,6 +61,8 @@ _JIT = (r"Script.*|.*Type|Type|AliasDb|Argument|ArgumentSpec|CompleteArgumentSpe
         r"|FunctionSchema|Future|Gradient|Graph|GraphExecutorState|IODescriptor|InferredType|JITException"
         r"|LiteScriptModule|Node|OperatorInfo|StaticModule|TracingState|Use|Value|import_ir_module.*|parse_ir"
         r"|parse_schema|parse_type_comment|merge_type_from_type_comment|unify_type_list|fork|wait"
+        # torch.ModuleDict/ParameterDict at top level are TorchScript's C++ types (torch.nn's are in scope)
+        r"|ModuleDict|ParameterDict"
         r"|BroadcastingList\d|boolean_dispatch|assert_int_or_pair",
         "TorchScript/JIT internals and its type system")
 _VENDOR = (r"cudnn_.*|miopen_.*|mkldnn_.*|fbgemm_.*|to_mkldnn|is_mkldnn|is_vulkan(_available)?|ipu|is_ipu"
@@ -78,9 +80,11 @@ _DISPATCH = (r"DispatchKey|DispatchKeySet|DisableTorchFunction(Subclass)?|Exclud
              r"|NoopLogger|USE_GLOBAL_DEPS|USE_RTLD_GLOBAL_WITH_LIBTORCH|compiled_with_cxx11_abi"
              r"|prepare_multiprocessing_environment|profiler_allow_cudagraph_cupti_lazy_reinit_cuda12"
              r"|autocast_(increment|decrement)_nesting|thread_safe_generator|init_num_threads|get_file_path"
-             r"|hash_tensor|FatalError|AcceleratorError",
+             r"|hash_tensor|FatalError|AcceleratorError"
+             # torch.AVG/torch.SUM: members of the stats-aggregation enum AggregationType (torch.monitor)
+             r"|AVG|SUM",
              "dispatcher, __torch_function__ and build internals")
-_LOWBIT = (r"bits.*|float8_.*|float4_.*|u?int[1-7]|complex32|chalf|uint16|uint32|uint64",
+_LOWBIT = (r"bits.*|bit|float8_.*|float4_.*|u?int[1-7]|complex32|chalf|uint16|uint32|uint64",
            "dtypes without a NumPy/JAX array counterpart on every backend (sub-byte, float8, complex32, "
            "unsigned 16-64 bit)")
 _SPARSE_COMPRESSED = (r"sparse_(csr|csc|bsr|bsc|compressed)(_tensor)?|to_sparse_(csr|csc|bsr|bsc)"
