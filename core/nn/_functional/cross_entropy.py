@@ -9,9 +9,9 @@ from typing import Any
 from ... import dtypes as _dt
 from ...amp._state import AUTOCAST, autocast_call
 from ...autograd.function import Function
-from ...autograd.grad_mode import GRAD, is_grad_enabled, no_grad
+from ...autograd.grad_mode import GRAD, is_grad_enabled
 from ...autograd.graph import Node, edge
-from ...ops.creation import zeros, zeros_like
+from ...ops.creation import zeros_like
 from ...ops.elementwise import where
 from ...tensor import Tensor, _wrap
 from ._utils import check_reduction, fused, legacy_reduction, node_name
@@ -167,15 +167,20 @@ class _FusedNllBackward(Node):
     def backward(self, g: Tensor) -> Tensor:
         (target,) = self.saved_tensors
         assert target is not None
-        with no_grad():
-            valid = target != self.ignore_index
-            w = valid.to(self.dtype)
-            if self.reduction == "mean":
-                total = w.sum()
-                # every target ignored: no gradient (not 0 / 0)
-                w = w / where(total == 0, 1.0, total)
-            picked = zeros(self.shape, dtype=self.dtype, device=self.device)
-            picked = picked.scatter(1, where(valid, target, 0).unsqueeze(1), (-w).unsqueeze(1))
+        # NOTE: built from backend primitives, not Tensor ops: this runs every training step, and the ~10 ops
+        # with their checks cost ~0.5 ms of a 2.5 ms MLP step (the one-hot of the targets, scaled by -w)
+        be, idx = target._device._be, target._device.index
+        t = target._data
+        valid = be.not_equal(t, be.full((), self.ignore_index, target.dtype, idx))
+        w = be.astype(valid, self.dtype)
+        if self.reduction == "mean":
+            # w counts the valid targets; every target ignored gives no gradient (not 0 / 0)
+            w = be.divide(w, be.maximum(be.sum(w, None, False), be.full((), 1, self.dtype, idx)))
+        safe = be.where(valid, t, be.full((), 0, target.dtype, idx))
+        classes = be.arange(0, self.shape[1], 1, target.dtype, idx)
+        onehot = be.equal(be.reshape(safe, (-1, 1)), be.reshape(classes, (1, -1)))
+        picked_d = be.multiply(be.astype(onehot, self.dtype), be.reshape(be.negative(w), (-1, 1)))
+        picked = _wrap(picked_d, self.dtype, target._device)
         g_logp = picked * (g.unsqueeze(1) if self.reduction == "none" else g)
         # the LogSoftmax node below may skip its softmax when it receives exactly this gradient
         self.lsm.expected = (g_logp, g)
