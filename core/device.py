@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import builtins
+import threading
 from typing import Any, Union
 
 __all__ = ["device", "DeviceLike"]
 
-# default devices saved by `with device(...)` blocks, innermost last
-_previous: list[device] = []
+
+class _Saved(threading.local):
+    # the calling thread's default devices saved by its `with device(...)` blocks, innermost last
+    def __init__(self) -> None:
+        self.stack: list[Any] = []
+
+
+_previous = _Saved()
 
 
 class device:
@@ -58,14 +65,14 @@ class device:
         """``with ember.device("jax"):`` makes factory functions create tensors here, as in PyTorch."""
         from .plugins import get_default_device, set_default_device
 
-        _previous.append(get_default_device())
+        _previous.stack.append(get_default_device())
         set_default_device(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
         from .plugins import set_default_device
 
-        set_default_device(_previous.pop())
+        set_default_device(_previous.stack.pop())
 
     def __repr__(self) -> str:
         if self.index is None:

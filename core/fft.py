@@ -60,7 +60,7 @@ def _c2c(x: Tensor, axes: tuple[int, ...], norm: str, forward: bool) -> Tensor:
     data = _kernel(x, "fftn" if forward else "ifftn")(x._data, axes, norm)
     be = x._device._be
     r = _wrap(be.astype(data, x.dtype), x.dtype, x._device)
-    if GRAD.enabled and x._rg:
+    if x._rg and GRAD.enabled:
         from .ops._dispatch import record
 
         record(r, FftC2CBackward0(axes, norm, forward), x)
@@ -81,7 +81,7 @@ def _r2c(x: Tensor, axes: tuple[int, ...], norm: str) -> Tensor:
     dt = x.dtype.to_complex()
     be = x._device._be
     r = _wrap(be.astype(_kernel(x, "rfftn")(x._data, axes, norm), dt), dt, x._device)
-    if GRAD.enabled and x._rg:
+    if x._rg and GRAD.enabled:
         from .ops._dispatch import record
 
         record(r, FftR2CBackward0(axes, norm, x._data.shape[axes[-1]]), x)
@@ -113,7 +113,7 @@ def _c2r(x: Tensor, axes: tuple[int, ...], norm: str, n_last: int) -> Tensor:
     be = x._device._be
     s = tuple(x._data.shape[a] for a in axes[:-1]) + (n_last,)
     r = _wrap(be.astype(_kernel(x, "irfftn")(x._data, s, axes, norm), dt), dt, x._device)
-    if GRAD.enabled and x._rg:
+    if x._rg and GRAD.enabled:
         from .ops._dispatch import record
 
         record(r, FftC2RBackward0(axes, norm, n_last), x)

@@ -17,11 +17,17 @@ are modules named by the entry-point group ``ember.backends`` of installed distr
 
 Discovery runs once, lazily, the first time a device type is resolved; it imports the plugin
 modules but not their array libraries (a backend imports those in ``load()``). A plugin that
-fails to import, whose hook raises, that registers something that is not a backend, a backend
-of another contract version, or a device type already served, is reported (a ``RuntimeWarning``,
-:func:`load_errors` and ``ember info``) and the other backends keep working. Set
-``EMBER_DISABLE_PLUGIN_AUTOLOAD=1`` to skip entry points, or ``EMBER_PLUGINS=name,...`` to load only the
-entry points of those names (``EMBER_PLUGINS=`` loads none); the first-party backends always register.
+fails to import (any exception, ``SystemExit`` included; only ``KeyboardInterrupt`` goes through, so
+Ctrl-C still interrupts), whose hook raises, that registers something that is not a backend, a backend
+whose attributes raise when read, a backend of another contract version, or a device type already
+served, is reported (a ``RuntimeWarning`` naming the plugin and its distribution, :func:`load_errors`
+and ``ember info``) and the other backends keep working. Set ``EMBER_DISABLE_PLUGIN_AUTOLOAD=1`` to skip
+entry points, or ``EMBER_PLUGINS=name,...`` to load only the entry points of those names
+(``EMBER_PLUGINS=`` loads none); the first-party backends always register.
+
+The first-party hook always runs first (a third-party ``tryfirst`` orders it among plugins only), and the
+device types it serves (cpu, cuda, jax) go to a third-party backend only when the user names that
+backend or its entry point in ``EMBER_BACKEND``; otherwise the claim is refused and blamed on the plugin.
 
 After the first use of a device type, :func:`get_backend` is a dict lookup; core also caches the
 loaded backend on the device objects tensors carry, so no op ever goes through pluggy.
@@ -35,7 +41,7 @@ import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import pluggy
 
@@ -101,6 +107,8 @@ class _State:
     loaded_ids: dict[int, Backend] = field(default_factory=dict)
     # backends that registered but whose load() failed or lacks primitives
     load_failures: list[PluginError] = field(default_factory=list)
+    # entry-point name -> "distribution version", so warnings name what to uninstall or fix
+    dists: dict[str, str] = field(default_factory=dict)
 
 
 _S = _State()
@@ -109,6 +117,16 @@ _lock = threading.RLock()
 _types: dict[str, str] = {}  # device type or alias -> canonical device type
 _loaded: dict[str, Backend] = {}  # device type -> loaded backend
 _default: _device | None = None
+
+
+class _ThreadDefault(threading.local):
+    # NOTE: `set_default_device` and `with ember.device(...)` set the calling thread's default, as
+    # PyTorch's do; a thread that never set one (a new thread included) uses the process default,
+    # `_default`, read from EMBER_BACKEND once.
+    device: _device | None = None
+
+
+_thread_default = _ThreadDefault()
 
 
 class _PluginManager(pluggy.PluginManager):
@@ -145,14 +163,28 @@ def _allow_list() -> set[str] | None:
     return set(value.replace(",", " ").split())
 
 
+def _requested_backend() -> str | None:
+    """The backend or entry-point name ``EMBER_BACKEND`` asks for (stripped, lower-cased), or None."""
+    value = os.environ.get("EMBER_BACKEND", "").strip().lower()
+    return value or None
+
+
 def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+# NOTE: plugin code is called under `except KeyboardInterrupt: raise` + `except BaseException`: a plugin's
+# SystemExit (or any BaseException subclass) must not end the user's program, but Ctrl-C during the
+# (possibly slow) plugin imports must still interrupt it, as it does everywhere in PyTorch.
 
 
 def _register_plugin(pm: pluggy.PluginManager, obj: object, name: str) -> PluginError | None:
     try:
         pm.register(obj, name=name)
-    except Exception as e:  # noqa: BLE001 - a broken plugin must not break ember
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:  # noqa: BLE001 - a broken plugin must not break ember
         return PluginError(name, None, f"could not be registered with pluggy: {_describe(e)}")
     unknown = [hc.name for hc in pm.get_hookcallers(obj) or () if hc.spec is None]
     if unknown:
@@ -165,7 +197,9 @@ def _import_plugins(pm: pluggy.PluginManager) -> None:
     errors = _S.import_errors
     try:
         first_party = importlib.import_module(_FIRST_PARTY)
-    except Exception as e:  # noqa: BLE001
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:  # noqa: BLE001
         errors.append(PluginError(_FIRST_PARTY, None, f"failed to import: {_describe(e)}"))
     else:
         err = _register_plugin(pm, first_party, _FIRST_PARTY)
@@ -189,10 +223,14 @@ def _import_plugins(pm: pluggy.PluginManager) -> None:
             continue
         seen.add((ep.name, ep.value))
         dist = getattr(ep, "dist", None)
-        origin = f"entry point {ep.value!r}" + (f" of {dist.name} {dist.version}" if dist is not None else "")
+        if dist is not None:
+            _S.dists[ep.name] = f"{dist.name} {dist.version}"
+        origin = f"entry point {ep.value!r}" + (f" of {_S.dists[ep.name]}" if dist is not None else "")
         try:
             obj = ep.load()
-        except Exception as e:  # noqa: BLE001
+        except KeyboardInterrupt:
+            raise
+        except BaseException as e:  # noqa: BLE001 - SystemExit at import included (see the NOTE above)
             errors.append(PluginError(ep.name, None, f"failed to import ({origin}): {_describe(e)}"))
             continue
         err = _register_plugin(pm, obj, ep.name)
@@ -212,10 +250,16 @@ def plugin_manager() -> pluggy.PluginManager:
 
 
 def _ordered_hookimpls(pm: pluggy.PluginManager) -> list[Any]:
-    # NOTE: registration order (first-party first), so "first wins" favours ember's own backends;
-    # tryfirst/trylast move a plugin to the front/back, as pluggy's markers promise.
+    # NOTE: the first-party hook always runs first, whatever markers a plugin sets, so ember's own
+    # backends hold cpu/cuda/jax before any plugin claims them and a refused claim is blamed on the plugin
+    # (a tryfirst plugin claiming cpu used to displace NumPy while the warning blamed ember.compute).
+    # Among plugins: registration order, with tryfirst/trylast moving one to the front/back.
     impls = [i for i in pm.hook.ember_register_backends.get_hookimpls() if not (i.hookwrapper or i.wrapper)]
-    return sorted(impls, key=lambda i: 0 if i.tryfirst else 2 if i.trylast else 1)
+
+    def rank(i: Any) -> tuple[int, int]:
+        return (0 if i.plugin_name == _FIRST_PARTY else 1, 0 if i.tryfirst else 2 if i.trylast else 1)
+
+    return sorted(impls, key=rank)
 
 
 def _call_hook(impl: Any) -> tuple[list[Any], PluginError | None]:
@@ -223,37 +267,116 @@ def _call_hook(impl: Any) -> tuple[list[Any], PluginError | None]:
     args = {"register": found.append}
     try:
         impl.function(*[args[a] for a in impl.argnames])
-    except Exception as e:  # noqa: BLE001
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:  # noqa: BLE001
         # backends registered before the hook raised are not used, but their device types are known
-        types = sorted({b.device_type for b in found if isinstance(getattr(b, "device_type", None), str)})
+        types = sorted({t for b in found if (t := _facts(b).device_type) is not None})
         return found, PluginError(impl.plugin_name, types[0] if len(types) == 1 else None,
                                   f"ember_register_backends raised {_describe(e)}")
     return list(found), None
 
 
+class _Facts(NamedTuple):
+    """What registration reads from a registered object, read once and never raising."""
+
+    device_type: str | None  # a valid device type, when one could be read
+    name: str = ""
+    aliases: tuple[str, ...] = ()
+    problem: str | None = None  # why the object cannot be a backend, or None
+
+
+_NEEDED = ("device_type", "name", "api_version", "is_available", "device_count", "load")
+
+
+def _facts(be: Any) -> _Facts:
+    """Read and check what registration needs from ``be``; a problem instead of an exception."""
+    if isinstance(be, type):
+        return _Facts(None, problem=f"registered the class {be.__name__}; register an instance instead: "
+                                    f"register({be.__name__}())")
+    kind = f"{type(be).__module__}.{type(be).__qualname__}"
+    dt: str | None = None
+    try:
+        values: dict[str, Any] = {}
+        for attr in (*_NEEDED, "aliases"):
+            try:
+                values[attr] = getattr(be, attr)
+            except AttributeError:
+                continue
+            except KeyboardInterrupt:
+                raise
+            except BaseException as e:  # noqa: BLE001 - e.g. a `name` property that raises
+                return _Facts(dt, problem=f"reading {attr!r} of its backend (an instance of {kind}) raised "
+                                          f"{_describe(e)}; make name, device_type and api_version plain "
+                                          "class attributes")
+            if attr == "device_type":
+                raw = values[attr]
+                if isinstance(raw, str) and raw and raw.isidentifier() and raw == raw.lower():
+                    dt = str(raw)
+        lacking = [a for a in _NEEDED if a not in values]
+        if lacking:
+            return _Facts(dt, problem=f"registered an instance of {kind}, which is not an ember backend "
+                                      f"(expected an instance of ember.backend.Backend; it lacks "
+                                      f"{', '.join(lacking)})")
+        name = values["name"]
+        if not isinstance(name, str) or not name:
+            return _Facts(dt, problem=f"its backend (an instance of {kind}) has the invalid name {name!r} "
+                                      "(expected a non-empty string such as 'mybackend')")
+        name = str(name)
+        if dt is None:
+            return _Facts(None, name, problem=f"backend {name!r} declares an invalid device type "
+                                              f"{values['device_type']!r} (expected a lowercase name such "
+                                              "as 'cuda')")
+        if values["api_version"] != _contract.API_VERSION:
+            return _Facts(dt, name, problem=f"backend {name!r} implements ember backend API version "
+                                            f"{values['api_version']!r}, but this ember requires version "
+                                            f"{_contract.API_VERSION}; install a version of the plugin made "
+                                            "for this ember")
+        aliases = tuple(values.get("aliases") or ())
+        if not all(isinstance(a, str) and a for a in aliases):
+            return _Facts(dt, name, problem=f"backend {name!r} declares invalid aliases {aliases!r} "
+                                            "(expected a tuple of device-type names such as ('xla',))")
+        return _Facts(dt, name, tuple(str(a) for a in aliases))
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:  # noqa: BLE001 - e.g. an api_version whose __ne__ raises
+        return _Facts(dt, problem=f"inspecting its backend (an instance of {kind}) raised {_describe(e)}")
+
+
+def _own_names(types: dict[str, str], backends: dict[str, Backend], providers: dict[str, str]) -> set[str]:
+    """Names by which ``EMBER_BACKEND`` means one of ember's own backends, so no plugin may answer to them."""
+    own = {dt for dt, by in providers.items() if by == _FIRST_PARTY}
+    return {*own, *(backends[dt].name.lower() for dt in own), *(a for a, dt in types.items() if dt in own)}
+
+
+def _taken(facts: _Facts, plugin: str, types: dict[str, str], backends: dict[str, Backend],
+           providers: dict[str, str]) -> str | None:
+    """Why the device type of a well-formed backend of ``plugin`` is not free, or None."""
+    dt = facts.device_type
+    if dt is None or types.get(dt) not in backends:
+        return None
+    owner, by = backends[types[dt]], providers[types[dt]]
+    if by != _FIRST_PARTY:
+        return (f"backend {facts.name!r} claims device type {dt!r}, which backend {owner.name!r} from plugin "
+                f"{by!r} already serves (the first registration wins)")
+    claim = (f"backend {facts.name!r} claims device type {dt!r}, which ember's own backend {owner.name!r} "
+             "already serves")
+    if plugin == _MANUAL:
+        return f"{claim}; call ember.plugins.unregister_backend({dt!r}) first to replace it"
+    if types[dt] != dt:
+        return f"{claim} (as an alias); a plugin cannot take an alias of ember's own device types"
+    names = [n for n in (plugin.lower(), facts.name.lower()) if n not in _own_names(types, backends, providers)]
+    if not names:
+        return f"{claim}; it cannot be selected by name, since its names are those of ember's own backends"
+    return (f"{claim}; a plugin serves one of ember's own device types only when asked for by name: "
+            f"set EMBER_BACKEND={names[0]} to use it")
+
+
 def _problem(be: Any, types: dict[str, str], backends: dict[str, Backend],
              providers: dict[str, str]) -> str | None:
-    """Why ``be`` cannot be registered given what is already registered, or None."""
-    if isinstance(be, type):
-        return f"registered the class {be.__name__}; register an instance instead: register({be.__name__}())"
-    needed = ("name", "device_type", "api_version", "is_available", "device_count", "load")
-    lacking = [a for a in needed if not hasattr(be, a)]
-    if lacking:
-        return (f"registered {be!r}, which is not an ember backend (expected an instance of "
-                f"ember.backend.Backend; it lacks {', '.join(lacking)})")
-    dt = be.device_type
-    if not isinstance(dt, str) or not dt or not dt.isidentifier() or dt != dt.lower():
-        return (f"backend {be.name!r} declares an invalid device type {dt!r} "
-                "(expected a lowercase name such as 'cuda')")
-    if be.api_version != _contract.API_VERSION:
-        return (f"backend {be.name!r} implements ember backend API version {be.api_version!r}, but this "
-                f"ember requires version {_contract.API_VERSION}; install a version of the plugin made for "
-                "this ember")
-    if types.get(dt) in backends:
-        owner = backends[types[dt]]
-        return (f"backend {be.name!r} claims device type {dt!r}, which backend {owner.name!r} from plugin "
-                f"{providers[types[dt]]!r} already serves (the first registration wins)")
-    return None
+    """Why ``be`` cannot be registered (by :func:`register_backend`) given what is registered, or None."""
+    facts = _facts(be)
+    return facts.problem or _taken(facts, _MANUAL, types, backends, providers)
 
 
 def _collect() -> None:
@@ -265,11 +388,15 @@ def _collect() -> None:
     backends: dict[str, Backend] = {}
     providers: dict[str, str] = {}
     failed: dict[str, PluginError] = {}
+    requested = _requested_backend()
 
-    def add(be: Any, plugin: str) -> None:
-        problem = _problem(be, types, backends, providers)
-        dt = getattr(be, "device_type", None)
-        dt = dt if isinstance(dt, str) and dt else None
+    def add(be: Any, plugin: str, facts: _Facts) -> None:
+        dt = facts.device_type
+        problem = facts.problem or _taken(facts, plugin, types, backends, providers)
+        if (problem and not facts.problem and dt is not None and types.get(dt) == dt
+                and providers.get(dt) == _FIRST_PARTY and plugin not in (_FIRST_PARTY, _MANUAL)
+                and requested in {facts.name.lower(), plugin.lower()} - _own_names(types, backends, providers)):
+            problem = None  # the user asked for this plugin by name: it replaces ember's own backend
         if problem:
             err = PluginError(plugin, dt, problem)
             errors.append(err)
@@ -280,15 +407,15 @@ def _collect() -> None:
         backends[dt] = be
         providers[dt] = plugin
         types[dt] = dt
-        for alias in getattr(be, "aliases", ()) or ():
+        for alias in facts.aliases:
             if alias in types:
-                msg = f"alias {alias!r} of backend {be.name!r} is taken by device type {types[alias]!r}"
+                msg = f"alias {alias!r} of backend {facts.name!r} is taken by device type {types[alias]!r}"
                 errors.append(PluginError(plugin, dt, msg))
             else:
                 types[alias] = dt
 
     for be in _S.manual:
-        add(be, _MANUAL)
+        add(be, _MANUAL, _facts(be))
     results = {}
     for impl in _ordered_hookimpls(pm):
         cached = _S.hook_results.get(impl.plugin_name)
@@ -300,14 +427,15 @@ def _collect() -> None:
         if err is not None:
             errors.append(err)
             for be in found:
-                dt = getattr(be, "device_type", None)
-                if isinstance(dt, str) and dt:
+                dt = _facts(be).device_type
+                if dt is not None:
                     failed.setdefault(dt, err)
             continue
         for be in found:
-            if getattr(be, "device_type", None) in _S.removed:
+            facts = _facts(be)
+            if facts.device_type in _S.removed:
                 continue
-            add(be, impl.plugin_name)
+            add(be, impl.plugin_name, facts)
     _S.hook_results = results
     for dt in failed:
         types.setdefault(dt, dt)
@@ -322,7 +450,10 @@ def _collect() -> None:
 def _warn(err: PluginError) -> None:
     if err not in _S.warned:
         _S.warned.add(err)
-        warnings.warn(f"ember: backend plugin {err.plugin!r} could not be used: {err.message}",
+        dist = _S.dists.get(err.plugin, "")
+        # the distribution is what the user can uninstall or upgrade; the entry-point name alone may not say
+        origin = f" (distribution {dist})" if dist and dist not in err.message else ""
+        warnings.warn(f"ember: backend plugin {err.plugin!r}{origin} could not be used: {err.message}",
                       RuntimeWarning, stacklevel=3)
 
 
@@ -377,11 +508,15 @@ def unavailable_reason(be: Any) -> str | None:
     try:
         if be.is_available():
             return None
-    except Exception as e:  # noqa: BLE001
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:  # noqa: BLE001
         return f"is_available() raised {_describe(e)}"
     try:
         reason = be.unavailable_reason()
-    except Exception as e:  # noqa: BLE001
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:  # noqa: BLE001
         reason = f"unavailable_reason() raised {_describe(e)}"
     return reason or f"the {be.name} backend reports no usable device"
 
@@ -407,15 +542,23 @@ def _load(device_type: str) -> Backend:
         if id(be) not in _S.loaded_ids:
             reason = unavailable_reason(be)
             if reason is not None:
+                try:
+                    hint = str(getattr(be, "install_hint", "") or "")
+                except KeyboardInterrupt:
+                    raise
+                except BaseException:  # noqa: BLE001 - the hint only decorates the message
+                    hint = ""
                 raise RuntimeError(f"Device type {dt} is not available: {reason.rstrip('.')}."
-                                   f"{_install_sentence(getattr(be, 'install_hint', '') or '', reason)}")
+                                   f"{_install_sentence(hint, reason)}")
             plugin = _S.providers[dt]
             try:
                 be.load()
-            except Exception as e:
+                missing = _contract.missing_primitives(be)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as e:  # noqa: BLE001 - a plugin's SystemExit in load() is its failure
                 msg = f"loading the {be.name} backend failed: {_describe(e)}"
                 raise _load_failure(plugin, dt, msg) from e
-            missing = _contract.missing_primitives(be)
             if missing:
                 more = len(missing) - 12
                 shown = ", ".join(missing[:12]) + (f" and {more} more" if more > 0 else "")
@@ -485,6 +628,7 @@ def reset() -> None:
     with _lock:
         _S = _State()
         _types, _loaded, _default = {}, {}, None
+        _thread_default.device = None
 
 
 # -- the default device ---------------------------------------------------------------------------------
@@ -499,6 +643,14 @@ def _normalize(d: Any) -> _device:
 
 def _device_from_env(value: str) -> _device:
     names = {be.name.lower(): dt for dt, be in registered_backends().items()}
+    # a plugin's entry-point name selects its backend too, when it registered exactly one
+    served: dict[str, list[str]] = {}
+    for dt, plugin in _S.providers.items():
+        if plugin not in (_FIRST_PARTY, _MANUAL):
+            served.setdefault(plugin.lower(), []).append(dt)
+    for plugin, dts in served.items():
+        if len(dts) == 1:
+            names.setdefault(plugin, dts[0])
     key = value.strip().lower()
     try:
         return _normalize(names.get(key, key))
@@ -513,6 +665,9 @@ def _device_from_env(value: str) -> _device:
 def get_default_device() -> _device:
     """The device factory functions use when none is given: ``EMBER_BACKEND`` or cpu, until set."""
     global _default
+    d = _thread_default.device
+    if d is not None:
+        return d
     d = _default
     if d is None:
         with _lock:
@@ -527,6 +682,5 @@ def set_default_device(device: Any) -> None:
     Example: after ``ember.set_default_device("jax")``, ``ember.zeros(2).device`` is
     ``device(type='jax', index=0)``.
     """
-    global _default
-    _default = _normalize("cpu" if device is None else device)
+    _thread_default.device = _normalize("cpu" if device is None else device)
 

@@ -214,3 +214,217 @@ def test_allow_list_and_autoload_switch(tmp_path: Path, env: dict[str, str], loa
     assert "ember.compute" in json.loads(r.stdout)  # first-party backends always register
     # other installed plugins (e.g. ember-array-api-strict) are outside this test
     assert providers & {"good", "other"} == loaded
+
+
+# -- hostile plugins: BaseException at import, raising properties, a tryfirst plugin claiming cpu ----------
+#
+# One throwaway site holds one distribution per failure mode; each subprocess below imports all of them at
+# once (a subprocess costs ~1.5 s), and each mode is its own test reading that one run's report.
+
+_RAISING_PROPERTY = '''
+from ember.backend import Backend
+from ember.plugins import hookimpl
+
+
+class Hostile(Backend):
+    name = "{name}"
+    device_type = "{name}dev"
+
+    @property
+    def {prop}(self):
+        raise RuntimeError("{prop} property exploded")
+
+    def is_available(self):
+        return True
+
+    def device_count(self):
+        return 1
+
+    def load(self):
+        pass
+
+
+@hookimpl
+def ember_register_backends(register):
+    register(Hostile())
+'''
+
+# ember's own NumPy backend, except that `+` answers 42: the hijack the issue saw (`[42, 42]`)
+_CPU_THIEF = '''
+import numpy as np
+from ember.compute import NumpyBackend
+from ember.plugins import hookimpl
+
+
+class Thief(NumpyBackend):
+    name = "{name}"
+
+    def load(self):
+        super().load()
+        add = self.add
+        self.add = lambda x, y, *args, **kwargs: np.full_like(add(x, y, *args, **kwargs), 42)
+
+
+@hookimpl(tryfirst=True)
+def ember_register_backends(register):
+    register(Thief())
+'''
+
+# mode -> (entry-point name, module body, what the warning must say)
+_HOSTILE = {
+    "system_exit_at_import": ("sysexit", 'raise SystemExit("sysexit refuses to load")\n',
+                              "SystemExit: sysexit refuses to load"),
+    "base_exception_at_import": ("boom", 'class Boom(BaseException):\n    pass\n\nraise Boom("boom at import")\n',
+                                 "Boom: boom at import"),
+    "exception_at_import": ("plainerr", 'raise RuntimeError("plain failure at import")\n',
+                            "RuntimeError: plain failure at import"),
+    "name_property_raises": ("badname", _RAISING_PROPERTY.format(name="badname", prop="name"),
+                             "reading 'name' of its backend"),
+    "device_type_property_raises": ("baddt", _RAISING_PROPERTY.format(name="baddt", prop="device_type"),
+                                    "reading 'device_type' of its backend"),
+    "tryfirst_plugin_claims_cpu": ("cputhief", _CPU_THIEF.format(name="thief"),
+                                   "ember's own backend 'numpy' already serves; a plugin serves one of ember's "
+                                   "own device types only when asked for by name: set EMBER_BACKEND=cputhief"),
+    # a plugin answering to ember's own names can never be selected by them
+    "plugin_named_like_ember_backend": ("numpy", _CPU_THIEF.format(name="numpy"), "cannot be selected by name"),
+}
+
+_HOSTILE_PROBE = '''
+import json, warnings
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    import ember
+    from ember import plugins
+    result = ember.ones(2) + ember.ones(2)
+
+    def rediscover():
+        raise AssertionError("plugin discovery ran again")
+
+    plugins._collect = rediscover  # from here on, any op that went through discovery fails
+    again = (ember.ones(2) + ember.ones(2)).tolist()
+    device_errors = {}
+    for dev in ("badnamedev", "sysexitdev"):
+        try:
+            ember.zeros(1, device=dev)
+        except RuntimeError as e:
+            device_errors[dev] = str(e)
+print(json.dumps({
+    "result": result.tolist(), "str": str(result), "again": again, "device_errors": device_errors,
+    "cpu": [plugins.get_backend("cpu").name, plugins.backend_provider("cpu")],
+    "default": str(ember.get_default_device()),
+    "warnings": [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)],
+}))
+'''
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site directory with one installed throwaway distribution per hostile mode."""
+    site = tmp_path_factory.mktemp("hostile_site")
+    for ep_name, body, _ in _HOSTILE.values():
+        _distribution(site, f"ember-hostile-{ep_name}", ep_name, f"ember_hostile_{ep_name}", body)
+    return site
+
+
+def _run_hostile(site: Path, **env_extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EMBER_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(site), env.get("PYTHONPATH", "")])
+    env.update(env_extra)
+    r = subprocess.run([sys.executable, "-c", _HOSTILE_PROBE], env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr  # no plugin ended or broke the user's program
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def hostile_run(hostile_site: Path) -> dict:
+    """The report of one fresh process that imports ember with every hostile plugin installed."""
+    return _run_hostile(hostile_site)
+
+
+@pytest.mark.parametrize("mode", list(_HOSTILE))
+def test_hostile_plugin_is_reported_and_skipped(hostile_run: dict, mode: str) -> None:
+    ep_name, _, cause = _HOSTILE[mode]
+    # ember's own NumPy backend computed the sum: not 42s, not a crash
+    assert hostile_run["result"] == [2.0, 2.0] and hostile_run["str"] == "tensor([2., 2.])"
+    assert hostile_run["cpu"] == ["numpy", "ember.compute"]
+    blamed = [w for w in hostile_run["warnings"] if f"backend plugin {ep_name!r}" in w]
+    assert blamed, hostile_run["warnings"]
+    # the warning names the entry point, its distribution and what the plugin did
+    assert any(f"ember-hostile-{ep_name} 1.0" in w and cause in w for w in blamed), blamed
+    # no warning blames ember's own backends for what a plugin did
+    assert not any("'ember.compute'" in w for w in hostile_run["warnings"]), hostile_run["warnings"]
+
+
+def test_hostile_plugins_leave_the_hot_path_alone(hostile_run: dict) -> None:
+    # the probe replaced plugins._collect with a function that raises after the first op
+    assert hostile_run["again"] == [2.0, 2.0]
+    assert hostile_run["default"] == "cpu"
+
+
+def test_device_of_a_skipped_backend_says_why(hostile_run: dict) -> None:
+    err = hostile_run["device_errors"]["badnamedev"]
+    assert "Device type badnamedev is not available" in err and "'badname'" in err
+    assert "name property exploded" in err
+    # a plugin that never imported declared no device type: the error lists what failed to load
+    err = hostile_run["device_errors"]["sysexitdev"]
+    assert "Expected one of" in err and "sysexit refuses to load" in err
+
+
+@pytest.mark.parametrize("requested", ["cputhief", "THIEF"])  # the entry-point name or the backend name
+def test_plugin_serves_cpu_when_asked_for_by_name(hostile_site: Path, requested: str) -> None:
+    out = _run_hostile(hostile_site, EMBER_BACKEND=requested)
+    assert out["cpu"] == ["thief", "cputhief"] and out["default"] == "cpu"
+    assert out["result"] == [42.0, 42.0]  # the plugin the user asked for did the addition
+    assert not any("'cputhief'" in w for w in out["warnings"]), out["warnings"]
+    # the others are still refused (the look-alike against whichever cpu backend came first: entry-point order)
+    assert any("backend plugin 'numpy'" in w and "already serves" in w for w in out["warnings"]), out["warnings"]
+    assert any("'sysexit'" in w and "SystemExit" in w for w in out["warnings"])
+
+
+def test_ember_own_backend_name_never_selects_a_plugin(hostile_site: Path) -> None:
+    out = _run_hostile(hostile_site, EMBER_BACKEND="numpy")
+    assert out["cpu"] == ["numpy", "ember.compute"] and out["result"] == [2.0, 2.0]
+    assert any("backend plugin 'numpy'" in w and "cannot be selected by name" in w for w in out["warnings"])
+
+
+def test_keyboard_interrupt_in_a_plugin_still_interrupts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ctrl-C while plugins import must stop the program, as it would anywhere else (PyTorch users expect it)
+    from ember import plugins
+
+    _distribution(tmp_path, "ember-ctrlc", "ctrlc", "ember_hostile_ctrlc", "raise KeyboardInterrupt\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("EMBER_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    monkeypatch.delenv("EMBER_PLUGINS", raising=False)
+    plugins.reset()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            plugins.registered_backends()
+    finally:
+        plugins.reset()
+    monkeypatch.setenv("EMBER_PLUGINS", "")  # the same install, with the plugin not loaded, works
+    assert plugins.get_backend("cpu").name == "numpy"
+    plugins.reset()
+
+
+def test_program_replaces_ember_cpu_backend_only_explicitly() -> None:
+    # the programmatic opt-in documented in docs/plugins.md: unregister ember's backend, then register yours
+    import ember
+    from ember import plugins
+    from ember.compute import NumpyBackend
+
+    class Mine(NumpyBackend):
+        name = "mine"
+
+    plugins.reset()
+    try:
+        with pytest.raises(RuntimeError, match=r"ember's own backend 'numpy' already serves; call "
+                                               r"ember\.plugins\.unregister_backend\('cpu'\) first"):
+            plugins.register_backend(Mine())
+        assert plugins.unregister_backend("cpu") is not None
+        mine = Mine()
+        plugins.register_backend(mine)
+        assert plugins.get_backend("cpu") is mine
+        assert (ember.ones(2) + ember.ones(2)).tolist() == [2.0, 2.0]
+    finally:
+        plugins.reset()
+    assert plugins.get_backend("cpu").name == "numpy"  # reset() restores ember's own backend

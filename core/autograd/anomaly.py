@@ -6,9 +6,12 @@ each backward output is checked for NaN; a NaN raises naming the forward op, wit
 
 from __future__ import annotations
 
+import threading
 import traceback
 import warnings
 from typing import TYPE_CHECKING, Any
+
+from .grad_mode import CENSUS
 
 if TYPE_CHECKING:
     from .graph import Node
@@ -16,12 +19,24 @@ if TYPE_CHECKING:
 __all__ = ["set_detect_anomaly", "detect_anomaly", "is_anomaly_enabled"]
 
 
-class _State:
-    __slots__ = ("enabled", "check_nan")
+class _State(threading.local):
+    # NOTE: per thread, as PyTorch's anomaly mode; a new thread starts disabled. Writes keep
+    # grad_mode.CENSUS.anomaly_any up to date, which is what the recording hot path reads first.
+    enabled: bool
+    check_nan: bool
 
     def __init__(self) -> None:
-        self.enabled = False
-        self.check_nan = True
+        super().__setattr__("enabled", False)
+        super().__setattr__("check_nan", True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "enabled":
+            value = bool(value)
+            if value is not self.enabled:
+                super().__setattr__(name, value)
+                CENSUS.anomaly_moved(value)
+            return
+        super().__setattr__(name, value)
 
 
 STATE = _State()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -12,14 +13,59 @@ __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_g
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _GradState:
-    # NOTE: one process-wide flag read on every op; a plain attribute keeps the check ~20 ns.
-    # PyTorch's flag is thread-local; ember's is process-wide (documented in docs/design.md).
-    __slots__ = ("enabled", "inference")
+class _Census:
+    """Process-wide summary of the per-thread modes: plain slots, so the hot paths read it for free.
+
+    ``grad_all_on`` is True while no thread has grad mode off, and ``anomaly_any`` while some thread
+    has anomaly detection on; a hot path reads its own thread's (thread-local, ~30 ns) flag only when
+    the summary cannot answer for it: ``x._rg and (CENSUS.grad_all_on or GRAD.enabled)``.
+    """
+
+    __slots__ = ("grad_all_on", "anomaly_any", "_grad_off", "_anomaly_on", "_lock")
 
     def __init__(self) -> None:
-        self.enabled = True
-        self.inference = False
+        self.grad_all_on = True
+        self.anomaly_any = False
+        self._grad_off = 0
+        self._anomaly_on = 0
+        self._lock = threading.Lock()
+
+    def grad_moved(self, on: bool) -> None:
+        """Count a thread's grad mode turning on or off."""
+        with self._lock:
+            self._grad_off += -1 if on else 1
+            self.grad_all_on = self._grad_off == 0
+
+    def anomaly_moved(self, on: bool) -> None:
+        """Count a thread's anomaly detection turning on or off."""
+        with self._lock:
+            self._anomaly_on += 1 if on else -1
+            self.anomaly_any = self._anomaly_on > 0
+
+
+CENSUS = _Census()
+
+
+class _GradState(threading.local):
+    # NOTE: per thread, as PyTorch's grad mode: `__init__` runs again in each thread on its first read,
+    # so a new thread starts from the defaults. Every write keeps CENSUS up to date (~0.3 us, paid on
+    # entering and leaving a mode, not per op). A thread that ends with grad off leaves CENSUS
+    # counting it: the hot paths then read the thread-local flag, which is slower but still right.
+    enabled: bool
+    inference: bool
+
+    def __init__(self) -> None:
+        super().__setattr__("enabled", True)
+        super().__setattr__("inference", False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "enabled":
+            value = bool(value)
+            if value is not self.enabled:
+                super().__setattr__(name, value)
+                CENSUS.grad_moved(value)
+            return
+        super().__setattr__(name, value)
 
 
 GRAD = _GradState()

@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import dtypes as _dt
 from ..autograd import anomaly as _anomaly
-from ..autograd.grad_mode import GRAD
+from ..autograd.grad_mode import CENSUS, GRAD
 from ..autograd.graph import Node, accumulator, edge
 from ..device import device
 from ..tensor import Tensor, _wrap
@@ -135,9 +135,26 @@ def prep(x: Any, y: Any) -> tuple[Any, device, Any, Any, _dt.dtype]:
 def _cast_scalar(s: Any, dt: _dt.dtype) -> Any:
     # NOTE: NumPy/JAX treat Python scalars as weak, which matches PyTorch, except that a bool
     # scalar with an int or float tensor must act as a number.
-    if isinstance(s, builtins.bool) and dt is not _dt.bool:
-        return builtins.int(s)
+    if isinstance(s, builtins.bool):
+        return builtins.int(s) if dt is not _dt.bool else s
+    # NOTE: PyTorch converts an int scalar to an integer tensor's dtype by wrapping (int8: 300 acts as 44, in
+    # arithmetic and comparisons alike), where NumPy and array-api-strict raise OverflowError and JAX fails on
+    # values past int64
+    if dt._category == 1 and builtins.type(s) is builtins.int:
+        return wrap_int(s, dt)
     return s
+
+
+def wrap_int(s: int, dt: _dt.dtype) -> int:
+    """The Python int ``s`` wrapped into integer dtype ``dt``'s range (two's complement), as PyTorch converts it."""
+    bits = dt.itemsize * 8
+    lo = -(1 << (bits - 1)) if dt.is_signed else 0
+    if lo <= s < lo + (1 << bits):
+        return s
+    if not -(1 << 63) <= s < 1 << 64:  # PyTorch's scalars are int64 or uint64
+        raise OverflowError("int too big to convert" if s > 0 else "can't convert negative int to unsigned")
+    s &= (1 << bits) - 1
+    return s - (1 << bits) if s >= lo + (1 << bits) else s
 
 
 def _scalar_or_raise(v: Any) -> Any:
@@ -153,11 +170,11 @@ def _scalar_or_raise(v: Any) -> Any:
 
 def needs_grad(*ts: Any) -> bool:
     """Whether an op on ``ts`` must be recorded (grad mode on and some input requires grad)."""
-    if not GRAD.enabled:
-        return False
+    # the inputs first: the thread-local mode is read only when one of them requires grad and some
+    # thread has grad mode off
     for t in ts:
         if isinstance(t, Tensor) and t._rg:
-            return True
+            return CENSUS.grad_all_on or GRAD.enabled
     return False
 
 
@@ -169,7 +186,7 @@ def record(out: Tensor, node: Node, *inputs: Any) -> Tensor:
         node.next_functions = tuple([edge(t) for t in inputs])
     out._rg = True
     out.grad_fn = node
-    if _anomaly.STATE.enabled:
+    if CENSUS.anomaly_any and _anomaly.STATE.enabled:
         _anomaly.record_trace(node)
     return out
 
@@ -192,7 +209,7 @@ def fast_record2(out: Tensor, node: Node, x: Tensor, y: Tensor) -> None:
     node.next_functions = (ex, ey)
     out._rg = True
     out.grad_fn = node
-    if _anomaly.STATE.enabled:
+    if CENSUS.anomaly_any and _anomaly.STATE.enabled:
         _anomaly.record_trace(node)
 
 
@@ -207,7 +224,7 @@ def record_multi(outs: list[Tensor], node: Node, *inputs: Any) -> None:
         o._rg = True
         o.grad_fn = node
         o._output_nr = i
-    if _anomaly.STATE.enabled:
+    if CENSUS.anomaly_any and _anomaly.STATE.enabled:
         _anomaly.record_trace(node)
 
 

@@ -47,7 +47,7 @@ def _part_view(x: Tensor, prim: str) -> Tensor:
         r.dtype = dt
     else:
         r = _wrap(getattr(be, prim)(x._data), dt, x._device)
-    if GRAD.enabled and x._rg:
+    if x._rg and GRAD.enabled:
         record(r, RealBackward0() if prim == "real" else ImagBackward0(), x)
     return r
 
@@ -90,7 +90,7 @@ def conj_physical(input: Tensor) -> Tensor:
     if not input.dtype.is_complex:
         return input
     r = _wrap(input._device._be.conj(input._data), input.dtype, input._device)
-    if GRAD.enabled and input._rg:
+    if input._rg and GRAD.enabled:
         record(r, ConjPhysicalBackward0(), input)
     return r
 
@@ -142,7 +142,7 @@ def complex_abs(input: Tensor) -> Tensor:
     dt = input.dtype.to_real()
     be = input._device._be
     r = _wrap(be.astype(be.abs(input._data), dt), dt, input._device)
-    if GRAD.enabled and input._rg:
+    if input._rg and GRAD.enabled:
         record(r, AbsBackward0(input.detach(), r.detach()), input)
     return r
 
@@ -176,7 +176,7 @@ def angle(input: Tensor, *, out: Tensor | None = None) -> Tensor:
         from .elementwise import atan2
 
         r = atan2(y, x)
-        if GRAD.enabled and input._rg:
+        if input._rg and GRAD.enabled:
             record(r, AngleBackward0(input.detach()), input)
         return handle_out(r, out) if out is not None else r
     from .elementwise import where
@@ -237,7 +237,7 @@ def complex(real: Tensor, imag: Tensor, *, out: Tensor | None = None) -> Tensor:
         # the standard has no constructor from parts: i * imag is exact except for inf/NaN parts
         data = be.add(be.astype(a, dt), be.multiply(be.astype(b, dt), 1j))
     r = _wrap(data, dt, dev)
-    if GRAD.enabled and (real._rg or imag._rg):
+    if (real._rg or imag._rg) and GRAD.enabled:
         record(r, ComplexBackward0(), real, imag)
     return handle_out(r, out) if out is not None else r
 
@@ -291,7 +291,7 @@ def view_as_real(input: Tensor) -> Tensor:
         r.dtype = dt
     else:
         r = _wrap(be.stack([be.real(input._data), be.imag(input._data)], axis=-1), dt, input._device)
-    if GRAD.enabled and input._rg:
+    if input._rg and GRAD.enabled:
         record(r, ViewAsRealBackward0(), input)
     return r
 
@@ -321,7 +321,7 @@ def view_as_complex(input: Tensor) -> Tensor:
         r.dtype = cdt
     else:
         r = complex(input[..., 0].detach(), input[..., 1].detach())
-    if GRAD.enabled and input._rg:
+    if input._rg and GRAD.enabled:
         record(r, ViewAsComplexBackward0(), input)
     return r
 

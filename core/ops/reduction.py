@@ -111,7 +111,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: _dt.dty
     dt = dtype or (input.dtype if input.dtype._category >= 2 else _dt.int64)
     a = input._data if input.dtype is dt else be.astype(input._data, dt)
     r = _wrap(be.sum(a, _axis(dims), keepdim), dt, input._device)
-    if GRAD.enabled and input._rg:
+    if input._rg and GRAD.enabled:
         record(r, (SumBackward0 if dims is None else SumBackward1)(input._data.shape, dims, keepdim), input)
     return handle_out(r, out) if out is not None else r
 
@@ -139,7 +139,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: _dt.dt
     if getattr(data, "dtype", None) is not None and str(data.dtype) != dt.name and dt is not _dt.bfloat16:
         data = be.astype(data, dt)
     r = _wrap(data, dt, input._device)
-    if GRAD.enabled and input._rg:
+    if input._rg and GRAD.enabled:
         record(r, (MeanBackward0 if dims is None else MeanBackward1)(input._data.shape, dims, keepdim), input)
     return handle_out(r, out) if out is not None else r
 

@@ -113,7 +113,7 @@ def _make_unary(name: str) -> Callable[..., Tensor]:
             r = _wrap(be.astype(getattr(be, prim)(be.astype(a, _dt.float32)), dt), dt, dev)
         else:
             r = _wrap(getattr(be, prim)(a), dt, dev)
-        if GRAD.enabled and input._rg:
+        if input._rg and GRAD.enabled:
             node = node_cls()
             if uses_out:
                 node.save(outputs=(r,))
@@ -209,7 +209,7 @@ def _float_unary(input: Tensor, compute: Callable[[Any, Any], Any], node_cls: ty
         dt = _dt.get_default_dtype()
         a = be.astype(a, dt)
     r = _wrap(compute(be, a), dt, dev)
-    if GRAD.enabled and input._rg:
+    if input._rg and GRAD.enabled:
         node = node_cls()
         node.save(outputs=(r,))
         record(r, node, input)
@@ -258,7 +258,7 @@ def relu(input: Tensor) -> Tensor:
     k = getattr(be, "relu", None)
     data = k(input._data) if k is not None else be.maximum(input._data, 0)
     r = _wrap(data, input.dtype, dev)
-    if GRAD.enabled and input._rg:
+    if input._rg and GRAD.enabled:
         node = ReluBackward0()
         node.save(outputs=(r,))
         record(r, node, input)

@@ -69,7 +69,7 @@ def _linear_2d(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor | None:
             # the product is a fresh array: add the bias in place on mutable backends
             data = be.add(data, b._data, out=data) if be.mutable else be.add(data, b._data)
     out = _wrap(data, dt, dev)
-    if GRAD.enabled and (x._rg or w._rg or (b is not None and b._rg)):
+    if (x._rg or w._rg or (b is not None and b._rg) and GRAD.enabled):
         if b is None:
             record(out, MmBackward0(x, w), x, w)
         else:
