@@ -27,10 +27,15 @@ tensors in the safetensors format instead, through the ``safetensors`` package (
 Decisions:
 
 - Saving to a path is atomic: the bytes go to a temporary file in the same directory, which is
-  fsync'ed and renamed over the target, so a crash mid-save leaves the previous file intact.
-  Saving to a file object writes straight into it, at its position; loading from one reads one
-  checkpoint and leaves the position right after it (so several can follow one another). A path
-  must hold exactly one checkpoint: extra bytes after it are reported as corruption.
+  fsync'ed and renamed over the target, so a crash mid-save leaves the previous file intact; an
+  existing file keeps its permission bits, and the next save removes what a killed save left
+  (``ember._serialization._atomic``). Saving to a file object writes straight into it, at its position;
+  loading from one reads one checkpoint and leaves the position right after it (so several can follow
+  one another). A path must hold exactly one checkpoint: extra bytes after it are reported as corruption.
+- A file is untrusted input: every length is checked against what the stream holds before it is
+  allocated (``ember._serialization._stream``), the structure is checked before anything is read or
+  imported (``ember._serialization._decode``), and whatever is wrong raises ``RuntimeError`` naming the
+  file, from a path or a file object alike.
 - A tensor that appears several times in ``obj`` is stored once and loads as one object; distinct
   tensors that share memory (views) are stored separately and load as independent tensors.
 - ``map_location=None`` loads each tensor on the device it was saved from, or on the CPU (with a
@@ -48,13 +53,14 @@ import math
 import os
 import struct
 import sys
-import uuid
 import zlib
 from collections.abc import Callable
 from typing import IO, Any
 
 from . import dtypes as _dt
-from ._serialization._encode import Decoder, Encoder, classes_in, lookup
+from ._serialization._atomic import atomic_write
+from ._serialization._decode import Corrupt, Decoder, check
+from ._serialization._encode import Encoder, lookup
 from ._serialization._foreign import foreign_message
 from ._serialization._globals import (
     add_safe_globals,
@@ -65,6 +71,7 @@ from ._serialization._globals import (
     weights_only_error,
 )
 from ._serialization._placer import MapLocation, Placer
+from ._serialization._stream import Source
 
 __all__ = ["save", "load", "add_safe_globals", "clear_safe_globals", "get_safe_globals", "safe_globals",
            "get_unsafe_globals_in_checkpoint"]
@@ -136,41 +143,7 @@ def _save_with(f: FileLike, write: Callable[[IO[bytes]], Any]) -> None:
     if hasattr(f, "write"):
         write(f)  # type: ignore[arg-type]
         return
-    _atomic_write(os.fspath(f), write)  # type: ignore[arg-type]
-
-
-def _atomic_write(path: str, write: Callable[[IO[bytes]], Any]) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
-    # os.open with 0o666 lets the umask decide the permissions, as a plain open() would.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_dir(directory)
-
-
-def _fsync_dir(directory: str) -> None:
-    """Make the rename durable (POSIX); a no-op where directories cannot be opened (Windows)."""
-    try:
-        dfd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
+    atomic_write(os.fspath(f), write)  # type: ignore[arg-type]
 
 
 def _write(fh: IO[bytes], version: int, header_bytes: bytes, arrays: list[Any], payload_len: int) -> None:
@@ -196,8 +169,19 @@ def _write_array(fh: IO[bytes], arr: Any, hasher: Any) -> None:
 
 # -- load ---------------------------------------------------------------------------------------------
 
-class _Corrupt(Exception):
-    pass
+class _Header:
+    """What the loader knows once a header is read and checked."""
+
+    __slots__ = ("header", "hasher", "expected", "payload_len", "dtypes", "names")
+
+    def __init__(self, header: dict[str, Any], hasher: Any, expected: int, payload_len: int, dtypes: list[Any],
+                 names: list[tuple[str, str]]) -> None:
+        self.header = header
+        self.hasher = hasher  # SHA-256 fed with the preamble and the header
+        self.expected = expected  # the checkpoint's total length in bytes
+        self.payload_len = payload_len
+        self.dtypes = dtypes  # the NumPy dtype of each entry of header["tensors"]
+        self.names = names  # (module, qualname) of each class and function the structure names, in order
 
 
 def load(f: FileLike, map_location: MapLocation = None, pickle_module: Any = None, *,
@@ -217,45 +201,47 @@ def load(f: FileLike, map_location: MapLocation = None, pickle_module: Any = Non
             ``.safetensors``).
 
     ``pickle_module``, ``mmap`` and ``pickle_load_args`` are accepted for PyTorch compatibility and ignored.
-    Raises ``RuntimeError`` for a truncated, corrupted or foreign (e.g. ``torch.save``) file.
+    Raises ``RuntimeError`` naming the file (its path, a file object's ``.name``, else e.g. ``<BytesIO>``) for a
+    truncated, corrupted, crafted or foreign (e.g. ``torch.save``) file, whether read from a path or a file
+    object; no length the file declares is allocated before the stream is known to hold it.
     """
     fmt = _format_of(f, format)
     if hasattr(f, "read"):
-        name = getattr(f, "name", None)
-        label = repr(name) if isinstance(name, str) else "the file object"
+        src = Source.of_file(f)  # type: ignore[arg-type]
         if fmt == "safetensors":
-            return _load_safetensors(f, label, map_location)  # type: ignore[arg-type]
-        return _load(f, label, None, map_location, weights_only is not False)  # type: ignore[arg-type]
+            return _load_safetensors(src, map_location)
+        return _load(src, map_location, weights_only is not False)
     path = os.fspath(f)  # type: ignore[arg-type]
     with open(path, "rb") as fh:
+        src = Source.of_path(fh, repr(os.fsdecode(path)))
         if fmt == "safetensors":
-            return _load_safetensors(fh, repr(path), map_location)
-        return _load(fh, repr(path), os.fstat(fh.fileno()).st_size, map_location, weights_only is not False)
+            return _load_safetensors(src, map_location)
+        return _load(src, map_location, weights_only is not False)
 
 
 def get_unsafe_globals_in_checkpoint(f: FileLike) -> list[str]:
     """Returns a list of strings of classes in an ``ember.save`` file that are not safe for ``weights_only``."""
     if hasattr(f, "read"):
-        header = _read_header(f, "the file object", None)[0]  # type: ignore[arg-type]
+        names = _read_header(Source.of_file(f)).names  # type: ignore[arg-type]
     else:
-        with open(os.fspath(f), "rb") as fh:  # type: ignore[arg-type]
-            header = _read_header(fh, repr(os.fspath(f)), os.fstat(fh.fileno()).st_size)[0]  # type: ignore[arg-type]
+        path = os.fspath(f)  # type: ignore[arg-type]
+        with open(path, "rb") as fh:
+            names = _read_header(Source.of_path(fh, repr(os.fsdecode(path)))).names
     ok = allowed()
-    names = dict.fromkeys(f"{m}.{q}" for m, q in classes_in(header["object"]))
-    return [n for n in names if n not in ok]
+    return [n for n in dict.fromkeys(f"{m}.{q}" for m, q in names) if n not in ok]
 
 
-def _load_safetensors(fh: IO[bytes], name: str, map_location: MapLocation) -> dict[str, Any]:
+def _load_safetensors(src: Source, map_location: MapLocation) -> dict[str, Any]:
     from ._serialization._safetensors import read
 
     placer = Placer(map_location)
     entry = {"device": "cpu", "parameter": False, "requires_grad": False}
-    return {key: placer.place(arr, entry) for key, arr in read(fh, name)}
+    return {key: placer.place(arr, entry) for key, arr in read(src.fh, src.name)}
 
 
 def _corrupt(name: str, why: str) -> RuntimeError:
     return RuntimeError(f"{name} is a corrupted ember checkpoint ({why}). The file was damaged after it "
-                        "was written; restore it from a good copy or save it again.")
+                        "was written (or crafted); restore it from a good copy or save it again.")
 
 
 def _truncated(name: str, found: int, expected: int | str) -> RuntimeError:
@@ -264,15 +250,14 @@ def _truncated(name: str, found: int, expected: int | str) -> RuntimeError:
                         "copied; copy the complete file again or save it again.")
 
 
-def _read_header(fh: IO[bytes], name: str, size: int | None) -> tuple[dict[str, Any], Any, int, int, Any]:
-    """The parsed header, the hasher fed so far, the header and payload lengths, and the tensors' dtypes."""
-    import numpy as np
-
-    head = _read(fh, _PREAMBLE_LEN)
+def _read_header(src: Source) -> _Header:
+    """Reads and checks the preamble and the header; nothing is allocated for what the stream cannot hold."""
+    name = src.name
+    head = src.read(_PREAMBLE_LEN)
     if head and len(head) < len(_MAGIC) and _MAGIC.startswith(head):
         raise _truncated(name, len(head), f"at least {_PREAMBLE_LEN}")
     if head[:len(_MAGIC)] != _MAGIC:
-        raise RuntimeError(foreign_message(name, head, fh))
+        raise RuntimeError(foreign_message(name, head, src.fh))
     if len(head) < _PREAMBLE_LEN:
         raise _truncated(name, len(head), f"at least {_PREAMBLE_LEN}")
     _, version, header_len, payload_len = _PREAMBLE.unpack(head[:_PREAMBLE.size])
@@ -282,79 +267,115 @@ def _read_header(fh: IO[bytes], name: str, size: int | None) -> tuple[dict[str, 
         raise RuntimeError(f"{name} is an ember checkpoint of format version {version}, newer than this "
                            f"ember reads (version {FORMAT_VERSION}); upgrade ember to load it.")
     expected = _PREAMBLE_LEN + header_len + payload_len + _TRAILER_LEN
-    if size is not None and size < expected:
-        raise _truncated(name, size, expected)
-    if size is not None and size > expected:
-        raise _corrupt(name, f"{size - expected} unexpected bytes after the end of the checkpoint")
+    if src.size is not None and src.size < expected:
+        raise _truncated(name, src.size, expected)
+    if src.exact and src.size is not None and src.size > expected:
+        raise _corrupt(name, f"{src.size - expected} unexpected bytes after the end of the checkpoint")
     hasher = hashlib.sha256(head)
-    header_bytes = _read(fh, header_len)
+    header_bytes = src.read(header_len)
     hasher.update(header_bytes)
     if len(header_bytes) < header_len:
-        raise _truncated(name, _PREAMBLE_LEN + len(header_bytes), expected)
+        raise _truncated(name, src.done, expected)
     try:
         header = json.loads(header_bytes.decode("utf-8"))
-        entries = header["tensors"]
-        dtypes = [np.dtype(_np_dtype(e["dtype"], name)) for e in entries]
-        # Checked before allocating, so a damaged header cannot ask for more memory than the file holds.
-        _check_layout(entries, dtypes, payload_len)
-        header["object"]  # noqa: B018 - a header without it is damaged
-    except (ValueError, KeyError, TypeError, _Corrupt) as e:
-        raise _corrupt(name, "its header is unreadable") from e
-    return header, hasher, header_len, payload_len, dtypes
+    except RecursionError:
+        raise _corrupt(name, "its header is nested too deeply to parse") from None
+    except ValueError as e:  # UnicodeDecodeError and json's errors are ValueErrors
+        raise _corrupt(name, f"its header is unreadable: {str(e)[:200]}") from None
+    try:
+        dtypes = _check_header(header, payload_len, name)
+        names = check(header["object"], [e["kind"] for e in header["tensors"]])
+    except Corrupt as e:
+        raise _corrupt(name, str(e)) from None
+    return _Header(header, hasher, expected, payload_len, dtypes, names)
 
 
-def _load(fh: IO[bytes], name: str, size: int | None, map_location: MapLocation, weights_only: bool) -> Any:
+def _check_header(header: Any, payload_len: int, file: str) -> list[Any]:
+    """The NumPy dtype of each tensor the header lists, once its entries are checked against the payload."""
     import numpy as np
 
-    header, hasher, header_len, payload_len, dtypes = _read_header(fh, name, size)
-    entries = header["tensors"]
-    expected = _PREAMBLE_LEN + header_len + payload_len + _TRAILER_LEN
-    # Before reading the payload and importing anything: a module whose class is not allowed stops the load.
-    resolve = _Resolver(header["object"], weights_only)
-    arrays = [np.empty(tuple(e["shape"]), dtype=d) for e, d in zip(entries, dtypes)]
+    if not isinstance(header, dict) or not isinstance(header.get("tensors"), list) or "object" not in header:
+        raise Corrupt("its header is not an object with a list of tensors and an object")
+    dtypes = []
     pos = 0
-    done = _PREAMBLE_LEN + header_len
-    for entry, arr in zip(entries, arrays):
-        # NOTE: the payload is read straight into each tensor's own array: no second copy in memory.
+    for i, e in enumerate(header["tensors"]):
+        if not isinstance(e, dict):
+            raise Corrupt(f"tensor {i} of its header is not an object")
+        kind, dtype, shape, nbytes, offset = (e.get(k) for k in ("kind", "dtype", "shape", "nbytes", "offset"))
+        if kind not in ("tensor", "ndarray") or not isinstance(dtype, str) or dtype not in _dt.by_name:
+            raise Corrupt(f"tensor {i} of its header has no known kind and dtype")
+        d = np.dtype(_np_dtype(dtype, file))
+        if not (isinstance(shape, list) and len(shape) <= 64 and all(type(s) is int and s >= 0 for s in shape)):
+            raise Corrupt(f"tensor {i} of its header has an invalid shape")
+        if math.prod(s or 1 for s in shape) * d.itemsize >= 2**62:  # NumPy refuses such a shape, even empty
+            raise Corrupt(f"tensor {i} of its header has a shape too large for any memory")
+        n = math.prod(shape) * d.itemsize
+        if type(nbytes) is not int or nbytes != n:
+            raise Corrupt(f"tensor {i} of its header declares {nbytes!r} bytes for a shape and dtype of {n}")
+        if type(offset) is not int or offset < pos or offset + n > payload_len:
+            raise Corrupt(f"tensor {i} of its header lies at bytes {offset!r}+{n}, outside the free part of the "
+                          f"{payload_len}-byte payload")
+        if kind == "tensor":
+            grad, param = e.get("requires_grad"), e.get("parameter")
+            if not isinstance(e.get("device"), str) or type(grad) is not bool or type(param) is not bool:
+                raise Corrupt(f"tensor {i} of its header has no device, requires_grad or parameter")
+            if grad and not (_dt.by_name[dtype].is_floating_point or _dt.by_name[dtype].is_complex):
+                raise Corrupt(f"tensor {i} of its header requires grad but has dtype {dtype}")
+        dtypes.append(d)
+        pos = offset + n
+    return dtypes
+
+
+def _load(src: Source, map_location: MapLocation, weights_only: bool) -> Any:
+    import numpy as np
+
+    h = _read_header(src)
+    name = src.name
+    entries = h.header["tensors"]
+    # Before reading the payload and importing anything: a module whose class is not allowed stops the load.
+    resolve = _Resolver(h.names, weights_only, name)
+    arrays = []
+    pos = 0
+    for entry, dtype in zip(entries, h.dtypes):
         if entry["offset"] > pos:
-            gap = _read(fh, entry["offset"] - pos)
-            hasher.update(gap)
-            done += len(gap)
-        buf = arr.reshape(-1).view(np.uint8)
-        got = _readinto(fh, buf)
-        hasher.update(buf[:got].data)
-        done += got
-        if got < buf.nbytes:
-            raise _truncated(name, done, expected)
+            h.hasher.update(src.read(entry["offset"] - pos))
+        # NOTE: the payload is read straight into each tensor's own array: no second copy in memory.
+        arr, got = src.read_array(tuple(entry["shape"]), dtype, entry["nbytes"])
+        if got < entry["nbytes"]:
+            raise _truncated(name, src.done, h.expected)
+        h.hasher.update(arr.reshape(-1).view(np.uint8).data)
+        arrays.append(arr)
         pos = entry["offset"] + entry["nbytes"]
-    if payload_len > pos:
-        rest = _read(fh, payload_len - pos)
-        hasher.update(rest)
-        done += len(rest)
-    trailer = _read(fh, _TRAILER_LEN)
-    if len(trailer) < _TRAILER_LEN or done < _PREAMBLE_LEN + header_len + payload_len:
-        raise _truncated(name, done + len(trailer), expected)
+    if h.payload_len > pos:
+        h.hasher.update(src.read(h.payload_len - pos))
+    trailer = src.read(_TRAILER_LEN)
+    if src.done < h.expected:
+        raise _truncated(name, src.done, h.expected)
     if trailer[32:] != _END:
         raise _corrupt(name, "its end marker is missing")
-    if trailer[:32] != hasher.digest():
+    if trailer[:32] != h.hasher.digest():
         raise _corrupt(name, "the SHA-256 checksum of its contents does not match")
 
     if sys.byteorder == "big":
         arrays = [a.byteswap() for a in arrays]
     placer = Placer(map_location)
     values = [arr if e["kind"] == "ndarray" else placer.place(arr, e) for e, arr in zip(entries, arrays)]
-    return Decoder(values, resolve).decode(header["object"])
+    try:
+        return Decoder(values, resolve).decode(h.header["object"])
+    except Corrupt as e:
+        raise _corrupt(name, str(e)) from e.__cause__
 
 
 class _Resolver:
     """The classes of the modules in a file (and the functions they hold): allowlisted ones with
     ``weights_only``, else imported."""
 
-    def __init__(self, structure: Any, weights_only: bool) -> None:
+    def __init__(self, names: list[tuple[str, str]], weights_only: bool, file: str) -> None:
         self.weights_only = weights_only
+        self.file = file
         self.allowed = allowed() if weights_only else {}
         if weights_only:
-            for module, qualname in classes_in(structure):
+            for module, qualname in names:
                 if f"{module}.{qualname}" not in self.allowed:
                     raise weights_only_error(f"{module}.{qualname}")
 
@@ -369,31 +390,19 @@ class _Resolver:
 
             cls = lookup(importlib.import_module(module), qualname)
             if cls is None:
-                raise AttributeError(f"ember.load: the file refers to {name}, but the module {module!r} has no "
+                raise AttributeError(f"ember.load: {self.file} refers to {name}, but the module {module!r} has no "
                                      f"attribute {qualname!r}. Import or define it where ember.load can find it "
                                      "(a class saved from a script's __main__ must be defined in the loading "
                                      "script too).")
         if not is_module_class:
             if not callable(cls) or isinstance(cls, type):
-                raise RuntimeError(f"ember.load: the file names {name} as a function, but {cls!r} is not one; "
+                raise RuntimeError(f"ember.load: {self.file} names {name} as a function, but {cls!r} is not one; "
                                    "the file is damaged or was crafted.")
             return cls
         if not (isinstance(cls, type) and issubclass(cls, Module)):
-            raise RuntimeError(f"ember.load: the file names {name} as the class of a module, but {cls!r} is not "
-                               "an ember nn.Module subclass; the file is damaged or was crafted.")
+            raise RuntimeError(f"ember.load: {self.file} names {name} as the class of a module, but {cls!r} is "
+                               "not an ember nn.Module subclass; the file is damaged or was crafted.")
         return cls
-
-
-def _check_layout(entries: list[dict[str, Any]], dtypes: list[Any], payload_len: int) -> None:
-    pos = 0
-    for e, d in zip(entries, dtypes):
-        n = math.prod(e["shape"]) * d.itemsize
-        if (e["kind"] not in ("tensor", "ndarray") or any(not isinstance(s, int) or s < 0 for s in e["shape"])
-                or e["nbytes"] != n or e["offset"] < pos):
-            raise _Corrupt
-        pos = e["offset"] + n
-    if pos > payload_len:
-        raise _Corrupt
 
 
 def _np_dtype(name: str, file: str) -> Any:
@@ -404,38 +413,4 @@ def _np_dtype(name: str, file: str) -> Any:
             raise RuntimeError(f"{file} holds bfloat16 tensors; reading them needs the ml_dtypes package: "
                                "pip install ml_dtypes") from None
         return ml_dtypes.bfloat16
-    if name not in _dt.by_name:
-        raise _Corrupt(name)
     return _dt.by_name[name].name
-
-
-def _read(fh: IO[bytes], n: int) -> bytes:
-    """Up to ``n`` bytes; fewer only at the end of the file."""
-    chunks = []
-    while n > 0:
-        b = fh.read(n)
-        if not b:
-            break
-        chunks.append(b)
-        n -= len(b)
-    return b"".join(chunks)
-
-
-def _readinto(fh: IO[bytes], buf: Any) -> int:
-    """Fill ``buf`` from ``fh``; returns how many bytes were read (fewer only at the end of the file)."""
-    view = memoryview(buf)
-    n = 0
-    readinto = getattr(fh, "readinto", None)
-    while n < len(view):
-        if readinto is not None:
-            got = readinto(view[n:])
-        else:
-            b = fh.read(len(view) - n)
-            got = len(b)
-            view[n:n + got] = b
-        if not got:
-            break
-        n += got
-    return n
-
-

@@ -9,8 +9,9 @@ path, and its state (its ``__getstate__()``, by default its ``__dict__``: parame
 hooks and plain attributes) encoded as data, so no code is stored and nothing is pickled. A module met again
 is ``{"$ref": n}``, so shared submodules and tied weights load as one object. A module-level function held
 by a module (an activation such as ``F.relu``) is ``{"$global": [module, qualname]}``, a name, as pickle
-stores it. Loading creates the object
-with ``cls.__new__(cls)`` (no constructor runs) and gives it the state with ``__setstate__``, as pickle does.
+stores it. Loading (``_decode``) creates the object with ``cls.__new__(cls)`` (no constructor runs) and gives
+it the state with ``__setstate__``, as pickle does. Nesting deeper than ``_decode.MAX_DEPTH`` containers is
+refused here, as loading would refuse it.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ import math
 import sys
 import types
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from .. import dtypes as _dt
 from ..device import device as _device
 from ..tensor import Size, Tensor
+from ._decode import MAX_DEPTH
 
 _MODULE_DATA = ("A module is saved as data: its parameters, buffers, submodules and attributes that are tensors, "
                 "numbers, strings, bools, None, dtypes, devices, or lists, tuples, sets and dicts of these")
@@ -40,6 +42,7 @@ class Encoder:
         self._objects: dict[int, int] = {}
         self._keep: list[Any] = []  # keeps memoized objects alive so their ids stay unique
         self._owner: tuple[str, str] | None = None  # (path, class) of the module whose state is being encoded
+        self._depth = 0  # containers around the object being encoded, counted as _decode.check counts them
 
     @property
     def has_objects(self) -> bool:
@@ -67,9 +70,15 @@ class Encoder:
         if isinstance(obj, Size):
             return {"$size": list(obj)}
         if isinstance(obj, list):
-            return [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]
+            self._enter(where)
+            out: Any = [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]
+            self._depth -= 1  # (not in a finally: an error ends the whole save)
+            return out
         if isinstance(obj, tuple):
-            return {"$tuple": [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
+            self._enter(where)
+            out = {"$tuple": [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
+            self._depth -= 1
+            return out
         if isinstance(obj, dict):
             return self._dict(obj, where, lambda k: f"{where}[{k!r}]")
         if isinstance(obj, (set, frozenset)):
@@ -81,7 +90,10 @@ class Encoder:
             except TypeError:
                 elements = list(obj)
             tag = "$set" if isinstance(obj, set) else "$frozenset"
-            return {tag: [self.encode(v, where) for v in elements]}
+            self._enter(where)
+            out = {tag: [self.encode(v, where) for v in elements]}
+            self._depth -= 1
+            return out
         if _is_module(obj):
             return self._module(obj, where)
         if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)) and self._owner is not None:
@@ -95,12 +107,22 @@ class Encoder:
     def _dict(self, obj: dict[Any, Any], where: str, path: Callable[[Any], str]) -> Any:
         tag = "$odict" if isinstance(obj, OrderedDict) else "$dict"
         items = []
+        self._enter(where)
         for k, v in obj.items():
             if not _is_key(k):
                 raise TypeError(f"ember.save: the dict at {where} has a key of type {type(k).__name__}; "
                                 "keys must be str, int, float, bool, None or tuples of these")
             items.append([self.encode(k, where), self.encode(v, path(k))])
+        self._depth -= 1
         return {tag: items}
+
+    def _enter(self, where: str) -> None:
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            # RecursionError, as pickling so deep a structure raises in PyTorch; ember.load would refuse it
+            raise RecursionError(f"ember.save: the object at {where} is nested more than {MAX_DEPTH} containers "
+                                 "(lists, tuples, sets, dicts, modules) deep, which ember.load refuses as a guard "
+                                 "against hostile files; flatten the structure (e.g. a dict keyed by path).")
 
     def _unsupported(self, obj: Any, where: str) -> TypeError:
         kind = f"{type(obj).__module__}.{type(obj).__qualname__}"
@@ -129,11 +151,13 @@ class Encoder:
         module, qualname = _class_path(cls, where)
         idx = self._objects[id(obj)] = len(self._objects)
         self._keep.append(obj)
+        self._enter(where)
         getstate = getattr(obj, "__getstate__", None)  # object.__getstate__ is Python 3.11+
         state = getstate() if getstate is not None else obj.__dict__
         owner, self._owner = self._owner, (where, f"{module}.{qualname}")
         try:
             if isinstance(state, dict) and all(isinstance(k, str) for k in state):
+                self._enter(where)  # the state dict is a container of its own when decoded
                 items = []
                 for k, v in state.items():
                     if k in ("_parameters", "_buffers", "_modules") and isinstance(v, dict):
@@ -143,10 +167,12 @@ class Encoder:
                         value = self.encode(v, f"{where}.{k}")
                     items.append([k, value])
                 body: Any = {"$dict": items}
+                self._depth -= 1
             else:
                 body = self.encode(state, f"{where}.__getstate__()")
         finally:
             self._owner = owner
+        self._depth -= 1
         return {"$module": [idx, module, qualname, body]}
 
     def _array(self, obj: Any, where: str) -> int:
@@ -212,76 +238,3 @@ def lookup(module: Any, qualname: str) -> Any:
             return None
         obj = getattr(obj, part, None)
     return obj
-
-
-def classes_in(node: Any) -> Iterator[tuple[str, str]]:
-    """The (module, qualname) of every module object in an encoded structure, outermost first."""
-    if isinstance(node, list):
-        for v in node:
-            yield from classes_in(v)
-    elif isinstance(node, dict):
-        for tag, body in node.items():
-            if tag == "$module":
-                yield body[1], body[2]
-                yield from classes_in(body[3])
-            elif tag == "$global":
-                yield body[0], body[1]
-            elif isinstance(body, (list, dict)):
-                yield from classes_in(body)
-
-
-class Decoder:
-    """Rebuilds the structure from its JSON form; ``resolve(module, qualname, is_module_class)`` gives each
-    module's class and each function a module holds."""
-
-    def __init__(self, values: list[Any], resolve: Callable[[str, str, bool], Any]) -> None:
-        self.values = values
-        self.resolve = resolve
-        self.objects: dict[int, Any] = {}
-
-    def decode(self, node: Any) -> Any:
-        """The object ``node`` encodes."""
-        if isinstance(node, list):
-            return [self.decode(v) for v in node]
-        if not isinstance(node, dict):
-            return node
-        ((tag, body),) = node.items()
-        if tag == "$tensor" or tag == "$ndarray":
-            return self.values[body]
-        if tag == "$tuple":
-            return tuple(self.decode(v) for v in body)
-        if tag == "$dict":
-            return {self.decode(k): self.decode(v) for k, v in body}
-        if tag == "$odict":
-            return OrderedDict((self.decode(k), self.decode(v)) for k, v in body)
-        if tag == "$set":
-            return {self.decode(v) for v in body}
-        if tag == "$frozenset":
-            return frozenset(self.decode(v) for v in body)
-        if tag == "$float":
-            return float(body)
-        if tag == "$dtype":
-            return _dt.by_name[body]
-        if tag == "$device":
-            return _device(body)
-        if tag == "$size":
-            return Size(body)
-        if tag == "$module":
-            return self._module(*body)
-        if tag == "$ref":
-            return self.objects[body]
-        if tag == "$global":
-            return self.resolve(body[0], body[1], False)
-        raise ValueError(f"unknown tag {tag!r}")
-
-    def _module(self, idx: int, module: str, qualname: str, state: Any) -> Any:
-        cls = self.resolve(module, qualname, True)
-        obj = cls.__new__(cls)
-        self.objects[idx] = obj  # before its state: a submodule may refer back to it
-        value = self.decode(state)
-        setstate = getattr(obj, "__setstate__", None)
-        if setstate is not None:
-            setstate(value)
-        else:
-            obj.__dict__.update(value)
-        return obj

@@ -36,11 +36,17 @@ def foreign_message(name: str, head: bytes, fh: IO[bytes]) -> str:
 def _is_torch_zip(head: bytes, fh: IO[bytes]) -> bool:
     import zipfile
 
+    # NOTE: anything may go wrong reading a hostile zip (or a stream that cannot seek); the diagnosis is
+    # best effort and must never raise, so every failure falls back on the first entry's name.
     try:
-        fh.seek(0)
+        fh.seek(fh.tell() - len(head))  # where this file began: a stream may hold other data before it
         with zipfile.ZipFile(fh) as z:
             names = z.namelist()
     except Exception:
-        # NOTE: a truncated zip has no central directory; fall back on the first entry's name.
-        return b"data.pkl" in head + (fh.read(256) or b"")
+        # a truncated zip has no central directory
+        try:
+            more = fh.read(256) or b""
+        except Exception:
+            more = b""
+        return b"data.pkl" in head + more
     return any(n.endswith("data.pkl") for n in names)

@@ -81,7 +81,10 @@ def read(fh: IO[bytes], name: str) -> list[tuple[str, Any]]:
     data = fh.read()
     try:
         items = safetensors.deserialize(data)
-    except Exception as e:  # SafetensorError: the rust reader's own message says what is wrong
+    except BaseException as e:  # SafetensorError: the rust reader's own message says what is wrong
+        # NOTE: a panic in the rust reader surfaces as pyo3's PanicException, a BaseException
+        if not isinstance(e, Exception) and type(e).__name__ != "PanicException":
+            raise
         raise RuntimeError(f"{name} is not a valid safetensors file ({e}). It was damaged, cut short, or is "
                            "another kind of file; restore or re-save it.") from None
     del data  # NOTE: references are dropped as soon as possible so peak memory stays near twice the file
