@@ -194,6 +194,11 @@ class JaxBackend(ArrayAPIBackend):
         """Block until queued work finishes."""
         self._jax.effects_barrier()
 
+    def memory_capacity(self, index: Any) -> int | None:
+        """Bytes XLA may allocate on the device (its allocator's limit on GPUs); None on CPU (host memory)."""
+        stats = self._devices[index or 0].memory_stats()
+        return stats.get("bytes_limit") if stats else None
+
     def copy(self, a: Any) -> Any:
         """A copy (immutable arrays: the array itself is safe to share)."""
         return a

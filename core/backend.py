@@ -53,6 +53,12 @@ Mutable backends (``mutable = True``) also provide ``setitem(a, key, value)`` (i
 ``copy_into(dst, src)`` (in place, broadcasting), and their elementwise primitives accept
 ``out=`` for in-place updates. Immutable backends get views and in-place ops emulated by core.
 
+Optional ``memory_capacity(index) -> int | None``: the bytes one device can hold. Core refuses a creation
+request larger than that with PyTorch's "can't allocate memory" RuntimeError before calling the backend (some
+allocators, XLA's among them, abort the process instead of raising); without it, or when it returns None, the
+bound is the host's physical memory. A backend's ``MemoryError`` from a creation primitive becomes the same
+RuntimeError.
+
 Optional fused kernels (core has a reference built from primitives; see ``OPTIONAL``) are looked
 up with ``getattr(backend, name, None)``; a backend may set one to None to use core's reference.
 Arrays are native arrays; shapes are ``(N, C, *spatial)``; ``padding`` is ``((lo, hi), ...)`` per

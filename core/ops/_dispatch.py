@@ -140,7 +140,7 @@ def _cast_scalar(s: Any, dt: _dt.dtype) -> Any:
     # NOTE: PyTorch converts an int scalar to an integer tensor's dtype by wrapping (int8: 300 acts as 44, in
     # arithmetic and comparisons alike), where NumPy and array-api-strict raise OverflowError and JAX fails on
     # values past int64
-    if dt._category == 1 and builtins.type(s) is builtins.int:
+    if dt._category == 1 and builtins.type(s) is builtins.int and not 0 <= s <= 127:  # 0..127 fit every int dtype
         return wrap_int(s, dt)
     return s
 

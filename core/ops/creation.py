@@ -9,9 +9,10 @@ from typing import Any
 
 from .. import dtypes as _dt
 from ..tensor import Tensor, _wrap
-from ._dispatch import canon_device, check_dtype, type_name
+from ._dispatch import canon_device, check_dtype, type_name, wrap_int
 
 _INT, _FLOAT, _BOOL = builtins.int, builtins.float, builtins.bool
+_I64_MAX = (1 << 63) - 1
 
 
 def _np() -> Any:
@@ -36,12 +37,131 @@ def _size(size: Sequence[Any]) -> tuple[int, ...]:
         size = size[0]
     try:
         out = tuple(_INT(s) for s in size)
-    except TypeError:
-        raise TypeError(f"size must be a sequence of ints, got {size!r}") from None
-    for s in out:
-        if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(out)}")
+    except (TypeError, ValueError):  # int('a') is a ValueError; PyTorch's is a TypeError (issue 14)
+        bad = next((s for s in size if not isinstance(s, (_INT, Tensor))), size)
+        raise TypeError(f"argument 'size' must be tuple of ints, not {type(bad).__name__}") from None
+    for i, s in enumerate(out):
+        if not 0 <= s <= _I64_MAX:
+            if s < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(out)}")
+            raise TypeError(f"argument 'size' failed to unpack the object at pos {i + 1} with error "
+                            "\"Overflow when unpacking long long\"")
     return out
+
+
+# -- allocation guards ----------------------------------------------------------------------------
+# NOTE: XLA aborts the process (SIGABRT) on a size it cannot allocate instead of raising, so every creation
+# path checks the byte count against what the device holds before asking a backend for memory.
+
+_CAPACITY: dict[Any, int] = {}
+
+
+def _host_memory() -> int:
+    """Bytes of physical memory on this machine (no bound where the OS will not say)."""
+    import os
+
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # not POSIX: leave it to the allocator
+        return _I64_MAX
+
+
+def _capacity(dev: Any) -> int:
+    cap = _CAPACITY.get(dev)
+    if cap is None:
+        query = getattr(dev._be, "memory_capacity", None)
+        cap = query(dev.index) if query is not None else None
+        cap = _CAPACITY[dev] = cap if cap is not None else _host_memory()
+    return cap
+
+
+def check_alloc(shape: Sequence[int], dtype: _dt.dtype, dev: Any) -> None:
+    """Raise PyTorch's RuntimeError when a tensor of ``shape`` and ``dtype`` cannot be allocated on ``dev``."""
+    n = 1
+    for s in shape:
+        n *= s
+    if n and n * dtype.itemsize <= _capacity(dev):
+        return
+    # PyTorch multiplies the sizes in uint64, so an overflowing prefix fails even when a later size is 0.
+    # NOTE: stricter than PyTorch for empty tensors: the nonzero sizes' byte count must fit in int64, since
+    # NumPy refuses ([2**62, 0] float32: "array is too big") and XLA aborts on such shapes.
+    prod = 1
+    for s in shape:
+        prod *= s or 1
+    if prod * dtype.itemsize > _I64_MAX:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
+    if n:
+        raise alloc_error(n * dtype.itemsize, dev)
+
+
+def alloc_error(nbytes: int, dev: Any, cause: BaseException | None = None) -> RuntimeError:
+    """PyTorch's out-of-memory RuntimeError for a request of ``nbytes`` on ``dev``."""
+    if cause is not None:
+        hint = f" ({cause}). Free tensors you no longer need, or ask for a smaller shape or dtype."
+    else:
+        hint = f", more than the {_capacity(dev)} bytes {dev} holds. Ask for a smaller shape or dtype."
+    return RuntimeError(f"can't allocate memory: you tried to allocate {nbytes} bytes{hint}")
+
+
+def _nbytes(shape: Sequence[int], dtype: _dt.dtype) -> int:
+    n = dtype.itemsize
+    for s in shape:
+        n *= s
+    return n
+
+
+# -- fill values -----------------------------------------------------------------------------------
+
+#: PyTorch's C++ type name of each dtype, as its overflow message spells it
+_CTYPE = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+          "float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float", "float64": "double",
+          "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+#: largest finite value of each floating dtype (complex: of its parts)
+_FMAX = {"float16": 65504.0, "bfloat16": 3.3895313892515355e38, "float32": 3.4028234663852886e38,
+         "float64": 1.7976931348623157e308, "complex64": 3.4028234663852886e38,
+         "complex128": 1.7976931348623157e308}
+
+
+#: (lowest, highest) value of each integer dtype
+_IRANGE = {d: (-(1 << (d.bits - 1)), (1 << (d.bits - 1)) - 1) if d.is_signed else (0, (1 << d.bits) - 1)
+           for d in (_dt.uint8, _dt.int8, _dt.int16, _dt.int32, _dt.int64)}
+
+
+def _overflow(dt: _dt.dtype) -> RuntimeError:
+    return RuntimeError(f"value cannot be converted to type {_CTYPE[dt.name]} without overflow")
+
+
+def checked_convert(value: Any, dt: _dt.dtype) -> Any:
+    """``value`` checked as PyTorch converts a scalar to ``dt`` (its RuntimeError on overflow), and an integer
+    wrapped into ``dt``'s range where PyTorch accepts it (``-1`` as uint8 is 255)."""
+    if not isinstance(value, (_INT, _FLOAT, builtins.complex)) and hasattr(value, "item"):
+        value = value.item()  # NumPy scalars
+    if isinstance(value, _BOOL):
+        return value
+    if isinstance(value, _INT) and not -(1 << 63) <= value < 1 << 64:  # PyTorch's scalars are int64 or uint64
+        raise OverflowError("int too big to convert" if value > 0 else "can't convert negative int to unsigned")
+    if dt is _dt.bool:
+        return value != 0  # NaN is True, as in PyTorch
+    if isinstance(value, builtins.complex):
+        if not dt.is_complex and value.imag != 0:
+            raise _overflow(dt)
+        checked_convert(value.imag, dt)
+        real = checked_convert(value.real, dt)
+        return value if dt.is_complex else real
+    limits = _IRANGE.get(dt)
+    if limits is None:  # floating: inf and NaN convert, finite values must be in range
+        if abs(value) > _FMAX[dt.name] and value - value == 0:
+            raise _overflow(dt)
+        return value
+    lo, hi = limits
+    if isinstance(value, _INT):
+        # NOTE: PyTorch lets a negative int down to -max into an unsigned type, wrapping as in two's complement
+        if value > hi or value < (lo if lo else -hi):
+            raise _overflow(dt)
+        return value if value >= lo else wrap_int(value, dt)
+    if not lo <= value <= hi:  # also false for NaN
+        raise _overflow(dt)
+    return value
 
 
 def _finish(data: Any, dtype: _dt.dtype, dev: Any, requires_grad: bool) -> Tensor:
@@ -226,11 +346,15 @@ def _size_kw(fn: str, size: Sequence[Any], kwargs: dict[str, Any]) -> Sequence[A
 def _filled(kind: str, size: Sequence[Any], dtype: Any, device: Any, requires_grad: bool, fill: Any = None) -> Tensor:
     shape = _size(size)
     dt, dev = _resolve(dtype, device)
+    check_alloc(shape, dt, dev)
     be = dev._be
-    if kind == "full":
-        data = be.full(shape, fill, dt, dev.index)
-    else:
-        data = getattr(be, kind)(shape, dt, dev.index)
+    try:
+        if kind == "full":
+            data = be.full(shape, checked_convert(fill, dt), dt, dev.index)
+        else:
+            data = getattr(be, kind)(shape, dt, dev.index)
+    except MemoryError as e:
+        raise alloc_error(_nbytes(shape, dt), dev, e) from None
     return _finish(data, dt, dev, requires_grad)
 
 
@@ -302,9 +426,15 @@ def eye(n: int, m: int | None = None, *, k: int = 0, out: Tensor | None = None, 
     if n < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
     m = n if m is None else m
+    if m < 0:
+        raise RuntimeError(f"m must be greater or equal to 0, got {m}")
     dt, dev = _resolve(dtype, device)
-    data = dev._be.eye(n, m, dt, dev.index) if k == 0 else dev._be.tril(dev._be.triu(
-        dev._be.ones((n, m), dt, dev.index), k), k)
+    check_alloc((n, m), dt, dev)
+    try:
+        data = dev._be.eye(n, m, dt, dev.index) if k == 0 else dev._be.tril(dev._be.triu(
+            dev._be.ones((n, m), dt, dev.index), k), k)
+    except MemoryError as e:
+        raise alloc_error(_nbytes((n, m), dt), dev, e) from None
     return _finish(data, dt, dev, requires_grad)
 
 
@@ -326,12 +456,18 @@ def arange(start: Any = 0, end: Any = None, step: Any = 1, *, out: Tensor | None
     if dt.is_complex:
         raise NotImplementedError(f"\"arange_cpu\" not implemented for '{type_name(dt)}'")
     n = max(0, math.ceil((end - start) / step))
-    if dt.is_floating_point:
-        np = _np()
-        host = (start + np.arange(n, dtype="float64") * step).astype(_host_np_dtype(dt))
-        data = dev._be.from_host(host, dev.index)
-    else:
-        data = dev._be.arange(start, start + n * step if n else start, step, dt, dev.index)
+    check_alloc((n,), dt, dev)
+    if dt.is_floating_point:  # computed in float64 on the host first
+        check_alloc((n,), _dt.float64, canon_device("cpu"))
+    try:
+        if dt.is_floating_point:
+            np = _np()
+            host = (start + np.arange(n, dtype="float64") * step).astype(_host_np_dtype(dt))
+            data = dev._be.from_host(host, dev.index)
+        else:
+            data = dev._be.arange(start, start + n * step if n else start, step, dt, dev.index)
+    except MemoryError as e:
+        raise alloc_error(_nbytes((n,), dt), dev, e) from None
     return _finish(data, dt, dev, requires_grad)
 
 
@@ -350,17 +486,23 @@ def linspace(start: Any, end: Any, steps: int, *, out: Tensor | None = None, dty
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt, dev = _resolve(dtype, device)
+    check_alloc((steps,), dt, dev)
+    # the values are computed in float64 on the host first, so that buffer must fit there too
+    check_alloc((steps,), _dt.float64, canon_device("cpu"))
     np = _np()
-    host = np.linspace(float(start), float(end), steps, dtype="float64")
-    if steps > 1:
-        # PyTorch fills the second half from the end, making the sequence symmetric
-        step = (float(end) - float(start)) / (steps - 1)
-        half = steps // 2
-        idx = np.arange(steps)
-        host = np.where(idx < half, float(start) + step * idx, float(end) - step * (steps - idx - 1))
-    if dt._category < 2:
-        host = np.trunc(host)
-    data = dev._be.from_host(host.astype(_host_np_dtype(dt)), dev.index)
+    try:
+        host = np.linspace(float(start), float(end), steps, dtype="float64")
+        if steps > 1:
+            # PyTorch fills the second half from the end, making the sequence symmetric
+            step = (float(end) - float(start)) / (steps - 1)
+            half = steps // 2
+            idx = np.arange(steps)
+            host = np.where(idx < half, float(start) + step * idx, float(end) - step * (steps - idx - 1))
+        if dt._category < 2:
+            host = np.trunc(host)
+        data = dev._be.from_host(host.astype(_host_np_dtype(dt)), dev.index)
+    except MemoryError as e:
+        raise alloc_error(_nbytes((steps,), dt), dev, e) from None
     return _finish(data, dt, dev, requires_grad)
 
 
@@ -369,6 +511,7 @@ def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, out: Tenso
              requires_grad: bool = False) -> Tensor:
     """``base ** linspace(start, end, steps)``."""
     dt, dev = _resolve(dtype, device)
+    check_alloc((steps,), dt, dev)
     np = _np()
     exps = linspace(start, end, steps, dtype=_dt.float64, device="cpu").numpy()
     host = np.power(float(base), exps).astype(_host_np_dtype(dt))

@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import dtypes as _dt
 from ..amp._state import AUTOCAST, autocast_call
-from ..autograd.grad_mode import GRAD
+from ..autograd.grad_mode import CENSUS, GRAD
 from ..autograd.graph import Node
 from ..tensor import Tensor, _wrap
 from ._dispatch import (
@@ -272,7 +272,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
                 r = _wrap(dev._be.add(input._data, other._data), input.dtype, dev)
             except ValueError:
                 raise broadcast_error(input._data, other._data) from None
-            if GRAD.enabled and (input._rg or other._rg):
+            if (input._rg or other._rg) and (CENSUS.grad_all_on or GRAD.enabled):
                 node = _new(AddBackward0)
                 node.x_shape = input._data.shape
                 node.y_shape = other._data.shape
@@ -319,7 +319,7 @@ def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
                 r = _wrap(dev._be.multiply(input._data, other._data), input.dtype, dev)
             except ValueError:
                 raise broadcast_error(input._data, other._data) from None
-            if GRAD.enabled and (input._rg or other._rg):
+            if (input._rg or other._rg) and (CENSUS.grad_all_on or GRAD.enabled):
                 fast_record2(r, MulBackward0(input, other), input, other)
             return r
     return _binary(input, other, "multiply", MulBackward0, out=out)
@@ -632,12 +632,22 @@ def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None
     dt = input.dtype
     if dt._category < 2 and (isinstance(min, builtins.float) or isinstance(max, builtins.float)):
         dt = _dt.get_default_dtype()
-    a = input._data if dt is input.dtype else be.astype(input._data, dt)
-    data = be.clip(a, min, max)
-    if getattr(data, "dtype", None) is not None and data.dtype != a.dtype:
-        data = be.astype(data, dt)
+    from .creation import checked_convert
+
+    # PyTorch converts each bound to the result dtype, raising where it overflows (int8 and min=300)
+    lo = None if min is None else checked_convert(min, dt)
+    hi = None if max is None else checked_convert(max, dt)
+    if lo != lo or hi != hi:
+        # NOTE: PyTorch's kernel is min(max(x, lo), hi) with NaN-propagating min/max, so a NaN bound makes
+        # every element NaN; NumPy's and XLA's clip ignore it
+        data = be.full(input._data.shape, builtins.float("nan"), dt, dev.index)
+    else:
+        a = input._data if dt is input.dtype else be.astype(input._data, dt)
+        data = be.clip(a, lo, hi)
+        if getattr(data, "dtype", None) is not None and data.dtype != a.dtype:
+            data = be.astype(data, dt)
     r = _wrap(data, dt, dev)
-    if GRAD.enabled and input._rg:
+    if input._rg and GRAD.enabled:
         record(r, ClampBackward1(input, min, max), input)
     return handle_out(r, out)
 

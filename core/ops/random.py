@@ -13,7 +13,7 @@ from typing import Any
 from .. import dtypes as _dt
 from ..tensor import Tensor, _wrap
 from ._dispatch import canon_device, check_dtype, check_inplace, write
-from .creation import _finish, _resolve, _size, _size_kw
+from .creation import _finish, _nbytes, _resolve, _size, _size_kw, alloc_error, check_alloc
 
 _DEFAULT_SEED = 67280421310721  # PyTorch's default CPU seed
 
@@ -126,6 +126,17 @@ def _factory_gen(generator: Generator | None, dev: Any) -> tuple[Any, Any]:
     return dev._be, _gen(generator, dev)
 
 
+def _draw(dev: Any, shape: tuple[int, ...], dt: _dt.dtype, sample: Any, *args: Any) -> Any:
+    """``sample(*args)`` (a backend draw of ``shape`` and ``dt``) moved to ``dev``, its size checked first."""
+    check_alloc(shape, dt, dev)
+    if dev.type != "cpu":
+        check_alloc(shape, dt, canon_device("cpu"))  # factory draws are made on the host, then moved
+    try:
+        return _to_dev(sample(*args), dev)
+    except MemoryError as e:
+        raise alloc_error(_nbytes(shape, dt), dev, e) from None
+
+
 def _to_dev(data: Any, dev: Any) -> Any:
     """``data`` drawn on the CPU backend moved to ``dev`` (a no-op for cpu)."""
     if dev.type == "cpu":
@@ -151,7 +162,7 @@ def rand(*size: Any, generator: Generator | None = None, out: Tensor | None = No
     if not dt.is_floating_point:
         raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dt.name}'")
     be, g = _factory_gen(generator, dev)
-    return _finish(_to_dev(be.uniform(g, shape, 0.0, 1.0, dt), dev), dt, dev, requires_grad)
+    return _finish(_draw(dev, shape, dt, be.uniform, g, shape, 0.0, 1.0, dt), dt, dev, requires_grad)
 
 
 def randn(*size: Any, generator: Generator | None = None, out: Tensor | None = None, dtype: _dt.dtype | None = None,
@@ -165,7 +176,7 @@ def randn(*size: Any, generator: Generator | None = None, out: Tensor | None = N
     if not dt.is_floating_point:
         raise RuntimeError(f"\"normal_kernel_cpu\" not implemented for '{dt.name}'")
     be, g = _factory_gen(generator, dev)
-    return _finish(_to_dev(be.normal(g, shape, 0.0, 1.0, dt), dev), dt, dev, requires_grad)
+    return _finish(_draw(dev, shape, dt, be.normal, g, shape, 0.0, 1.0, dt), dt, dev, requires_grad)
 
 
 def _complex_draw(fn: Any, shape: tuple[int, ...], generator: Generator | None, dt: _dt.dtype, device: Any,
@@ -197,7 +208,7 @@ def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Gene
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     dt, dev = _resolve(dtype or _dt.int64, device)
     be, g = _factory_gen(generator, dev)
-    return _finish(_to_dev(be.integers(g, low, high, shape, dt), dev), dt, dev, requires_grad)
+    return _finish(_draw(dev, shape, dt, be.integers, g, low, high, shape, dt), dt, dev, requires_grad)
 
 
 def randperm(n: int, *, generator: Generator | None = None, out: Tensor | None = None, dtype: _dt.dtype | None = None,
@@ -207,7 +218,7 @@ def randperm(n: int, *, generator: Generator | None = None, out: Tensor | None =
         raise RuntimeError(f"n must be non-negative, got{n}")
     dt, dev = _resolve(dtype or _dt.int64, device)
     be, g = _factory_gen(generator, dev)
-    return _finish(_to_dev(be.permutation(g, n, dt), dev), dt, dev, requires_grad)
+    return _finish(_draw(dev, (n,), dt, be.permutation, g, n, dt), dt, dev, requires_grad)
 
 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Sequence[int] | None = None, *, generator: Generator | None = None,
@@ -230,8 +241,8 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Sequence[int] | None = None, *
     shape = _size((tuple(size),))
     dt, dev = _resolve(dtype, device)
     be, g = _factory_gen(generator, dev)
-    return _finish(_to_dev(be.normal(g, shape, builtins.float(mean), builtins.float(std), dt), dev), dt, dev,
-                   requires_grad)
+    return _finish(_draw(dev, shape, dt, be.normal, g, shape, builtins.float(mean), builtins.float(std), dt), dt,
+                   dev, requires_grad)
 
 
 def bernoulli(input: Tensor, p: Any = None, *, generator: Generator | None = None, out: Tensor | None = None) -> Tensor:
