@@ -42,10 +42,19 @@ def collect_info() -> dict[str, Any]:
             _, entry["error"] = _safe(lambda dt=dt: plugins.get_backend(dt))
             entry["device_count"], _ = _safe(be.device_count, 0)
             entry["devices"], _ = _safe(be.device_names, [])
-        # NOTE: "experimental" until `ember conformance NAME` passed here for the versions installed now
-        entry["conformance"], _ = _safe(lambda be=be: _report.recorded_pass(be))
+        # NOTE: "experimental" until `ember conformance NAME` passed here for the versions installed now;
+        # a backend that cannot run here is never conformant, whatever was recorded or declared.
+        entry["conformance"] = None
+        if reason is None:
+            entry["conformance"], _ = _safe(lambda be=be: _report.recorded_pass(be))
         entry["verified_in_ci"] = bool(getattr(be, "verified_in_ci", False)) and entry["plugin"] == plugins._FIRST_PARTY
-        entry["experimental"] = entry["conformance"] is None and not entry["verified_in_ci"]
+        if reason is not None:
+            entry["status"] = "unavailable"
+        elif entry["conformance"] is not None or entry["verified_in_ci"]:
+            entry["status"] = "conformant"
+        else:
+            entry["status"] = "experimental"
+        entry["experimental"] = entry["status"] == "experimental"
         backends.append(entry)
     return {
         "ember": ember.__version__,
@@ -83,7 +92,9 @@ def _print_info(info: dict[str, Any]) -> None:
         if b["error"]:
             print(f"    error:       {b['error']}")
         c = b["conformance"]
-        if c is None and b["verified_in_ci"]:
+        if b["status"] == "unavailable":
+            print("    status:      unavailable here, so not conformant")
+        elif c is None and b["verified_in_ci"]:
             print("    status:      conformant (ember's CI runs the conformance suite on it; "
                   f"`ember conformance {b['name']}` checks this machine)")
         elif c is None:
@@ -126,9 +137,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_conformance(args: argparse.Namespace) -> int:
     from ember.conformance import _run
 
-    return _run.run(args.backend, skips=args.skips, xfails=args.xfails, max_examples=args.max_examples,
-                    junitxml=args.junitxml, json_path=args.json, keyword=args.keyword, verbose=args.verbose,
-                    record=not args.no_record)
+    try:
+        return _run.run(args.backend, skips=args.skips, xfails=args.xfails, max_examples=args.max_examples,
+                        junitxml=args.junitxml, json_path=args.json, keyword=args.keyword, verbose=args.verbose,
+                        record=not args.no_record)
+    except _run.CannotRun as e:
+        # NOTE: 2, as for a usage error: nothing ran, so no test result (pytest's 1) can be implied
+        print(f"ember conformance: error: {e}", file=sys.stderr)
+        return 2
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -157,8 +173,11 @@ def _parser() -> argparse.ArgumentParser:
     conf = sub.add_parser("conformance", help="run the conformance suite on a backend and summarize it by area",
                           description="Run ember's conformance suite on one backend and print passed/failed/"
                           "skipped per area. A whole-suite pass is recorded; until then `ember info` lists the "
-                          "backend as experimental. The backend's own skips/xfails files (its "
-                          "conformance_skips/conformance_xfails attributes) always apply.")
+                          "backend as experimental. A run that skips more than half of its tests is INCOMPLETE, "
+                          "not a pass. Exit status: 0 only when PASSED; 1 when INCOMPLETE; 2 when nothing could run "
+                          "(unknown or unavailable backend, pytest/Hypothesis or a skips file missing); pytest's "
+                          "own status otherwise (1: a test failed). The backend's own "
+                          "skips/xfails files (its conformance_skips/conformance_xfails attributes) always apply.")
     conf.add_argument("backend", help="backend name, device type or alias (numpy, cpu, jax, array_api_strict, ...)")
     conf.add_argument("--skips", action="append", default=[], metavar="FILE",
                       help="file of 'test-id-glob  # reason' lines to skip; repeatable")

@@ -1,10 +1,11 @@
 """Conformance results: the per-area summary, the JSON report and the recorded passes behind ``ember info``.
 
-A backend is *conformant* on this machine when ``ember conformance NAME`` ran the whole suite against it
-with no failure and no error, for the ember version, backend API version and library versions installed
-now. The run is recorded in a small JSON file (``$EMBER_CONFORMANCE_RECORD``, else
-``$XDG_CACHE_HOME/ember/conformance.json``, else ``~/.cache/ember/conformance.json``); any other backend,
-or one whose versions changed since its recorded pass, is listed as *experimental* by ``ember info``.
+A backend is *conformant* on this machine when it is available here and ``ember conformance NAME`` ran the
+whole suite against it with no failure, no error and at most half of the tests skipped (a run that skips
+more is *incomplete*), for the ember version, backend API version and library versions installed now. The
+run is recorded in a small JSON file (``$EMBER_CONFORMANCE_RECORD``, else
+``$XDG_CACHE_HOME/ember/conformance.json``, else ``~/.cache/ember/conformance.json``); any other available
+backend, or one whose versions changed since its recorded pass, is listed as *experimental* by ``ember info``.
 Only the standard library is imported here, so ``ember info`` stays cheap.
 """
 
@@ -27,6 +28,24 @@ _PREFIXES = (
     ("save/load", ("test_serialization", "test_save", "test_load", "test_checkpoint")),
 )
 OUTCOMES = ("passed", "failed", "skipped", "xfailed", "xpassed")
+#: a run that skipped more than this fraction of its tests is INCOMPLETE, never a pass
+# NOTE: ember's own backends skip under 3% (PyTorch parity tests without PyTorch, declared dtype gaps);
+# a run that skips most of the suite, as on a backend that cannot run here, has checked almost nothing.
+MAX_SKIPPED_FRACTION = 0.5
+
+
+def incomplete(totals: dict[str, int]) -> bool:
+    """Whether a run with these outcome counts skipped too much to count as a pass (or ran nothing)."""
+    ran = sum(int(totals.get(o, 0)) for o in OUTCOMES)
+    skipped = int(totals.get("skipped", 0))
+    return int(totals.get("passed", 0)) == 0 or skipped > MAX_SKIPPED_FRACTION * ran
+
+
+def verdict(totals: dict[str, int], exit_status: int) -> str:
+    """A run's result: ``"failed"`` (a failure, error or non-zero pytest status), ``"incomplete"`` or ``"passed"``."""
+    if exit_status != 0 or totals.get("failed", 0):
+        return "failed"
+    return "incomplete" if incomplete(totals) else "passed"
 
 
 def area_of(nodeid: str) -> str:
@@ -71,6 +90,10 @@ def recorded_pass(be: Any) -> dict[str, Any] | None:
     """The recorded conformance pass of backend ``be`` valid for the versions installed now, or None."""
     entry = _read().get(getattr(be, "name", ""))
     if not isinstance(entry, dict) or entry.get("fingerprint") != fingerprint(be):
+        return None
+    counts = entry.get("counts")
+    # NOTE: earlier embers recorded runs that skipped nearly everything (an unavailable backend) as passes
+    if not isinstance(counts, dict) or incomplete(counts):
         return None
     return entry
 
