@@ -171,8 +171,11 @@ class ArrayAPIBackend(Backend):
         return self._accumulate(self.xp.prod, a, axis=axis, keepdims=keepdims)
 
     def mean(self, a: Any, axis: Any, keepdims: bool) -> Any:
-        """Mean over ``axis`` of a floating array, in ``a``'s dtype."""
+        """Mean over ``axis`` of a floating array, in ``a``'s dtype (NaN where nothing is averaged)."""
         dt = a.dtype
+        if math.prod(a.shape) == 0:
+            # PyTorch gives NaN silently; the array libraries warn about the empty mean
+            return self.xp.full(_reduced_shape(a.shape, axis, keepdims), float("nan"), dtype=dt)
         if dt in self._low:
             return self.xp.mean(a.astype(self._f32), axis=axis, keepdims=keepdims).astype(dt)
         return self.xp.mean(a, axis=axis, keepdims=keepdims)
@@ -471,3 +474,10 @@ def bind_special(backend: Any, module: Any = None) -> None:
         fn = getattr(module, name[len("special_"):], None)
         if fn is not None:
             setattr(backend, name, fn)
+
+
+def _reduced_shape(shape: tuple[int, ...], axis: Any, keepdims: bool) -> tuple[int, ...]:
+    """The shape of a reduction of ``shape`` over ``axis`` (None: every axis)."""
+    n = len(shape)
+    axes = set(range(n)) if axis is None else {(d % n) for d in ((axis,) if isinstance(axis, int) else axis)}
+    return tuple(1 if i in axes else s for i, s in enumerate(shape) if keepdims or i not in axes)

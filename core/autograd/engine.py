@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..tensor import Tensor as _Tensor
 from ..tensor import _detach_alias
 from . import anomaly
 from .grad_mode import GRAD
@@ -168,7 +169,7 @@ def _leaf_hooked(var: Tensor, g: Tensor) -> Tensor:
     for hook in list(var._hooks):
         new = hook(g)
         if new is not None:
-            g = new
+            g = _hook_result(hook, g, new)
     return g
 
 
@@ -184,8 +185,21 @@ def _pre_hooked(node: Node, grads: list[Any]) -> list[Any]:
             elif grads[nr] is not None:
                 new = hook(grads[nr])
                 if new is not None:
-                    grads[nr] = new
+                    grads[nr] = _hook_result(hook, grads[nr], new)
     return grads
+
+
+def _hook_result(hook: Any, g: Tensor, new: Any) -> Tensor:
+    """A tensor hook's replacement for gradient ``g``, refused (in PyTorch's words) when it is no tensor or has
+    another dtype, device or size: the graph below was built for ``g``'s."""
+    if not isinstance(new, _Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    if new.dtype is not g.dtype or new.device != g.device:
+        raise RuntimeError(f"hook '{getattr(hook, '__name__', '<unknown>')}' has changed the type of value (was "
+                           f"{g.type()} got {new.type()})")
+    if new.shape != g.shape:
+        raise RuntimeError(f"hook '{getattr(hook, '__name__', '<unknown>')}' has changed the size of value")
+    return new
 
 
 def run_backward(

@@ -145,8 +145,8 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
 
 def _scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, include_self: bool,
                     node: str) -> Tensor:
-    I._check_index(index, "scatter_reduce")
     d = _dim(dim, input.ndim)
+    I._check_index(index, "scatter_reduce")
     if index.ndim != input.ndim or index.ndim != src.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
     for k, (i, s, x) in enumerate(zip(index.shape, src.shape, input.shape)):
@@ -157,16 +157,17 @@ def _scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce:
         raise RuntimeError(f"scatter_reduce(): Expected self.dtype to be equal to src.dtype, got "
                            f"{type_name(input.dtype)} and {type_name(src.dtype)}")
     n = input.shape[d] if input.ndim else 1
-    I._check_range(index, n, "scatter_reduce")
+    I._check_range(index, n, "scatter_reduce", d, wraps=False)
+    # NOTE: the index is checked once here; the unchecked forms below (and in the backward) add no host sync
     src_s = src if tuple(src.shape) == tuple(index.shape) else src[tuple(slice(0, i) for i in index.shape)]  # type: ignore[index]
     idx = E.remainder(index.to(_dt.int64), n) if index.numel() else index.to(_dt.int64)
     if reduce in ("sum", "mean"):
         with E._no_grad():
-            base = input if include_self else I.scatter(input, d, idx, 0)
-            r = I.scatter_add(base, d, idx, src_s)
+            base = input if include_self else I._scatter(input, d, idx, 0)
+            r = I._scatter_add(base, d, idx, src_s)
             if reduce == "mean":
                 cnt0 = ones_like(input) if include_self else zeros_like(input)
-                cnt = I.scatter_add(cnt0, d, idx, ones_like(src_s))
+                cnt = I._scatter_add(cnt0, d, idx, ones_like(src_s))
                 safe = E.where(cnt == 0, ones_like(cnt), cnt)
                 if input.dtype.is_floating_point or input.dtype.is_complex:
                     r = E.where(cnt == 0, input, r / safe)
@@ -176,14 +177,14 @@ def _scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce:
         def linear(g: Tensor) -> tuple[Any, ...]:
             # PyTorch's formulas: sum passes g through; mean divides by each target's count
             if reduce == "sum":
-                g_self, g_src = g, I.gather(g, d, idx)
+                g_self, g_src = g, I._gather(g, d, idx)
             else:
-                n = I.scatter_add(ones_like(g) if include_self else zeros_like(g), d, idx,
+                n = I._scatter_add(ones_like(g) if include_self else zeros_like(g), d, idx,
                                   ones_like(src_s, dtype=g.dtype))
                 n = E.where(n == 0, ones_like(n), n)
-                g_self, g_src = g / n, I.gather(g, d, idx) / I.gather(n, d, idx)
+                g_self, g_src = g / n, I._gather(g, d, idx) / I._gather(n, d, idx)
             if not include_self:
-                g_self = I.scatter(g_self, d, idx, 0.0)
+                g_self = I._scatter(g_self, d, idx, 0.0)
             return g_self, g_src
 
         return _attach(r, node, (input, src_s), linear)
@@ -196,14 +197,14 @@ def _scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce:
     def formula(g: Tensor) -> tuple[Any, ...]:
         # PyTorch's: the gradient is shared evenly among all the elements equal to the result (self counted
         # among them even when include_self=False, whose self gradient is then zeroed where scattered)
-        value = I.gather(r, d, idx)
+        value = I._gather(r, d, idx)
         src_hit = (src_s == value).to(g.dtype)
         self_hit = (input == r).to(g.dtype)
-        share = g / I.scatter_add(self_hit, d, idx, src_hit)
+        share = g / I._scatter_add(self_hit, d, idx, src_hit)
         g_self = self_hit * share
         if not include_self:
-            g_self = I.scatter(g_self, d, idx, 0.0)
-        return g_self, src_hit * I.gather(share, d, idx)
+            g_self = I._scatter(g_self, d, idx, 0.0)
+        return g_self, src_hit * I._gather(share, d, idx)
 
     return _attach(r, node, (input, src_s), formula)
 

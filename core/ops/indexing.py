@@ -113,7 +113,7 @@ def _check_bounds(shape: tuple[int, ...], key: list[Any], be: Any) -> None:
     consumed = builtins.sum(k.ndim if _is_bool_array(k) else 1 for k in key if k is not None and k is not Ellipsis)
     nd = len(shape)
     if consumed > nd:
-        raise IndexError(f"too many indices for tensor of dimension {nd}")
+        raise IndexError(f"too many indices for tensor of dimension {nd} (got {consumed})")
     dim = 0
     for k in key:
         if k is Ellipsis:
@@ -172,7 +172,7 @@ def getitem(x: Tensor, key: Any) -> Tensor:
     be = x._device._be
     if basic:
         node: Node | None = None
-        if GRAD.enabled and x._rg:
+        if x._rg and GRAD.enabled:
             cls = SelectBackward0 if any(isinstance(k, _INT) for k in nkey) else SliceBackward0
             node = cls(x._data.shape, nkey, be)
         data = be.getitem(materialize(x), nkey)
@@ -219,7 +219,7 @@ def index_put_functional(x: Tensor, key: tuple[Any, ...], values: Any, accumulat
     vdata = values._data if isinstance(values, Tensor) else values
     if isinstance(values, Tensor) and values.dtype is not x.dtype:
         vdata = be.astype(vdata, x.dtype)
-    data = be.index_add(x._data, key, vdata) if accumulate else be.index_put(x._data, key, vdata)
+    data = _write_at(be, be.index_add if accumulate else be.index_put, x._data, key, vdata)
     r = _wrap(data, x.dtype, x._device)
     if needs_grad(x, values):
         vs = values._data.shape if isinstance(values, Tensor) else ()
@@ -256,12 +256,7 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
         if value.dtype is not x.dtype:
             vdata = be.astype(vdata, x.dtype)
     if be.mutable:
-        try:
-            be.setitem(materialize(x), nkey, vdata)
-        except ValueError as e:
-            vshape = list(getattr(vdata, "shape", ()))
-            raise RuntimeError(f"shape mismatch: value tensor of shape {vshape} cannot be broadcast to indexing "
-                               f"result of shape {list(be.getitem(x._data, nkey).shape)}") from e
+        _write_at(be, be.setitem, materialize(x), nkey, vdata)
         bump_version(x)
     elif overlapped:
         from ._immutable import write_region
@@ -270,7 +265,20 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     else:
         from ._dispatch import write
 
-        write(x, be.index_put(x._data, nkey, vdata))
+        write(x, _write_at(be, be.index_put, x._data, nkey, vdata))
+
+
+def _write_at(be: Any, put: Any, data: Any, key: tuple[Any, ...], vdata: Any) -> Any:
+    """``put(data, key, vdata)`` (a backend's index_put/index_add/setitem) with the library's errors in PyTorch's
+    words and types: NumPy's bounds error names an axis, and a failed broadcast is a ValueError."""
+    try:
+        return put(data, key, vdata)
+    except IndexError as e:
+        raise IndexError(str(e).replace(" axis ", " dimension ")) from None
+    except ValueError:
+        vshape = list(getattr(vdata, "shape", ()))
+        raise RuntimeError(f"shape mismatch: value tensor of shape {vshape} cannot be broadcast to indexing result "
+                           f"of shape {list(be.getitem(data, key).shape)}") from None
 
 
 def _check_written_region(x: Tensor, key: Any, basic: bool) -> None:
@@ -343,45 +351,84 @@ class GatherBackward0(Node):
     def backward(self, g: Tensor) -> Tensor:
         from .creation import zeros
 
-        return scatter_add(zeros(self.shape, dtype=g.dtype, device=g.device), self.dim, self.index, g)
+        # the forward checked the index: no second bounds check (a host sync on a GPU)
+        return _scatter_add(zeros(self.shape, dtype=g.dtype, device=g.device), self.dim, self.index, g)
 
 
 def _check_index(index: Tensor, name: str) -> None:
-    if not isinstance(index, Tensor) or index.dtype not in (_dt.int64, _dt.int32, _dt.int16, _dt.int8, _dt.uint8):
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index.dtype is not _dt.int64 and index.dtype is not _dt.int32 and index._data.size:
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+
+
+def _nonempty(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """PyTorch's ``ensure_nonempty_size``: a 0-d tensor counts as shape (1,)."""
+    return shape or (1,)
+
+
+def _scatter_shape_check(input: Tensor, d: int, index: Tensor, src: Any) -> None:
+    """PyTorch's ``scatter_shape_check``: index within ``input`` off ``dim`` and within a tensor ``src``."""
+    if not index._data.size:
+        return
+    xs, ix = _nonempty(input._data.shape), _nonempty(index._data.shape)
+    if len(xs) != len(ix):
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    wrong = builtins.any(i > x for k, (i, x) in enumerate(zip(ix, xs)) if k != d)
+    if isinstance(src, Tensor):
+        ss = _nonempty(src._data.shape)
+        wrong = wrong or builtins.any(i > s for i, s in zip(ix, ss))
+        if len(ss) != len(ix):
+            raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+        if wrong:
+            raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self {list(input.shape)} "
+                               f"apart from dimension {d} and to be no larger size than src {list(src.shape)}")
+    elif wrong:
+        raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self {list(input.shape)} "
+                           f"apart from dimension {d}")
 
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False, out: Tensor | None = None) -> Tensor:
     """Values of ``input`` along ``dim`` at ``index``."""
-    _check_index(index, "gather")
     nd = input._data.ndim
     d = _wrap_dim(dim, nd)
-    if index._data.ndim != nd and nd:
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    _check_index(index, "gather")
+    if index._data.size:
+        xs, ix = _nonempty(input._data.shape), _nonempty(index._data.shape)
+        if len(xs) != len(ix):
+            raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+        for k, (i, x) in enumerate(zip(ix, xs)):
+            if k != d and i > x:
+                raise RuntimeError(f"Size does not match at dimension {k} expected index {list(index.shape)} to be "
+                                   f"no larger than self {list(input.shape)} apart from dimension {d}")
+    _check_range(index, input._data.shape[d] if nd else 1, "gather", d, wraps=False)
+    return handle_out(_gather(input, d, index), out)
+
+
+def _gather(input: Tensor, d: int, index: Tensor) -> Tensor:
+    """``gather`` along the wrapped dim ``d`` of an index already checked (shape and bounds)."""
     be = input._device._be
-    idx = to_device_data(index, input._device)
-    size = input._data.shape[d] if nd else 1
-    _check_range(index, size, "gather", d)
     src = input._data
+    nd = src.ndim
+    idx = to_device_data(index, input._device)
     # take_along_axis broadcasts; PyTorch indexes a prefix of input of index's shape
-    if nd and any(i > s for k, (i, s) in enumerate(zip(index._data.shape, src.shape)) if k != d):
-        raise RuntimeError(f"Size does not match at dimension {d} expected index {list(index._data.shape)} to be "
-                           f"smaller than self {list(src.shape)} apart from dimension {d}")
-    if nd:
+    if nd and index._data.shape != src.shape:
         src = be.getitem(src, tuple(slice(0, i) if k != d else slice(None) for k, i in enumerate(index._data.shape)))
     r = _wrap(be.take_along_axis(src, idx, d), input.dtype, input._device)
     if needs_grad(input):
         record(r, GatherBackward0(input._data.shape, d, index), input)
-    return handle_out(r, out)
+    return r
 
 
-def _check_range(index: Tensor, size: int, name: str, dim: int | None = None) -> None:
+def _check_range(index: Tensor, size: int, name: str, dim: int | None = None, *, wraps: bool = True) -> None:
+    """Raise PyTorch's error for an index outside ``[-size, size)`` (``[0, size)`` where ``wraps`` is False,
+    as gather/scatter take no negative indices)."""
     if index.numel():
         be = index._device._be
         data = index._data
         # NOTE: one transfer for both bounds: on a GPU each to_host is a device round trip (a sync)
         lo, hi = (_INT(v) for v in be.to_host(be.stack([be.min(data, None, False), be.max(data, None, False)], 0)))
-        if lo < -size or hi >= size:
+        if lo < (-size if wraps else 0) or hi >= size:
             bad = hi if hi >= size else lo
             where = "dimension" if dim is None else f"dimension {dim}"
             raise RuntimeError(f"index {bad} is out of bounds for {where} with size {size}")
@@ -394,9 +441,9 @@ class ScatterBackward0(Node):
     def backward(self, g: Tensor) -> tuple[Any, Any]:
         gx = gs = None
         if self.needs_input_grad(0):
-            gx = g if self.reduce_add else scatter(g, self.dim, self.index, 0.0)
+            gx = g if self.reduce_add else _scatter(g, self.dim, self.index, 0.0)
         if len(self.next_functions) > 1 and self.needs_input_grad(1):
-            gs = gather(g, self.dim, self.index)
+            gs = _gather(g, self.dim, self.index)
         return gx, gs
 
 
@@ -413,10 +460,23 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: A
         if reduce == "add":
             return scatter_add(input, dim, index, src)
         raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
-    _check_index(index, "scatter")
     d = _wrap_dim(dim, input._data.ndim)
+    _check_scatter(input, d, index, src)
+    return _scatter(input, d, index, src)
+
+
+def _check_scatter(input: Tensor, d: int, index: Tensor, src: Any) -> None:
+    """PyTorch's checks of scatter/scatter_add, in its order: dtypes, shapes, then the index bounds."""
+    _check_index(index, "scatter")
+    if isinstance(src, Tensor) and src.dtype is not input.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    _scatter_shape_check(input, d, index, src)
+    _check_range(index, input._data.shape[d] if input._data.ndim else 1, "scatter", d, wraps=False)
+
+
+def _scatter(input: Tensor, d: int, index: Tensor, src: Any) -> Tensor:
+    """``scatter`` along the wrapped dim ``d`` of an index already checked (shape and bounds)."""
     be = input._device._be
-    _check_range(index, input._data.shape[d] if input._data.ndim else 1, "scatter")
     if isinstance(src, Tensor):
         s = src._data
         if src._data.shape != index._data.shape:
@@ -436,9 +496,13 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """A copy of ``input`` with ``src`` added along ``dim`` at ``index`` (repeats accumulate)."""
     if AUTOCAST.on:
         return autocast_call("scatter_add", scatter_add, input, dim, index, src)
-    _check_index(index, "scatter_add")
-    nd = input._data.ndim
-    d = _wrap_dim(dim, nd)
+    d = _wrap_dim(dim, input._data.ndim)
+    _check_scatter(input, d, index, src)
+    return _scatter_add(input, d, index, src)
+
+
+def _scatter_add(input: Tensor, d: int, index: Tensor, src: Tensor) -> Tensor:
+    """``scatter_add`` along the wrapped dim ``d`` of an index already checked (shape and bounds)."""
     be = input._device._be
     shape = index._data.shape
     key = _coords(input, d, index)

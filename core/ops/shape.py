@@ -40,7 +40,7 @@ def make_view(x: Tensor, data: Any, view_fn: ViewFn, node: Node | None) -> Tenso
         from ._immutable import new_view
 
         r = new_view(x, data, base, fn, vc)
-    if node is not None and GRAD.enabled and x._rg:
+    if node is not None and x._rg and GRAD.enabled:
         record(r, node, x)
     return r
 
@@ -52,24 +52,27 @@ def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
 
 
 def _infer(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
-    if -1 in shape:
-        if shape.count(-1) > 1:
-            raise RuntimeError("only one dimension can be inferred")
-        known = 1
-        for s in shape:
-            if s != -1:
-                known *= s
-        if known == 0 or numel % known:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-        shape = tuple(numel // known if s == -1 else s for s in shape)
-    n = 1
-    for s in shape:
-        if s < 0:
-            raise RuntimeError(f"invalid shape dimension {s}")
-        n *= s
-    if n != numel:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-    return shape
+    """``shape`` with its -1 filled in for ``numel`` elements, checked in PyTorch's order and words."""
+    infer = None
+    known = 1
+    for i, s in enumerate(shape):
+        if s == -1:
+            if infer is not None:
+                raise RuntimeError("only one dimension can be inferred")
+            infer = i
+        elif s >= 0:
+            known *= s
+        else:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
+    if numel == known and infer is None:
+        return shape
+    if infer is not None and (numel == known or (known > 0 and numel % known == 0)):
+        if known == 0:
+            # NOTE: any size fits the -1 of an empty tensor; PyTorch (like NumPy) refuses to guess
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                               "unspecified dimension size -1 can be any value and is ambiguous")
+        return shape[:infer] + (numel // known,) + shape[infer + 1:]
+    raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
 
 
 def _compute_stride(old: tuple[int, ...], stride: tuple[int, ...], new: tuple[int, ...]) -> bool:

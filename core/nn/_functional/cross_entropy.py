@@ -11,14 +11,14 @@ from ...amp._state import AUTOCAST, autocast_call
 from ...autograd.function import Function
 from ...autograd.grad_mode import GRAD, is_grad_enabled
 from ...autograd.graph import Node, edge
+from ...ops._dispatch import type_name
 from ...ops.creation import zeros_like
 from ...ops.elementwise import where
+from ...ops.indexing import _gather, _scatter
 from ...tensor import Tensor, _wrap
 from ._utils import check_reduction, fused, legacy_reduction, node_name
 from .activation import _Softmax, log_softmax
-from .loss import _check_class_target, _class_view, nll_loss
-
-_INT_CATEGORY = _dt.int64._category
+from .loss import _check_class_target, _class_view, check_targets, class_weights, nll_loss
 
 
 def cross_entropy(
@@ -41,7 +41,7 @@ def cross_entropy(
             and (reduction == "mean" or reduction == "sum" or reduction == "none")
             and type(input) is Tensor and type(target) is Tensor and input._data.ndim == 2
             and target._data.shape == input._data.shape[:1] and target._device is input._device
-            and input.dtype.is_floating_point and target.dtype._category == _INT_CATEGORY):
+            and input.dtype.is_floating_point and target.dtype is _dt.int64):
         # the training-loop case (2-d logits, class indices, no options) straight to the fused kernel: every
         # check below holds for it, and the fused path is all that would run after them
         kernel = fused(input, "cross_entropy")
@@ -50,9 +50,13 @@ def cross_entropy(
     reduction = legacy_reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if target.dtype.is_floating_point:
-        if tuple(target.shape) != tuple(input.shape):
-            raise RuntimeError(f"Expected target size {list(input.shape)}, got {list(target.shape)}")
+    if tuple(target.shape) == tuple(input.shape):
+        # PyTorch reads a target shaped as the input as class probabilities (any other shape as class indices)
+        if not target.dtype.is_floating_point:
+            raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
+                               f"{type_name(target.dtype)}")
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
         class_dim = 0 if input.ndim == 1 else 1
         n_classes = input.shape[class_dim]
         logp = log_softmax(input, class_dim)
@@ -69,7 +73,7 @@ def cross_entropy(
             return -prod.sum() / (input.numel() // n_classes) if input.numel() else prod.sum() * float("nan")
         raise ValueError(f"{reduction} is not a valid value for reduction")
     check_reduction(reduction)
-    class_dim, n_classes = _check_class_target(input, target, weight)
+    target, class_dim, n_classes = _check_class_target(input, target, weight)
     kernel = fused(input, "cross_entropy")
     if (kernel is not None and weight is None and label_smoothing == 0 and input._data.ndim == 2
             and input.dtype.is_floating_point and target._device is input._device):
@@ -86,7 +90,7 @@ def _ce_grad(
 ) -> Tensor:
     """The gradient of cross entropy with respect to the logits, ``(p - target distribution) * scale``, with
     Tensor ops (differentiable in ``g`` and ``p`` for create_graph)."""
-    onehot = zeros_like(x).scatter(cd, safe_c, 1.0)
+    onehot = _scatter(zeros_like(x), cd, safe_c, 1.0)  # targets checked in the forward: no host sync
     grad = (p - onehot) * w.unsqueeze(cd)
     if smoothing > 0:
         n_classes = x.shape[cd]
@@ -129,11 +133,14 @@ class _CrossEntropy(Function):
             logp = z - z.exp().sum(cd, keepdim=True).log()
         valid = target != ignore_index
         safe = target if 0 <= ignore_index < n_classes else where(valid, target, 0)
+        if safe.dtype is not _dt.int64:
+            safe = safe.to(_dt.int64)  # a uint8 target: gather takes int32/int64 indices
+        check_targets(safe, n_classes)
         safe_c = safe.unsqueeze(cd)
         w = valid.to(x.dtype)
         if weight is not None:
-            w = w * weight[safe]
-        loss = -logp.gather(cd, safe_c).squeeze(cd) * w
+            w = w * class_weights(weight, safe)
+        loss = -_gather(logp, cd, safe_c).squeeze(cd) * w
         if smoothing > 0:
             wlogp = logp * _class_view(weight, x.ndim, cd) if weight is not None else logp
             smooth = -wlogp.sum(cd) * valid.to(x.dtype)

@@ -6,7 +6,9 @@ import warnings
 
 from ... import dtypes as _dt
 from ...amp._state import AUTOCAST, autocast_call
+from ...ops._dispatch import type_name
 from ...ops.elementwise import where
+from ...ops.indexing import _gather
 from ...ops.shape import broadcast_tensors
 from ...tensor import Tensor
 from ._nodes import composite
@@ -129,30 +131,63 @@ def _class_view(weight: Tensor, ndim: int, class_dim: int) -> Tensor:
     return weight.reshape(shape)
 
 
-def _check_class_target(input: Tensor, target: Tensor, weight: Tensor | None) -> tuple[int, int]:
-    """Validate class-index targets (and class weights); returns (class_dim, n_classes)."""
-    if input.ndim < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
-    class_dim = 0 if input.ndim == 1 else 1
-    expect = tuple(input.shape[:class_dim]) + tuple(input.shape[class_dim + 1 :])
-    if tuple(target.shape) != expect:
-        if input.ndim <= 2 and (
-            target.ndim != max(input.ndim - 1, 0) or (input.ndim == 2 and target.shape[0] != input.shape[0])
-        ):
-            raise ValueError(
-                f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                f"({target.shape[0] if target.ndim else 0})."
-            )
-        raise RuntimeError(f"Expected target size {list(expect)}, got {list(target.shape)}")
-    if target.dtype.is_floating_point or target.dtype is _dt.bool:
-        raise RuntimeError(f"expected scalar type Long but found {target.dtype}")
-    n_classes = input.shape[class_dim]
+def _check_class_target(input: Tensor, target: Tensor, weight: Tensor | None) -> tuple[Tensor, int, int]:
+    """Validate class-index targets (and class weights) with PyTorch's checks, in its order and words; returns
+    ``(target, class_dim, n_classes)``, a 1-element target of 1-d input made 0-d as PyTorch reads it."""
+    nd = input.ndim
+    if nd < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {nd})")
+    ts = tuple(target.shape)
+    if nd != 1 and (ts[0] if ts else 0) != input.shape[0]:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                         f"({ts[0] if ts else 0}).")
+    n_classes = input.shape[0 if nd == 1 else 1]
+    if nd <= 2:
+        if target.ndim > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        _check_target_dtype(target)
+        if nd == 1 and ts:
+            if ts[0] != 1:
+                raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {ts[0]}")
+            target = target.reshape(())
+    elif nd == 4:
+        if target.ndim != 3:
+            raise RuntimeError("only batches of spatial targets supported (3D tensors) but got targets of "
+                               f"dimension: {target.ndim}")
+        _check_target_dtype(target)
+        if ts[1:] != tuple(input.shape[2:]):
+            raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: {list(ts)}")
+    else:
+        if ts[1:] != tuple(input.shape[2:]):
+            expect = [input.shape[0], *input.shape[2:]]
+            raise RuntimeError(f"Expected target size {expect}, got {list(ts)}")
+        _check_target_dtype(target)
     if weight is not None and (weight.ndim != 1 or weight.shape[0] != n_classes):
-        raise RuntimeError(
-            f"weight tensor should be defined either for all {n_classes} classes or no classes but got "
-            f"weight tensor of shape: {list(weight.shape)}"
-        )
-    return class_dim, n_classes
+        if nd <= 2:
+            raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes "
+                               f"but got weight tensor of shape: {list(weight.shape)}")
+        raise RuntimeError("weight tensor should be defined either for all or no classes")
+    return target, 0 if nd == 1 else 1, n_classes
+
+
+def _check_target_dtype(target: Tensor) -> None:
+    if target.dtype is not _dt.int64 and target.dtype is not _dt.uint8:
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {type_name(target.dtype)}")
+
+
+def check_targets(safe: Tensor, n_classes: int) -> None:
+    """PyTorch's IndexError for a class index outside ``[0, n_classes)`` (``safe``: the targets with the ignored
+    ones replaced by 0). One host read of the bounds, the one sync the gather it guards would have cost."""
+    if not safe.numel():
+        return
+    be = safe._device._be
+    data = safe._data
+    lo, hi = (int(v) for v in be.to_host(be.stack([be.min(data, None, False), be.max(data, None, False)], 0)))
+    if lo < 0 or hi >= n_classes:
+        # the error path may read more: report the first bad target, as PyTorch's loop does
+        host = be.to_host(data).reshape(-1)
+        bad = host[(host < 0) | (host >= n_classes)]
+        raise IndexError(f"Target {int(bad[0])} is out of bounds.")
 
 
 def nll_loss(
@@ -169,7 +204,7 @@ def nll_loss(
     if AUTOCAST.on:
         return autocast_call("nll_loss", nll_loss, input, target, weight, size_average, ignore_index, reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
-    class_dim, n_classes = _check_class_target(input, target, weight)
+    target, class_dim, n_classes = _check_class_target(input, target, weight)
     if weight is not None and weight.requires_grad:
         return _nll(input, target, weight, ignore_index, reduction, class_dim, n_classes)
     return composite(
@@ -183,10 +218,14 @@ def _nll(
 ) -> Tensor:
     valid = target != ignore_index
     safe = target if 0 <= ignore_index < n_classes else where(valid, target, 0)
-    picked = -input.gather(class_dim, safe.unsqueeze(class_dim)).squeeze(class_dim)
+    if safe.dtype is not _dt.int64:
+        safe = safe.to(_dt.int64)  # a uint8 target: gather takes int32/int64 indices
+    check_targets(safe, n_classes)
+    # the targets are checked: the unchecked gathers read them with no second host sync
+    picked = -_gather(input, class_dim, safe.unsqueeze(class_dim)).squeeze(class_dim)
     w = valid.to(input.dtype)
     if weight is not None:
-        w = w * weight[safe]
+        w = w * class_weights(weight, safe)
     # NOTE: `where`, not just `* w`: an ignored target then passes no gradient even when the 'mean' divides
     # by a zero total weight (every target ignored: PyTorch's gradient is zero, not 0 * inf = NaN)
     loss = where(valid, picked * w, 0.0)
@@ -197,6 +236,11 @@ def _nll(
     if reduction == "mean":
         return loss.sum() / w.sum()
     raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def class_weights(weight: Tensor, safe: Tensor) -> Tensor:
+    """``weight[safe]`` for targets ``check_targets`` passed (no bounds check, so no host sync)."""
+    return _gather(weight, 0, safe.reshape(-1)).reshape(safe.shape)
 
 
 def binary_cross_entropy(
