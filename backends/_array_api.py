@@ -322,7 +322,7 @@ class ArrayAPIBackend(Backend):
         """Numerically stable softmax (half precision computed in float32)."""
         xp = self.xp
         if a.ndim == 0:
-            return xp.ones_like(a)
+            return xp.exp(a - a)  # 1, and NaN for inf or NaN as PyTorch's exp(x - max) gives
         x = self._softmax_input(a)
         e = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
         r = e / xp.sum(e, axis=axis, keepdims=True)
@@ -332,7 +332,7 @@ class ArrayAPIBackend(Backend):
         """Numerically stable log-softmax (half precision computed in float32)."""
         xp = self.xp
         if a.ndim == 0:
-            return xp.zeros_like(a)
+            return a - a  # 0, and NaN for inf or NaN as PyTorch's x - max - log(1) gives
         x = self._softmax_input(a)
         s = x - xp.max(x, axis=axis, keepdims=True)
         r = s - xp.log(xp.sum(xp.exp(s), axis=axis, keepdims=True))

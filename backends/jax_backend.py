@@ -228,6 +228,11 @@ class JaxBackend(ArrayAPIBackend):
         """``a`` with ``src`` added at ``key`` (accumulating)."""
         return a.at[key].add(src)
 
+    def index_reduce(self, a: Any, key: Any, src: Any, reduce: str) -> Any:
+        """``a`` with ``src`` combined into ``a[key]`` by ``reduce`` (prod, amax or amin)."""
+        at = a.at[key]
+        return {"prod": at.multiply, "amax": at.max, "amin": at.min}[reduce](src)
+
     def index_put(self, a: Any, key: Any, src: Any) -> Any:
         """``a`` with ``a[key] = src``."""
         if getattr(src, "dtype", None) != a.dtype:

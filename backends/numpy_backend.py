@@ -186,6 +186,15 @@ class NumpyBackend(ArrayAPIBackend):
         np.add.at(out, key, src)
         return out
 
+    def index_reduce(self, a: Any, key: Any, src: Any, reduce: str) -> Any:
+        """A copy of ``a`` with ``src`` combined into ``a[key]`` by ``reduce`` (prod, amax or amin)."""
+        import numpy as np
+
+        out = np.array(a, copy=True)
+        with np.errstate(all="ignore"):  # inf * 0 is NaN silently, as in PyTorch
+            {"prod": np.multiply, "amax": np.maximum, "amin": np.minimum}[reduce].at(out, key, src)
+        return out
+
     def index_put(self, a: Any, key: Any, src: Any) -> Any:
         """A copy of ``a`` with ``a[key] = src``."""
         import numpy as np
@@ -329,8 +338,9 @@ class NumpyBackend(ArrayAPIBackend):
 
     # fused convolution (DESIGN §4): im2col through a strided view, then one batched GEMM -------
     def _compute(self, a: Any) -> Any:
-        """``a`` in a dtype BLAS multiplies (float32/float64; other dtypes go through float32)."""
-        return a if a.dtype in self._blas else a.astype(self._f32)
+        """``a`` in a dtype BLAS multiplies (float32/float64; half precision goes through float32); integers
+        stay exact in NumPy's integer matmul, which wraps on overflow as PyTorch's integer kernels do."""
+        return a if a.dtype in self._blas or a.dtype.kind in "iu" else a.astype(self._f32)
 
     def _cols(self, x: Any, k: tuple[int, ...], stride: Any, padding: Any, dilation: Any, groups: int,
               out: tuple[int, ...]) -> Any:
@@ -470,22 +480,37 @@ class NumpyBackend(ArrayAPIBackend):
         import numpy as np
 
         lead = (slice(None), slice(None))
+        # NOTE: ml_dtypes' bfloat16 is of kind "V", not "f"
+        floating = x.dtype.kind == "f" or x.dtype.name == "bfloat16"
+        valid = None
         if any(lo or hi for lo, hi in padding):
-            low = -np.inf if x.dtype.kind == "f" else (np.iinfo(x.dtype).min if x.dtype.kind in "iu" else 0)
+            low = -np.inf if floating else (np.iinfo(x.dtype).min if x.dtype.kind in "iu" else 0)
             xp = np.full(x.shape[:2] + tuple(i + lo + hi for i, (lo, hi) in zip(x.shape[2:], padding)), low,
                          dtype=x.dtype)
-            xp[lead + tuple(slice(lo, lo + i) for (lo, _), i in zip(padding, x.shape[2:]))] = x
+            inside = tuple(slice(lo, lo + i) for (lo, _), i in zip(padding, x.shape[2:]))
+            xp[lead + inside] = x
+            # PyTorch's windows start at their first element inside the input: a padded slot is never chosen,
+            # even where the input holds the lowest value too
+            valid = np.zeros(xp.shape[2:], dtype=bool)
+            valid[inside] = True
         else:
             xp = x
         keys = _window_keys(kernel, stride, dilation, out_size)
         best = xp[lead + keys[0]].copy()
         small = np.int8 if len(keys) <= 127 else np.int32
         idx = np.zeros(best.shape, dtype=small)
+        seen = None if valid is None else np.broadcast_to(valid[keys[0]], best.shape).copy()
         for k, key in enumerate(keys[1:], 1):
             piece = xp[lead + key]
-            # `>`: the first maximum wins, as PyTorch's. NOTE: k exceeds every index set so far, so a
-            # maximum with mask*k updates the index; measured 50x faster than copyto(where=) or where().
-            np.maximum(idx, (piece > best) * small(k), out=idx)
+            # `>`: the first maximum wins, as PyTorch's; a NaN wins too (PyTorch's `val > max || isnan(val)`:
+            # the index of the last NaN). NOTE: k exceeds every index set so far, so a maximum with mask*k
+            # updates the index; measured 50x faster than copyto(where=) or where().
+            take = (piece > best) | np.isnan(piece) if floating else piece > best
+            if valid is not None and seen is not None:
+                inner = valid[key]
+                take = (take | ~seen) & inner
+                seen |= inner
+            np.maximum(idx, take * small(k), out=idx)
             np.maximum(best, piece, out=best)  # propagates NaN
         return best, idx
 

@@ -95,11 +95,12 @@ _ZETA_A = (
 
 def zeta(s: Tensor, q: Tensor) -> Tensor:
     """Hurwitz zeta sum_k (k + q)^-s, Cephes' Euler-Maclaurin scheme."""
-    with no_grad():
-        qmin = float(q.min().item()) if q.numel() else 0.0
-    n = 9 + (max(0, math.ceil(-qmin)) if math.isfinite(qmin) else 0)
     bad_q = (q <= 0.0) & (q == q.floor())
     qs = _where(bad_q, 1.0, q)
+    with no_grad():
+        # the poles (bad_q) are left out: a q of -1e30 would ask for 1e30 terms
+        qmin = float(qs.min().item()) if q.numel() else 0.0
+    n = 9 + (max(0, math.ceil(-qmin)) if math.isfinite(qmin) else 0)
     total = qs.pow(-s)
     a = qs
     b = total
@@ -136,9 +137,11 @@ _ERFC_COF = (
 
 def _erfcx_pos(z: Tensor) -> Tensor:
     """exp(z^2) erfc(z) for z >= 0 (Chebyshev fit in t = 2 / (2 + z))."""
+    from .ops.creation import zeros_like
+
     t = 2.0 / (2.0 + z)
     ty = 4.0 * t - 2.0
-    d = z * 0.0
+    d = zeros_like(z)  # not z * 0.0, which is NaN at z = inf (where erfc is 0)
     dd = d
     for c in _ERFC_COF[:0:-1]:
         d, dd = ty * d - dd + c, d

@@ -51,13 +51,17 @@ _GRADS: dict[str, Callable[[Tensor, Tensor, Tensor], Tensor]] = {}
 
 
 def _fixup(name: str, x: Tensor, y: Tensor) -> Tensor:
-    """PyTorch's values at +-inf where SciPy/JAX differ (lgamma(-inf) = inf, I0/I1 grow to inf)."""
+    """PyTorch's values where SciPy/JAX differ: lgamma(-inf) = inf; I0 and I1 are NaN at +-inf (the Cephes
+    series PyTorch evaluates gives exp(x) * c / sqrt(x) = inf / inf); digamma's sign at 0."""
     from .ops.elementwise import where
 
     if name == "special_gammaln":
         return where(x.isinf(), math.inf, y)
+    if name == "special_digamma":
+        # PyTorch's pole at 0 is copysign(inf, -x) (JAX gives NaN): -inf at 0.0, inf at -0.0
+        return where(x == 0, -1.0 / x, y)
     if name in ("special_i0", "special_i1"):
-        return where(x.isinf(), x if name == "special_i1" else x.abs(), y)
+        return where(x.isinf(), math.nan, y)
     return y
 
 

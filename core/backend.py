@@ -77,7 +77,9 @@ spatial dim (``hi`` may exceed ``lo`` for ``ceil_mode``):
     ``max_pool_nd_backward(g, k, input_shape, kernel, stride, padding, dilation)``;
     ``cross_entropy(x, target, ignore_index, reduction, need_grad) -> (loss, grad)`` for (N, C)
     logits and class indices: ``grad`` is ``softmax(x) - onehot(target)`` with ignored rows zero,
-    divided by the number of counted targets for 'mean' (None without ``need_grad``).
+    divided by the number of counted targets for 'mean' (None without ``need_grad``);
+    ``index_reduce(a, key, src, reduce)``: a copy of ``a`` with ``src`` combined into ``a[key]`` by ``reduce``
+    ("prod", "amax" or "amin"; repeated positions all combine, NaN propagates; not called for bool "prod").
 
 Optional linear-algebra kernels (``LINALG``; no core reference: a backend lacking one makes the
 ``ember.linalg`` functions that need it raise a RuntimeError naming it). Inputs are floating arrays of
@@ -148,6 +150,7 @@ REQUIRED_MUTABLE = ("setitem", "copy_into")
 OPTIONAL = (
     "conv_nd", "conv_nd_backward_input", "conv_nd_backward_weight", "max_pool_nd", "max_pool_nd_backward",
     "softmax", "log_softmax", "cross_entropy", "sigmoid", "relu", "relu_backward", "linear", "axpy_",
+    "index_reduce",
 )
 LINALG = (
     "linalg_inv", "linalg_det", "linalg_slogdet", "linalg_solve", "linalg_cholesky", "linalg_qr", "linalg_eigh",

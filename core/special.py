@@ -30,6 +30,7 @@ from ._special_poly import (
 from .autograd.function import Function
 from .backend import SPECIAL as _KERNELS
 from .ops._dispatch import handle_out
+from .ops.unary import silent
 from .tensor import Tensor
 
 __all__ = [
@@ -59,6 +60,7 @@ def _up(x: Tensor) -> tuple[Tensor, _dt.dtype]:
     return (x if x.dtype is work else x.to(work)), dt
 
 
+@silent
 def _unary(kernel: Any, x: Any, fname: str, out: Tensor | None) -> Tensor:
     if fname in _KERNELS:
         r = kernel_call(fname, _arg(x, fname))
@@ -122,7 +124,15 @@ def polygamma(n: int, input: Tensor, *, out: Tensor | None = None) -> Tensor:
         return digamma(_arg(input, "special_polygamma", 2), out=out)
     t, dt = _up(_arg(input, "special_polygamma", 2))
     sign = -1.0 if n % 2 == 0 else 1.0
-    r = _sf.zeta(t * 0.0 + float(n + 1), t) * (sign * math.factorial(n))
+    from .ops.creation import full_like
+
+    # NOTE: full_like, not t * 0.0 + (n + 1): that is NaN at x = +-inf, where zeta(n + 1, x) has its limit
+    r = _sf.zeta(full_like(t, float(n + 1)), t) * (sign * math.factorial(n))
+    if n == 1:
+        from .ops.elementwise import where
+
+        # PyTorch's trigamma kernel (n = 1) gives the limit 0 at +inf and NaN at -inf
+        r = where(t == math.inf, 0.0, where(t == -math.inf, math.nan, r))
     return _done(r, dt, out)
 
 
@@ -133,9 +143,9 @@ def multigammaln(input: Tensor, p: int, *, out: Tensor | None = None) -> Tensor:
     x = _arg(input, "special_multigammaln")
     if not isinstance(p, int) or p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
-    if not x.dtype.is_floating_point:
-        raise RuntimeError(f"mvlgamma is not implemented for {_TYPE_NAME.get(x.dtype.name, x.dtype.name)}")
-    t, dt = _up(x)
+    if x.dtype is _dt.bool:
+        raise RuntimeError("The input tensor may not be a boolean tensor.")
+    t, dt = _up(x)  # integers give the default float dtype, as in PyTorch
     j = arange(p, device=t.device, dtype=t.dtype) * 0.5
     r = _sf.lgamma(t.unsqueeze(-1) - j).sum(-1) + p * (p - 1) / 4 * math.log(math.pi)
     return _done(r, dt, out)
@@ -166,20 +176,45 @@ class _IGamma(Function):
 
 def gammainc(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Regularized lower incomplete gamma function P(input, other)."""
+    _igamma_float(input, other, "igamma_cpu")
     a, x, dt = _pair(input, other, "special_gammainc")
     from .ops.shape import broadcast_tensors
 
     a, x = broadcast_tensors(a, x)
-    return _done(_IGamma.apply(a, x, False), dt, out)
+    return _done(_igamma_edges(a, x, _IGamma.apply(a, x, False), False), dt, out)
 
 
 def gammaincc(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Regularized upper incomplete gamma function Q(input, other)."""
+    _igamma_float(input, other, "igammac_cpu")
     a, x, dt = _pair(input, other, "special_gammaincc")
     from .ops.shape import broadcast_tensors
 
     a, x = broadcast_tensors(a, x)
-    return _done(_IGamma.apply(a, x, True), dt, out)
+    return _done(_igamma_edges(a, x, _IGamma.apply(a, x, True), True), dt, out)
+
+
+def _igamma_float(x: Any, y: Any, kernel: str) -> None:
+    """PyTorch's incomplete gamma kernels take floating dtypes only (no integer promotion)."""
+    from .ops._dispatch import type_name
+
+    d = _dt.result_type(x, y)
+    if not d.is_floating_point:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(d)}'")
+
+
+def _igamma_edges(a: Tensor, x: Tensor, r: Tensor, upper: bool) -> Tensor:
+    """PyTorch's special cases, settled before the series and in this order (the last ``where`` wins): NaN for a
+    negative argument; for a = 0, 1 (Q: 0) where x > 0, else NaN; 0 (Q: 1) at x = 0; for a = inf, NaN at x = inf,
+    else 0 (Q: 1); 1 (Q: 0) at x = inf. So a NaN in the other argument gives the limit there: P(nan, 0) = 0."""
+    from .ops.elementwise import where
+
+    at0, atinf = (1.0, 0.0) if upper else (0.0, 1.0)
+    r = where(x == math.inf, atinf, r)
+    r = where(a == math.inf, where(x == math.inf, math.nan, at0), r)
+    r = where(x == 0.0, at0, r)
+    r = where(a == 0.0, where(x > 0.0, atinf, math.nan), r)
+    return where((x < 0.0) | (a < 0.0), math.nan, r)
 
 
 def zeta(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
@@ -309,6 +344,7 @@ def expit(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     return sigmoid(_arg(input, "special_expit"), out=out)
 
 
+@silent
 def logit(input: Tensor, eps: float | None = None, *, out: Tensor | None = None) -> Tensor:
     """log(p / (1 - p)), with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
     x = _arg(input, "special_logit")
@@ -319,12 +355,23 @@ def logit(input: Tensor, eps: float | None = None, *, out: Tensor | None = None)
     return handle_out((x / (1.0 - x)).log(), out)
 
 
+def _opmath(x: Tensor) -> tuple[Tensor, _dt.dtype]:
+    """``x`` in the dtype PyTorch's CPU kernel computes in (float32 for half precision and for integers) and
+    the result dtype."""
+    dt = x.dtype if x.dtype.is_floating_point else _dt.get_default_dtype()
+    work = _dt.float32 if dt.itemsize == 2 else dt
+    return (x if x.dtype is work else x.to(work)), dt
+
+
+@silent
 def exp2(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """2 ** x."""
-    x = _arg(input, "special_exp2")
-    if not x.dtype.is_floating_point:
-        x = x.to(_dt.get_default_dtype())
-    return handle_out((x * math.log(2.0)).exp(), out)
+    from .ops.elementwise import pow as _pow
+
+    x, dt = _opmath(_arg(input, "special_exp2"))
+    # NOTE: pow(2, x), not exp(x * ln 2): the rounding of x * ln 2 costs float16 an ulp and float32 several
+    # near the top of its range, and integer x gives exact powers of two as PyTorch's exp2 does
+    return _done(_pow(2.0, x), dt, out)
 
 
 def expm1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -342,24 +389,21 @@ def log1p(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def round(input: Tensor, *, decimals: int = 0, out: Tensor | None = None) -> Tensor:  # noqa: A001
-    """Round half to even, to ``decimals`` decimal places."""
-    x = _arg(input, "special_round")
-    if decimals == 0:
-        return handle_out(x.round(), out)
-    scale = 10.0 ** decimals
-    return handle_out((x * scale).round() / scale, out)
+    """Round half to even, to ``decimals`` decimal places (``torch.round``)."""
+    from .ops.unary import round as _round
+
+    return _round(_arg(input, "special_round"), decimals=decimals, out=out)
 
 
+@silent
 def sinc(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Normalized sinc sin(pi x) / (pi x), 1 at 0."""
     from .ops.elementwise import where
 
-    x = _arg(input, "special_sinc")
-    if not x.dtype.is_floating_point:
-        x = x.to(_dt.get_default_dtype())
+    x, dt = _opmath(_arg(input, "special_sinc"))
     zero = x == 0.0
     px = where(zero, 1.0, x) * math.pi
-    return handle_out(where(zero, 1.0 + x * 0.0, px.sin() / px), out)
+    return _done(where(zero, 1.0, px.sin() / px), dt, out)
 
 
 def entr(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -420,9 +464,6 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False, *, out: Tensor | N
     return handle_out(f(_arg(input, "special_logsumexp"), dim, keepdim), out)
 
 
-_TYPE_NAME = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
 # -- top-level torch.* names and Tensor methods -------------------------------------------------
 
 lgamma = gammaln
@@ -435,12 +476,12 @@ def mvlgamma(input: Tensor, p: int, *, out: Tensor | None = None) -> Tensor:
 
 def igamma(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Regularized lower incomplete gamma (``torch.igamma``)."""
-    return gammainc(input, other, out=out)
+    return gammainc(_arg(input, "igamma"), _arg(other, "igamma", 2, "other"), out=out)
 
 
 def igammac(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Regularized upper incomplete gamma (``torch.igammac``)."""
-    return gammaincc(input, other, out=out)
+    return gammaincc(_arg(input, "igammac"), _arg(other, "igammac", 2, "other"), out=out)
 
 
 def _bind_methods() -> None:

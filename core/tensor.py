@@ -403,6 +403,8 @@ class Tensor(metaclass=_TensorMeta):
 
     def detach_(self) -> Tensor:
         """Detach this tensor from the graph in place, making it a leaf."""
+        if self._base is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
         self._rg = False
         self._output_nr = 0

@@ -64,7 +64,7 @@ def test_index_fill_copy():
     c_e.index_copy_(0, ie, se.detach())
     c_t.index_copy_(0, it, st.detach())
     _same(c_e, c_t)
-    with pytest.raises(IndexError, match="0-dimensional value tensor"):
+    with pytest.raises(RuntimeError, match="0-dimensional value tensor"):
         ember.index_fill(e, 0, ie, ember.tensor([1.0, 2.0]))
     with pytest.raises(RuntimeError, match="same dtype"):
         ember.index_copy(e, 0, ie, se.float())
@@ -166,7 +166,7 @@ def test_masked_scatter_put():
     c_e.masked_scatter_(me, se.detach())
     c_t.masked_scatter_(mt, st.detach())
     _same(c_e, c_t)
-    with pytest.raises(RuntimeError, match="at least"):
+    with pytest.raises(RuntimeError, match="Number of elements of source < number of ones in mask"):
         ember.masked_scatter(e, ember.ones(3, 4, dtype=ember.bool), se)
     ie, it = _pair([0, 11, -1, 5], "int64")
     ve, vt = _pair([1.0, 2.0, 3.0, 4.0], grad=True)

@@ -20,7 +20,7 @@ def test_scalar_tensor_empty_strided():
         assert e.item() == t.item()
     x = ember.empty_strided((2, 3), (3, 1), dtype=ember.float64)
     assert x.shape == (2, 3) and x.dtype is ember.float64
-    with pytest.raises(RuntimeError, match="mismatch in length of strides and shape"):
+    with pytest.raises(RuntimeError, match=r"dimensionality of sizes \(2\) must match dimensionality of strides \(1\)"):
         ember.empty_strided((2, 3), (1,))
 
 
@@ -99,7 +99,7 @@ def test_binomial():
     np.testing.assert_allclose(m, (n * p).numpy(), rtol=0.05, atol=0.02)
     np.testing.assert_allclose(v, (n * p * (1 - p)).numpy(), rtol=0.15, atol=0.02)
     assert (draws.numpy() <= n.numpy()).all() and draws.dtype is ember.float64
-    with pytest.raises(NotImplementedError, match="binomial_cpu"):
+    with pytest.raises(ValueError, match="binomial only supports floating-point dtypes for count"):
         ember.binomial(ember.tensor([1]), ember.tensor([0.5]))
 
 

@@ -99,7 +99,7 @@ def test_empty_tensor_with_large_sizes(device: str) -> None:
 def test_negative_and_too_large_sizes(device: str) -> None:
     with pytest.raises(RuntimeError, match=re.escape("Trying to create tensor with negative dimension -1: [-1]")):
         ember.empty(-1, device=device)
-    with pytest.raises(RuntimeError, match=re.escape("Trying to create tensor with negative dimension -1: [3, -1]")):
+    with pytest.raises(RuntimeError, match=re.escape("zeros: Dimension size must be non-negative.")):  # PyTorch 2.13's
         ember.zeros(3, -1, device=device)
     with pytest.raises(RuntimeError, match=re.escape("Trying to create tensor with negative dimension -2: [-2]")):
         ember.randn(-2, device=device)

@@ -13,7 +13,7 @@ from ..ops._dispatch import handle_out, record, record_multi, sum_to
 from ..ops.arrange import diag_embed, tril, triu
 from ..ops.creation import eye, tensor, zeros
 from ..ops.linalg import matmul
-from ..tensor import Tensor
+from ..tensor import Tensor, _wrap
 from ._common import LinAlgError, arr, check_matrix, kernel, real_grad, wrap_like
 
 
@@ -226,11 +226,10 @@ def slogdet(A: Tensor, *, out: Any = None) -> Any:
     """``(sign, logabsdet)`` of square matrices' determinants."""
     check_matrix(A, "linalg.slogdet", square=True)
     s, la = kernel(A, "linalg_slogdet")(arr(A))
-    sign, logabs = wrap_like(A, s), wrap_like(A, la)
+    sign, logabs = wrap_like(A, s), _wrap(la, A.dtype.to_real(), A._device)  # log|det| is real for complex A
     if real_grad(A):
+        # sign is an output of the node too, as in PyTorch (it requires grad; its gradient is zero)
         record_multi([sign, logabs], LinalgSlogdetBackward0(A), A)
-        sign._rg = False
-        sign.grad_fn = None
     return slogdet_t(sign, logabs)
 
 
@@ -338,16 +337,16 @@ class LinalgCholeskyExBackward0(Node):
 
 def _cholesky(A: Tensor, upper: bool, fname: str, check: bool) -> tuple[Tensor, list[int]]:
     check_matrix(A, fname, square=True)
-    # NOTE: PyTorch reads only the lower triangle; symmetrize it so every library sees the same matrix
+    # NOTE: PyTorch reads only the lower triangle; make it Hermitian so every library sees the same matrix
     Ad = A.detach()
-    sym = tril(Ad) + tril(Ad, -1).mT
+    sym = tril(Ad) + tril(Ad, -1).mH  # type: ignore[attr-defined]
     L, infos = _factor(sym, "linalg_cholesky", _non_pd_order)
     if check:
         _raise_first(fname, infos, A, _NOT_PD.format)
     L = tril(L)
     if real_grad(A):
         record_multi([L], LinalgCholeskyExBackward0(L), A)
-    return (L.mT if upper else L), infos
+    return (L.mH if upper else L), infos  # type: ignore[attr-defined]
 
 
 def cholesky(A: Tensor, *, upper: bool = False, out: Tensor | None = None) -> Tensor:

@@ -152,6 +152,9 @@ def matrix_rank(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: boo
 def pinv(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = False,
          out: Tensor | None = None, rcond: Any = None) -> Tensor:
     """Moore-Penrose pseudo-inverse (through the SVD, or eigh with ``hermitian=True``)."""
+    if isinstance(A, Tensor) and (A.ndim < 2 or not (A.dtype.is_floating_point or A.dtype.is_complex)):
+        raise RuntimeError(f"linalg.pinv({type_name(A.dtype)}{{{list(A.shape)}}}): expected a tensor with 2 or more "
+                           "dimensions of float, double, cfloat or cdouble types")
     check_matrix(A, "linalg.pinv")
     if rcond is not None:
         rtol = rcond
@@ -161,11 +164,11 @@ def pinv(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = Fal
         L, V = Sp.eigh(A)
         keep = L.detach().abs() > _tol(L.detach().abs(), A, atol, rtol)
         Linv = where(keep, 1 / where(keep, L, L.detach() * 0 + 1), L * 0)
-        return _out(matmul(V * Linv.unsqueeze(-2), V.mT), out)
+        return _out(matmul(V * Linv.unsqueeze(-2), V.mH), out)  # type: ignore[attr-defined]
     U, S, Vh = Sp.svd(A, full_matrices=False)
     keep = S.detach() > _tol(S.detach(), A, atol, rtol)
     Sinv = where(keep, 1 / where(keep, S, S.detach() * 0 + 1), S * 0)
-    return _out(matmul(Vh.mT * Sinv.unsqueeze(-2), U.mT), out)
+    return _out(matmul(Vh.mH * Sinv.unsqueeze(-2), U.mH), out)  # type: ignore[attr-defined]
 
 
 def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: str | None = None) -> Any:
@@ -210,7 +213,9 @@ def matrix_power(A: Tensor, n: int, *, out: Tensor | None = None) -> Tensor:
         raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but they are {s[-2]} by "
                            f"{s[-1]} matrices")
     if n == 0:
-        return _out(eye(s[-1], dtype=A.dtype, device=A.device).expand(*s).clone(), out)
+        # identity written over a copy of A, as PyTorch's: the result is A's output, with a zero gradient
+        r = A.clone().copy_(eye(s[-1], dtype=A.dtype, device=A.device).expand(*s))  # type: ignore[attr-defined]
+        return _out(r, out)
     if n < 0:
         A, n = D.inv(A), -n
     result: Tensor | None = None
@@ -248,10 +253,14 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1, out: Tensor | None = N
     if AUTOCAST.on:
         return autocast_call("linalg_cross", cross, input, other, dim=dim, out=out)
     from ..ops.shape import broadcast_tensors
+    from ..tensor import _wrap_dim
 
-    if input._data.shape[dim] != 3 or other._data.shape[dim] != 3:
+    nd = max(input.ndim, other.ndim)
+    d = _wrap_dim(dim, nd) - nd  # from the right, so inputs of fewer dims line up
+    if input._data.shape[d] != 3 or other._data.shape[d] != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
-                           f"{input._data.shape[dim]} and {other._data.shape[dim]}")
+                           f"{input._data.shape[d]} and {other._data.shape[d]}")
+    dim = d
     a, b = broadcast_tensors(input, other)
     a0, a1, a2 = a.unbind(dim)
     b0, b1, b2 = b.unbind(dim)
@@ -287,7 +296,7 @@ def multi_dot(tensors: Any, *, out: Tensor | None = None) -> Tensor:
 
 
 def householder_product(A: Tensor, tau: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """First n columns of ``H_1 ... H_k`` with ``H_i = I - tau_i v_i v_i^T`` (``v_i`` from ``A``'s columns)."""
+    """First n columns of ``H_1 ... H_k`` with ``H_i = I - tau_i v_i v_i^H`` (``v_i`` from ``A``'s columns)."""
     check_matrix(A, "torch.linalg.householder_product")
     m, n = A._data.shape[-2:]
     k = tau._data.shape[-1]
@@ -299,12 +308,16 @@ def householder_product(A: Tensor, tau: Tensor, *, out: Tensor | None = None) ->
                            "tau.shape[-1]")
     from ..ops.arrange import tril
 
+    if k == 0:
+        # no reflectors: the identity's columns, still an output of A (zero gradient), as in PyTorch
+        r = A.clone().copy_(eye(m, n, dtype=A.dtype, device=A.device).expand(*A.shape))  # type: ignore[attr-defined]
+        return _out(r, out)
     I = eye(m, dtype=A.dtype, device=A.device)
     V = tril(A, -1) + eye(m, n, dtype=A.dtype, device=A.device)
     Q = I.expand(*A._data.shape[:-2], m, m)
     for i in range(k):
         v = V[..., :, i:i + 1]
-        Q = Q - matmul(matmul(Q, v), v.mT) * tau[..., i:i + 1].unsqueeze(-1)
+        Q = Q - matmul(matmul(Q, v), v.mH) * tau[..., i:i + 1].unsqueeze(-1)  # type: ignore[attr-defined]
     return _out(Q[..., :n], out)
 
 

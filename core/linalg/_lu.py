@@ -37,7 +37,10 @@ def _factor(A: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     perm = arange(m, device=dev).expand(*batch, m)
     pivots, zero_at = [], []
     for j in range(k):
-        p = U[..., j:, j].detach().abs().argmax(-1) + j
+        col = U[..., j:, j].detach()
+        # LAPACK's pivot is the largest |re| + |im| (izamax), not the largest modulus, for complex matrices
+        score = col.real.abs() + col.imag.abs() if col.dtype.is_complex else col.abs()
+        p = score.argmax(-1) + j
         pivots.append(p + 1)
         idx = _swap_index(m, j, p, dev)
         U = U.gather(-2, idx.unsqueeze(-1).expand(*batch, m, n))
@@ -129,10 +132,14 @@ def _perm_from_pivots(pivots: Tensor, m: int) -> Tensor:
 def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpack_pivots: bool = True, *,
               out: Any = None) -> Any:
     """``(P, L, U)`` from ``lu_factor``'s compact form and pivots."""
+    if LU_pivots.dtype is not _dt.int32:
+        raise RuntimeError("torch.lu_unpack: LU_pivots is expected to be a contiguous tensor of torch.int32 dtype.\n"
+                           "Note: this function is intended to be used with the output produced by "
+                           "torch.linalg.lu_factor")
     m, n = LU_data._data.shape[-2:]
-    empty = LU_data.new_empty(0)
-    P = _perm_matrix(_perm_from_pivots(LU_pivots, m), LU_data.dtype) if unpack_pivots else empty
-    L, U = _unpack(LU_data, m, n) if unpack_data else (empty, empty)
+    P = _perm_matrix(_perm_from_pivots(LU_pivots, m), LU_data.dtype) if unpack_pivots else LU_data.new_empty(0)
+    # the factors left unpacked are empty, but still outputs of LU_data (PyTorch's require grad with it)
+    L, U = _unpack(LU_data, m, n) if unpack_data else (LU_data.reshape(-1)[:0], LU_data.reshape(-1)[:0])
     return lu_unpack_t(P, L, U)
 
 
@@ -143,6 +150,11 @@ def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoin
     if LU._data.shape[-2] != m:
         raise RuntimeError(f"linalg.lu_solve: A must be batches of square matrices, but they are "
                            f"{LU._data.shape[-2]} by {m} matrices")
+    if B._data.ndim < 2:
+        raise RuntimeError("linalg.lu_solve: The input tensor B must have at least 2 dimensions.")
+    if (B._data.shape[-2] if left else B._data.shape[-1]) != m:
+        raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({m}x{m} and {B._data.shape[-2]}x{B._data.shape[-1]})")
     P = _perm_matrix(_perm_from_pivots(pivots, m), LU.dtype)
     L, U = _unpack(LU, m, m)
     if not left:

@@ -186,7 +186,7 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = None, out
     """Singular value decomposition ``A = U diag(S) Vh`` (singular values descending)."""
     check_matrix(A, "linalg.svd")
     u, s, vh = kernel(A, "linalg_svd")(arr(A), full_matrices)
-    U, S, Vh = wrap_like(A, u), wrap_like(A, s), wrap_like(A, vh)
+    U, S, Vh = wrap_like(A, u), _wrap(s, A.dtype.to_real(), A._device), wrap_like(A, vh)  # S is real
     if real_grad(A):
         record_multi([U, S, Vh], LinalgSvdBackward0(U, S, Vh), A)
     return svd_t(U, S, Vh)
@@ -194,9 +194,9 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = None, out
 
 def svdvals(A: Tensor, *, driver: str | None = None, out: Tensor | None = None) -> Tensor:
     """Singular values, descending."""
-    check_matrix(A, "linalg.svdvals")
+    check_matrix(A, "linalg.svd")  # PyTorch's svdvals reports itself as svd
     u, s, vh = kernel(A, "linalg_svd")(arr(A), False)
-    S = wrap_like(A, s)
+    S = _wrap(s, A.dtype.to_real(), A._device)
     if real_grad(A):
         node = LinalgSvdBackward0(wrap_like(A, u), S, wrap_like(A, vh))
         record_multi([_wrap(u, A.dtype, A._device), S, _wrap(vh, A.dtype, A._device)], node, A)

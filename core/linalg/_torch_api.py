@@ -8,7 +8,8 @@ import warnings
 from typing import Any
 
 from ..amp._state import AUTOCAST, autocast_call
-from ..ops._dispatch import handle_out
+from ..autograd.graph import Node
+from ..ops._dispatch import handle_out, type_name
 from ..ops.linalg import matmul
 from ..tensor import Tensor
 from . import _decomp as D
@@ -41,8 +42,14 @@ def slogdet(input: Tensor, *, out: Any = None) -> Any:
 
 def logdet(input: Tensor) -> Tensor:
     """Log of the determinant (NaN for a negative determinant)."""
+    check_matrix(input, "logdet", square=True)
     s, la = D.slogdet(input)
-    return la + s.detach().log()
+    if input.dtype.is_complex:
+        return s.detach().log() + la  # type: ignore[attr-defined, no-any-return]
+    from ..ops.elementwise import where
+
+    # a where, as PyTorch's: the NaN branch passes no gradient back
+    return where(s.detach() == -1, float("nan"), la)
 
 
 def inverse(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -57,11 +64,57 @@ def cholesky(input: Tensor, upper: bool = False, *, out: Tensor | None = None) -
     return D.cholesky(input, upper=upper, out=out)
 
 
+def _check_rhs(b: Tensor, A: Tensor, fname: str, names: tuple[str, str]) -> None:
+    """PyTorch's checks of the deprecated solvers' ``b`` and ``A`` (at least matrices, one dtype, sizes that fit)."""
+    for name, t in zip(names, (b, A)):
+        if t.ndim < 2:
+            raise RuntimeError(f"{name} should have at least 2 dimensions, but has {t.ndim} dimensions instead"
+                               if fname == "cholesky_solve" else f"torch.triangular_solve: Expected {name} to have at "
+                               f"least 2 dimensions, but it has {t.ndim} dimensions instead")
+    if b.dtype is not A.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type {type_name(b.dtype)} and A "
+                           f"of type {type_name(A.dtype)} instead.")
+    n = A.shape[-1]
+    if A.shape[-2] != n or b.shape[-2] != n:
+        raise RuntimeError(f"Incompatible matrix sizes for {fname}: each A matrix is {A.shape[-2]} by {n} but each b "
+                           f"matrix is {b.shape[-2]} by {b.shape[-1]}")
+
+
+class CholeskySolveBackward0(Node):
+    """PyTorch's formula (``cholesky_solve_backward``): the factor's gradient is a full matrix, entries outside
+    the triangle the forward reads included."""
+
+    def __init__(self, L: Tensor, X: Tensor, upper: bool):
+        self.save(L, outputs=(X,))
+        self.upper = upper
+
+    def backward(self, g: Tensor) -> tuple[Any, Any]:
+        L, X = self.saved_tensors
+        assert L is not None and X is not None
+        gB = cholesky_solve(g, L, self.upper)
+        if not self.needs_input_grad(1):
+            return gB, None
+        common = matmul(gB, X.mH)  # type: ignore[attr-defined]
+        common = common + common.mH  # type: ignore[attr-defined]
+        return gB, -matmul(L, common) if self.upper else -matmul(common, L)
+
+
 def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False, *, out: Tensor | None = None) -> Tensor:
-    """Solve ``A X = B`` given the Cholesky factor ``L`` of ``A``."""
-    Lo = L.mT if upper else L
-    Y = D.solve_triangular(Lo, B, upper=False)
-    return _out(D.solve_triangular(Lo.mT, Y, upper=True), out)
+    """Solve ``A X = B`` given the Cholesky factor of ``A = L L^H`` (``U^H U`` with ``upper``)."""
+    from ..autograd.grad_mode import no_grad
+    from ..ops._dispatch import needs_grad, record
+    from ..ops.shape import broadcast_shapes
+
+    _check_rhs(B, L, "cholesky_solve", ("b", "u"))
+    batch = tuple(broadcast_shapes(B.shape[:-2], L.shape[:-2]))
+    # broadcast first, as PyTorch does: the expands' backward sums the gradients back to each shape
+    B, L = B.expand(*batch, *B.shape[-2:]), L.expand(*batch, *L.shape[-2:])  # type: ignore[attr-defined]
+    with no_grad():
+        Lo = L.mH if upper else L  # type: ignore[attr-defined]
+        X = D.solve_triangular(Lo.mH, D.solve_triangular(Lo, B, upper=False), upper=True)
+    if needs_grad(B, L):
+        record(X, CholeskySolveBackward0(L, X, upper), B, L)
+    return _out(X, out)
 
 
 def cholesky_inverse(L: Tensor, upper: bool = False, *, out: Tensor | None = None) -> Tensor:
@@ -75,6 +128,9 @@ def cholesky_inverse(L: Tensor, upper: bool = False, *, out: Tensor | None = Non
 
 def svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out: Any = None) -> Any:
     """Old-API SVD: ``(U, S, V)`` with ``V`` (not ``Vh``); zero U/V when ``compute_uv=False``."""
+    if isinstance(input, Tensor) and input.ndim < 2:
+        raise RuntimeError(f"linalg.svd: input should have at least 2 dimensions, but has {input.ndim} dimensions "
+                           "instead")
     if not compute_uv:
         from ..ops.creation import zeros
 
@@ -83,7 +139,7 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out: Any =
         kw: dict[str, Any] = {"dtype": input.dtype, "device": input.device}
         return svd_t(zeros(*batch, m, m, **kw), Sp.svdvals(input), zeros(*batch, n, n, **kw))
     U, S, Vh = Sp.svd(input, full_matrices=not some)
-    return svd_t(U, S, Vh.mT)
+    return svd_t(U, S, Vh.mH)  # type: ignore[attr-defined]
 
 
 def qr(input: Tensor, some: bool = True, *, out: Any = None) -> Any:
@@ -100,9 +156,11 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
 def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool = False, unitriangular: bool = False,
                      *, out: Any = None) -> Any:
     """Deprecated solver of ``A X = b`` for triangular ``A``: ``(solution, cloned_coefficient)``."""
+    _check_rhs(b, A, "triangular_solve", ("b", "A"))
     T = A.mT if transpose else A
     X = D.solve_triangular(T, b, upper=upper != transpose, unitriangular=unitriangular)
-    return triangular_solve_t(X, A.clone())
+    # the coefficient comes back broadcast to the solution's batch
+    return triangular_solve_t(X, A.expand(*X.shape[:-2], *A.shape[-2:]).clone())  # type: ignore[attr-defined]
 
 
 def cross(input: Tensor, other: Tensor, dim: int | None = None, *, out: Tensor | None = None) -> Tensor:
@@ -120,6 +178,42 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None, *, out: Tensor |
     return R.cross(input, other, dim=dim, out=out)
 
 
+def _scalar(s: Any, dt: Any, name: str, floats_ok: bool) -> Any:
+    """``beta``/``alpha`` as PyTorch converts it to an integral ``dt``: truncated (``addr`` refuses floats)."""
+    if dt.is_floating_point or dt.is_complex or not isinstance(s, float):
+        return s
+    if not floats_ok:
+        raise RuntimeError(f"For integral input tensors, argument {name} must not be a floating point number.")
+    return bool(s) if dt.name == "bool" else int(s)
+
+
+def _add_product(input: Tensor, product: Any, operands: tuple[Tensor, ...], beta: Any, alpha: Any,
+                 out: Tensor | None, blas: bool = True, skip_zero_alpha: bool = True, floats_ok: bool = True) -> Tensor:
+    """``beta * input + alpha * product(*operands)``, as PyTorch's ``add*`` ops compute it: ``input`` broadcast to the
+    product's shape (never the other way) and ignored when ``beta`` is 0 (its NaNs too). ``blas`` ops accumulate
+    half precision in float32 and round once; ``skip_zero_alpha`` ones (BLAS GEMM/GEMV) skip the product when
+    ``alpha`` is 0 in float32/float64/complex (its infs do not become NaN)."""
+    from .. import dtypes as _dt
+
+    dt = input.dtype
+    beta, alpha = _scalar(beta, dt, "beta", floats_ok), _scalar(alpha, dt, "alpha", floats_ok)
+    half = blas and dt in (_dt.float16, _dt.bfloat16)
+    if half:
+        input, operands = input.float(), tuple(t.float() for t in operands)  # type: ignore[attr-defined]
+    p = product(*operands)
+    base = input.expand(*p.shape)  # type: ignore[attr-defined]
+    if alpha == 0 and skip_zero_alpha and not half and (dt.is_floating_point or dt.is_complex):
+        from ..ops.creation import zeros_like
+
+        p = zeros_like(p)
+    else:
+        p = _scaled(p, alpha)
+    r = p if beta == 0 else _scaled(base, beta) + p
+    if half:
+        r = r.to(dt)  # type: ignore[attr-defined]
+    return _out(r, out)
+
+
 def _scaled(x: Any, s: Any) -> Any:
     return x if s == 1 else x * s
 
@@ -131,8 +225,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
         return autocast_call("addmm", addmm, input, mat1, mat2, beta=beta, alpha=alpha, out=out)
     from ..ops.linalg import mm
 
-    p = _scaled(mm(mat1, mat2), alpha)
-    return _out(p if beta == 0 else _scaled(input, beta) + p, out)
+    return _add_product(input, mm, (mat1, mat2), beta, alpha, out)
 
 
 def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1,
@@ -142,8 +235,12 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any 
         return autocast_call("addmv", addmv, input, mat, vec, beta=beta, alpha=alpha, out=out)
     from ..ops.linalg import mv
 
-    p = _scaled(mv(mat, vec), alpha)
-    return _out(p if beta == 0 else _scaled(input, beta) + p, out)
+    if input.ndim > 1 or mat.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, {mat.ndim}, {vec.ndim}")
+    if input.ndim == 1 and input.shape[0] not in (1, mat.shape[0]) or mat.shape[1] != vec.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({input.shape[0] if input.ndim else 1}), mat "
+                           f"({mat.shape[0]}x{mat.shape[1]}), vec ({vec.shape[0]})")
+    return _add_product(input, mv, (mat, vec), beta, alpha, out)
 
 
 def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1,
@@ -153,8 +250,12 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any
         return autocast_call("addr", addr, input, vec1, vec2, beta=beta, alpha=alpha, out=out)
     from ..ops.linalg import outer
 
-    p = _scaled(outer(vec1, vec2), alpha)
-    return _out(p if beta == 0 else _scaled(input, beta) + p, out)
+    for name, v in (("vec1", vec1), ("vec2", vec2)):
+        if v.ndim != 1:
+            raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v.ndim}-D")
+    # an elementwise op in PyTorch, not BLAS: half precision rounds the product, infs meet alpha=0
+    return _add_product(input, outer, (vec1, vec2), beta, alpha, out, blas=False, skip_zero_alpha=False,
+                        floats_ok=False)
 
 
 def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1,
@@ -164,8 +265,25 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alp
         return autocast_call("baddbmm", baddbmm, input, batch1, batch2, beta=beta, alpha=alpha, out=out)
     from ..ops.linalg import bmm
 
-    p = _scaled(bmm(batch1, batch2), alpha)
-    return _out(p if beta == 0 else _scaled(input, beta) + p, out)
+    # NOTE: PyTorch's batched GEMM multiplies by alpha=0 (inf * 0 is NaN) where addmm's GEMM skips the product
+    return _add_product(input, bmm, (batch1, batch2), beta, alpha, out, skip_zero_alpha=False)
+
+
+def _check_batches(batch1: Tensor, batch2: Tensor) -> None:
+    """PyTorch's errors of ``addbmm`` for batches that cannot be multiplied."""
+    if batch1.ndim != 3 or batch2.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor" if batch1.ndim != 3 else "batch2 must be a 3D tensor")
+    if batch1.shape[0] != batch2.shape[0] or batch1.shape[2] != batch2.shape[1]:
+        raise RuntimeError(f"Incompatible matrix sizes for bmm ({batch1.shape[1]}x{batch1.shape[2]} and "
+                           f"{batch2.shape[1]}x{batch2.shape[2]})")
+
+
+def _bmm_sum(batch1: Tensor, batch2: Tensor) -> Tensor:
+    """``sum_i batch1[i] @ batch2[i]``, in the batches' dtype."""
+    from ..ops.linalg import bmm
+
+    _check_batches(batch1, batch2)
+    return bmm(batch1, batch2).sum(0, dtype=batch1.dtype)  # type: ignore[attr-defined, no-any-return]
 
 
 def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1,
@@ -173,18 +291,29 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alph
     """``beta * input + alpha * sum_i batch1[i] @ batch2[i]``."""
     if AUTOCAST.on:
         return autocast_call("addbmm", addbmm, input, batch1, batch2, beta=beta, alpha=alpha, out=out)
-    from ..ops.linalg import bmm
+    from .. import dtypes as _dt
 
-    p = _scaled(bmm(batch1, batch2).sum(0), alpha)
-    return _out(p if beta == 0 else _scaled(input, beta) + p, out)
+    if input.dtype in (_dt.float16, _dt.bfloat16) and batch1.ndim == 3 and batch1.shape[0]:
+        # PyTorch accumulates one addmm per batch, each rounded to half precision: so must the sum here
+        _check_batches(batch1, batch2)
+        r = input
+        for i in range(batch1.shape[0]):
+            r = addmm(r, batch1[i], batch2[i], beta=beta if i == 0 else 1, alpha=alpha)
+        return _out(r, out)
+    return _add_product(input, _bmm_sum, (batch1, batch2), beta, alpha, out)
 
 
 def chain_matmul(*matrices: Tensor, out: Tensor | None = None) -> Tensor:
     """Deprecated product of a chain of 2-d matrices: use ``ember.linalg.multi_dot``."""
     if AUTOCAST.on:
         return autocast_call("chain_matmul", chain_matmul, *matrices, out=out)
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    for m in matrices:
+        if m.ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {m.ndim}, expected 2 instead.")
     if len(matrices) == 1:
-        return matrices[0].clone()
+        return _out(matrices[0].clone(), out)  # type: ignore[attr-defined]
     return R.multi_dot(matrices, out=out)
 
 
@@ -215,20 +344,25 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Tensor | None = None) ->
     if isinstance(dims, int):
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
-        da, db = list(range(a._data.ndim - dims, a._data.ndim)), list(range(dims))
+        if dims > min(a._data.ndim, b._data.ndim):
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        da, db = list(range(-dims, 0)), list(range(dims))
     else:
         da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
-    da = [d % a._data.ndim for d in da]
-    db = [d % b._data.ndim for d in db]
-    for x, y in zip(da, db):
+    if len(da) != len(db):
+        raise RuntimeError("both dimension lists should have same length")
+    for x, y in zip(da, db):  # PyTorch names the dims as given (-1 for the int form)
         if a._data.shape[x] != b._data.shape[y]:
             raise RuntimeError(f"contracted dimensions need to match, but first has size {a._data.shape[x]} in dim "
                                f"{x} and second has size {b._data.shape[y]} in dim {y}")
+    da = [d % a._data.ndim for d in da]
+    db = [d % b._data.ndim for d in db]
     fa = [d for d in range(a._data.ndim) if d not in da]
     fb = [d for d in range(b._data.ndim) if d not in db]
     k = math.prod(a._data.shape[d] for d in da)
-    am = a.permute(*fa, *da).reshape(-1, k)
-    bm = b.permute(*db, *fb).reshape(k, -1)
+    # explicit sizes: a -1 is ambiguous when a contracted dim is empty
+    am = a.permute(*fa, *da).reshape(math.prod(a._data.shape[d] for d in fa), k)
+    bm = b.permute(*db, *fb).reshape(k, math.prod(b._data.shape[d] for d in fb))
     r = matmul(am, bm).reshape(*[a._data.shape[d] for d in fa], *[b._data.shape[d] for d in fb])
     return _out(r, out)
 
@@ -250,6 +384,9 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
 
 def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out: Any = None) -> Any:
     """Deprecated ``torch.lu``: ``(LU, pivots)`` or ``(LU, pivots, infos)``."""
+    if isinstance(A, Tensor) and A.ndim < 2:
+        raise RuntimeError(f"torch.lu_factor: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} "
+                           "instead")
     r = _lu.lu_factor_ex(A, pivot=pivot)
     return (r.LU, r.pivots, r.info) if get_infos else (r.LU, r.pivots)
 

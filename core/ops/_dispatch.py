@@ -319,7 +319,8 @@ def _overlapping(t: Tensor) -> bool:
     from .shape import _strides
 
     st = _strides(t)
-    return st is not None and any(s == 0 and n > 1 for s, n in zip(st, t._data.shape))
+    # NOTE: an empty view shares nothing (NumPy reports 0 strides for every empty array)
+    return st is not None and 0 not in t._data.shape and any(s == 0 and n > 1 for s, n in zip(st, t._data.shape))
 
 
 def write(t: Tensor, data: Any) -> None:

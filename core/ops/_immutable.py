@@ -67,6 +67,13 @@ def new_view(x: Tensor, data: Any, base: Tensor, view_fn: Any, vc: list[int]) ->
     return r
 
 
+def relayout(t: Tensor) -> None:
+    """Forget the base positions cached for the view ``t``, whose ``_view_fn`` an in-place view op
+    (``t_``, ``squeeze_``, ...) has just replaced."""
+    if isinstance(t, LazyView):
+        t._index_map = None
+
+
 def write(t: Tensor, data: Any) -> None:
     """Replace ``t``'s values functionally; through its base when ``t`` is a view."""
     be = t._device._be

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import dtypes as _dt
-from ..tensor import Tensor
+from ..tensor import Tensor, _wrap_dim
 from . import arrange as A
 from . import shape as S
 from .creation import arange, tensor, zeros
@@ -88,6 +88,10 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
         raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
     if any(t.ndim > 1 for t in ts):
         raise RuntimeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list")
+    if any(t.dtype is not ts[0].dtype for t in ts):
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    if any(t.device != ts[0].device for t in ts):
+        raise RuntimeError("meshgrid expects all tensors to have the same device")
     ts = [t.reshape(-1) for t in ts]
     swap = indexing == "xy" and len(ts) >= 2
     if swap:
@@ -105,6 +109,9 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
 
 def cartesian_prod(*tensors: Tensor) -> Tensor:
     """The Cartesian product of 1-d tensors as rows (a 1-d input is returned as it is)."""
+    for t in tensors:
+        if t.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
     if len(tensors) == 1:
         return tensors[0]
     grids = meshgrid(*tensors, indexing="ij")
@@ -121,10 +128,11 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
     gen = itertools.combinations_with_replacement if with_replacement else itertools.combinations
     idx = list(gen(range(n), r))
     if r == 0:
-        return input.new_empty(0)
-    if not idx:
-        return input.new_empty(0, r)
-    return input[tensor(idx, dtype=_dt.int64, device=input.device)]
+        return input[:0]  # type: ignore[no-any-return]
+    # an index of shape (rows, r) even with no rows, so an empty result still carries the gradient
+    index = tensor(idx, dtype=_dt.int64, device=input.device) if idx else zeros(0, r, dtype=_dt.int64,
+                                                                                  device=input.device)
+    return input[index]  # type: ignore[no-any-return]
 
 
 def _tri_indices(row: int, col: int, offset: int, lower: bool, dtype: Any, device: Any) -> Tensor:
@@ -153,10 +161,10 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
     n = x.shape[0] if N is None else N
     if n < 0:
         raise RuntimeError("N must be non-negative.")
-    if n == 0:
-        return x.new_empty(x.shape[0], 0)
     dt = x.dtype if x.dtype.is_floating_point or x.dtype.is_complex else _dt.int64
     x = x.to(dt)
+    if n == 0:
+        return x.new_empty(x.shape[0], 0)
     cols = [x.new_ones(x.shape[0])]
     for _ in range(1, n):
         cols.append(cols[-1] * x)
@@ -164,19 +172,21 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
     return out if increasing else out.flip(1)
 
 
-def column_stack(tensors: Sequence[Tensor]) -> Tensor:
+def column_stack(tensors: Sequence[Tensor], *, out: Tensor | None = None) -> Tensor:
     """Stack tensors as columns: 0-d and 1-d inputs become ``(n, 1)`` columns, then ``hstack``."""
-    return A.hstack([t.reshape(-1, 1) if t.ndim <= 1 else t for t in tensors])
+    ts = A._stack_list("column_stack", tensors)
+    return A.hstack([t.reshape(-1, 1) if t.ndim <= 1 else t for t in ts], out=out)
 
 
-def row_stack(tensors: Sequence[Tensor]) -> Tensor:
+def row_stack(tensors: Sequence[Tensor], *, out: Tensor | None = None) -> Tensor:
     """Alias of ``vstack``."""
-    return A.vstack(tensors)
+    return A.vstack(tensors, out=out)
 
 
-def dstack(tensors: Sequence[Tensor]) -> Tensor:
+def dstack(tensors: Sequence[Tensor], *, out: Tensor | None = None) -> Tensor:
     """Stack along the third dimension after ``atleast_3d``."""
-    return A.cat(list(atleast_3d(list(tensors))), 2)
+    ts = A._stack_list("dstack", tensors)
+    return A.cat(list(atleast_3d(ts)), 2, out=out)
 
 
 def _dir_split(input: Tensor, sections: Any, dim: int, name: str, need: int) -> tuple[Tensor, ...]:
@@ -204,12 +214,7 @@ def dsplit(input: Tensor, sections: Any) -> tuple[Tensor, ...]:
     return _dir_split(input, sections, 2, "dsplit", 3)
 
 
-def split_with_sizes(input: Tensor, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
-    """Split into pieces of the given sizes, which must sum to the dimension's size."""
-    if builtins.sum(split_sizes) != input.shape[dim]:
-        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {input.shape[dim]} (input tensor's "
-                           f"size at dimension {dim}), but got split_sizes={list(split_sizes)}")
-    return S.split(input, list(split_sizes), dim)
+split_with_sizes = S.split_with_sizes
 
 
 def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
@@ -218,7 +223,7 @@ def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
     if input.ndim < 2:
         raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.ndim}")
-    d0, d1 = dims[0] % input.ndim, dims[1] % input.ndim
+    d0, d1 = _wrap_dim(dims[0], input.ndim), _wrap_dim(dims[1], input.ndim)
     if d0 == d1:
         raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}")
     k %= 4
@@ -250,15 +255,10 @@ def unravel_index(indices: Any, shape: Any) -> tuple[Tensor, ...]:
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     if any(s < 0 for s in shape):
         raise ValueError("'shape' cannot have negative values, but got " + str(shape))
-    total = math.prod(shape)
-    if indices.numel() and (builtins.bool((indices < -total).any()) or builtins.bool((indices >= total).any())):
-        raise ValueError(f"'indices' must be in range [-{total}, {total}), but got values outside")
-    rem = indices.to(_dt.int64) % total if total else indices.to(_dt.int64)
-    out = []
-    for size in reversed(shape):
-        out.append(rem % size)
-        rem = rem.div(size, rounding_mode="floor")
-    return tuple(reversed(out))
+    # PyTorch's formula: (indices // coef) % size per dim, so indices outside the shape wrap around
+    idx = indices.to(_dt.int64)
+    coefs = [math.prod(shape[k + 1:]) for k in range(len(shape))]
+    return tuple(idx.div(c, rounding_mode="floor") % size for c, size in zip(coefs, shape))
 
 
 # -- window functions ---------------------------------------------------------------------------------------
@@ -270,6 +270,9 @@ def _window(n: int, periodic: bool, dtype: Any, device: Any, name: str) -> tuple
         raise RuntimeError(f"{name} expects floating point dtypes, got: {dt.name}")
     if n <= 1:
         return (zeros(n, dtype=dt, device=device) + 1), n
+    if dt.is_complex:  # PyTorch builds longer windows with arange, which has no complex kernel
+        kind = "ComplexFloat" if dt is _dt.complex64 else "ComplexDouble"
+        raise NotImplementedError(f"\"arange_cpu\" not implemented for '{kind}'")
     return None, n + 1 if periodic else n
 
 

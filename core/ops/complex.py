@@ -85,14 +85,29 @@ class ConjPhysicalBackward0(Node):
         return conj_physical(g)
 
 
-def conj_physical(input: Tensor) -> Tensor:
+def conj_physical(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The elementwise complex conjugate, computed now (a copy); real tensors are returned as they are."""
     if not input.dtype.is_complex:
-        return input
-    r = _wrap(input._device._be.conj(input._data), input.dtype, input._device)
-    if input._rg and GRAD.enabled:
-        record(r, ConjPhysicalBackward0(), input)
+        r = input
+    else:
+        r = _wrap(input._device._be.conj(input._data), input.dtype, input._device)
+        if input._rg and GRAD.enabled:
+            record(r, ConjPhysicalBackward0(), input)
+    if out is not None:
+        from ._dispatch import handle_out
+
+        return handle_out(r, out)
     return r
+
+
+def conj_physical_(input: Tensor) -> Tensor:
+    """In-place ``conj_physical``; a real tensor is left untouched (nothing is written, so an expanded one is
+    fine, as in PyTorch)."""
+    if not input.dtype.is_complex:
+        return input
+    from .elementwise import inplace
+
+    return inplace(conj_physical, input)
 
 
 def conj(input: Tensor) -> Tensor:
@@ -147,11 +162,13 @@ def complex_abs(input: Tensor) -> Tensor:
     return r
 
 
-def sgn(input: Tensor) -> Tensor:
+def sgn(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``z / |z|`` for complex tensors (0 at 0), ``sign`` for real ones."""
+    from ._dispatch import handle_out
+
     if not input.dtype.is_complex:
-        return input.sign()  # type: ignore[attr-defined,no-any-return]
-    return _sgn_from(input, input.abs())  # type: ignore[attr-defined]
+        return handle_out(input.sign(), out)  # type: ignore[attr-defined]
+    return handle_out(_sgn_from(input, input.abs()), out)  # type: ignore[attr-defined]
 
 
 class AngleBackward0(Node):
@@ -163,6 +180,10 @@ class AngleBackward0(Node):
         assert x is not None
         from .elementwise import where
 
+        if not x.dtype.is_complex:
+            from .creation import zeros_like
+
+            return zeros_like(x)  # 0 or pi: locally constant
         r2 = real(x) ** 2 + imag(x) ** 2
         return where(r2 == 0, 0.0, g * x * 1j / where(r2 == 0, 1.0, r2))
 
@@ -179,12 +200,16 @@ def angle(input: Tensor, *, out: Tensor | None = None) -> Tensor:
         if input._rg and GRAD.enabled:
             record(r, AngleBackward0(input.detach()), input)
         return handle_out(r, out) if out is not None else r
+    from .creation import zeros_like
     from .elementwise import where
 
     x = input if input.dtype._category >= 2 else input.to(_dt.get_default_dtype())
     with _no_grad():
-        r = where(x < 0, 3.141592653589793, x * 0)
+        r = where(x < 0, 3.141592653589793, zeros_like(x))  # zeros_like, not x * 0: inf * 0 is NaN
         r = where(x.isnan(), x, r)  # type: ignore[attr-defined]
+    if input._rg and GRAD.enabled:
+        # piecewise constant: an output of input with a zero gradient, as PyTorch's AngleBackward0 gives
+        record(r, AngleBackward0(input.detach()), input)
     return handle_out(r, out) if out is not None else r
 
 
@@ -202,9 +227,15 @@ class _no_grad:
 
 
 class ComplexBackward0(Node):
+    def __init__(self, real_shape: tuple[int, ...], imag_shape: tuple[int, ...]):
+        self.shapes = real_shape, imag_shape
+
     def backward(self, g: Tensor) -> tuple[Any, Any]:
-        gr = real(g) if self.needs_input_grad(0) else None
-        gi = imag(g) if len(self.next_functions) > 1 and self.needs_input_grad(1) else None
+        from ._dispatch import sum_to
+
+        # the parts broadcast in the forward: sum their gradients back to each part's shape
+        gr = sum_to(real(g), self.shapes[0]) if self.needs_input_grad(0) else None
+        gi = sum_to(imag(g), self.shapes[1]) if len(self.next_functions) > 1 and self.needs_input_grad(1) else None
         return gr, gi
 
 
@@ -234,11 +265,16 @@ def complex(real: Tensor, imag: Tensor, *, out: Tensor | None = None) -> Tensor:
     if k is not None:
         data = k(a, b, dt)
     else:
-        # the standard has no constructor from parts: i * imag is exact except for inf/NaN parts
-        data = be.add(be.astype(a, dt), be.multiply(be.astype(b, dt), 1j))
+        # the standard has no constructor from parts, and real + 1j * imag turns an infinite imag into a NaN real
+        # part (inf * 0): set the parts on the host instead (a copy each way)
+        import numpy as np
+
+        host = np.empty(shape, dtype=np.complex64 if dt is _dt.complex64 else np.complex128)
+        host.real, host.imag = be.to_host(a), be.to_host(b)
+        data = be.from_host(host, dev.index)
     r = _wrap(data, dt, dev)
     if (real._rg or imag._rg) and GRAD.enabled:
-        record(r, ComplexBackward0(), real, imag)
+        record(r, ComplexBackward0(real._data.shape, imag._data.shape), real, imag)
     return handle_out(r, out) if out is not None else r
 
 
@@ -255,9 +291,20 @@ def _broadcast_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def polar(abs: Tensor, angle: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
-    """The complex tensor ``abs * (cos(angle) + i sin(angle))``."""
+    """The complex tensor ``abs * (cos(angle) + i sin(angle))`` (both float32 or float64 of the same dtype)."""
     from ._dispatch import handle_out
 
+    for t in (abs, angle):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"polar(): argument 'abs' and 'angle' must be Tensor, not {type(t).__name__}")
+    if not (abs.dtype.is_floating_point and angle.dtype.is_floating_point) or _dt.bfloat16 in (abs.dtype, angle.dtype):
+        raise RuntimeError(f"Expected both inputs to be {_REAL_NAMES} tensors but got {type_name(abs.dtype)} and "
+                           f"{type_name(angle.dtype)}")
+    if abs.dtype is not angle.dtype:
+        raise RuntimeError(f"Expected object of scalar type {type_name(abs.dtype)} but got scalar type "
+                           f"{type_name(angle.dtype)} for second argument")
+    if abs.dtype is _dt.float16:
+        raise NotImplementedError('"polar_cpu" not implemented for \'Half\'')
     r = complex(abs * angle.cos(), abs * angle.sin())  # type: ignore[attr-defined]
     return handle_out(r, out) if out is not None else r
 
@@ -304,7 +351,9 @@ def view_as_complex(input: Tensor) -> Tensor:
         raise RuntimeError(f"view_as_complex is only supported for half, float and double tensors, but got a tensor "
                            f"of scalar type: {type_name(dt)}")
     shape = input._data.shape
-    if not shape or shape[-1] != 2:
+    if not shape:
+        raise RuntimeError("Input tensor must have one or more dimensions")
+    if shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")
     st = input.stride()  # type: ignore[attr-defined]
     if st[-1] != 1:

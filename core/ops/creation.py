@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import dtypes as _dt
-from ..tensor import Tensor, _wrap
-from ._dispatch import canon_device, check_dtype, type_name, wrap_int
+from ..tensor import Size, Tensor, _wrap
+from ._dispatch import canon_device, check_dtype, handle_out, type_name, wrap_int
 
 _INT, _FLOAT, _BOOL = builtins.int, builtins.float, builtins.bool
 _I64_MAX = (1 << 63) - 1
@@ -32,21 +32,32 @@ def host_dtype(arr: Any) -> _dt.dtype:
     return d
 
 
-def _size(size: Sequence[Any]) -> tuple[int, ...]:
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+def _size(size: Sequence[Any], fn: str = "") -> tuple[int, ...]:
+    """The sizes of a factory call (varargs, or one tuple or list), as PyTorch's argument parser takes them:
+    integers (NumPy's and 0-d integer tensors too), not floats or bools."""
+    nested = len(size) == 1 and isinstance(size[0], (tuple, list, Size))
+    if nested:
         size = size[0]
-    try:
-        out = tuple(_INT(s) for s in size)
-    except (TypeError, ValueError):  # int('a') is a ValueError; PyTorch's is a TypeError (issue 14)
-        bad = next((s for s in size if not isinstance(s, (_INT, Tensor))), size)
-        raise TypeError(f"argument 'size' must be tuple of ints, not {type(bad).__name__}") from None
+    where = f"{fn}(): " if fn else ""
+    out = []
+    for i, s in enumerate(size):
+        if isinstance(s, (_BOOL, _FLOAT, str)) or not hasattr(s, "__index__") or \
+                isinstance(s, Tensor) and (s.dtype.is_floating_point or s.dtype is _dt.bool):
+            name = type(s).__name__
+            if nested or len(size) > 1:
+                raise TypeError(f"{where}argument 'size' (position 1) must be tuple of ints, but found element of "
+                                f"type {name} at pos {i}")
+            raise TypeError(f"{where}argument 'size' (position 1) must be tuple of ints, not {name}")
+        out.append(_INT(s.__index__()))
     for i, s in enumerate(out):
         if not 0 <= s <= _I64_MAX:
             if s < 0:
-                raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(out)}")
+                if fn == "zeros":  # PyTorch's zeros checks its sizes before allocating, in its own words
+                    raise RuntimeError("zeros: Dimension size must be non-negative.")
+                raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {out}")
             raise TypeError(f"argument 'size' failed to unpack the object at pos {i + 1} with error "
                             "\"Overflow when unpacking long long\"")
-    return out
+    return tuple(out)
 
 
 # -- allocation guards ----------------------------------------------------------------------------
@@ -255,8 +266,28 @@ def _to_host(data: Any, dtype: _dt.dtype | None) -> tuple[Any, _dt.dtype]:
             return [plain(x) for x in v]
         return v
 
+    if dt in _IRANGE:
+        return _int_host(plain(data), dt), dt
     arr = np.array(plain(data), dtype=_host_np_dtype(dt))
     return arr, dt
+
+
+def _int_host(values: Any, dt: _dt.dtype) -> Any:
+    """Python numbers as a host array of the integer dtype ``dt``, refused as PyTorch does (its RuntimeError)
+    where one is outside ``dt``'s range: floats (NaN, inf) must lie within it, ints may go down to -max (they
+    wrap, as ``-1`` into uint8 is 255)."""
+    np = _np()
+    raw = np.array(values)
+    lo, hi = _IRANGE[dt]
+    if raw.dtype == object:  # ints past int64
+        flat = raw.ravel().tolist()
+        raw = np.array([checked_convert(v, dt) if not isinstance(v, _FLOAT) else v for v in flat]).reshape(raw.shape)
+    if raw.size and raw.dtype.kind in "fiu":
+        with np.errstate(invalid="ignore"):
+            ok = (raw >= lo) & (raw <= hi) if raw.dtype.kind == "f" else (raw >= (lo or -hi)) & (raw <= hi)
+        if not ok.all():
+            raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
+    return raw.astype(dt.name)
 
 
 def _host_np_dtype(dt: _dt.dtype) -> Any:
@@ -343,8 +374,19 @@ def _size_kw(fn: str, size: Sequence[Any], kwargs: dict[str, Any]) -> Sequence[A
     return size
 
 
+def with_out(out: Tensor | None, dtype: Any, device: Any) -> tuple[Any, Any]:
+    """A factory's dtype and device given ``out=``: ``out``'s own unless named; a named dtype must be ``out``'s."""
+    if out is None:
+        return dtype, device
+    if not isinstance(out, Tensor):
+        raise TypeError(f"out must be a Tensor, not {type(out).__name__}")
+    if dtype is not None and dtype is not out.dtype:
+        raise RuntimeError(f"dtype {type_name(dtype)} does not match dtype of out parameter ({type_name(out.dtype)})")
+    return out.dtype, device if device is not None else out.device
+
+
 def _filled(kind: str, size: Sequence[Any], dtype: Any, device: Any, requires_grad: bool, fill: Any = None) -> Tensor:
-    shape = _size(size)
+    shape = _size(size, kind)
     dt, dev = _resolve(dtype, device)
     check_alloc(shape, dt, dev)
     be = dev._be
@@ -361,31 +403,36 @@ def _filled(kind: str, size: Sequence[Any], dtype: Any, device: Any, requires_gr
 def zeros(*size: Any, out: Tensor | None = None, dtype: _dt.dtype | None = None, layout: Any = None,
           device: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
     """A tensor of zeros of shape ``size``."""
-    return _filled("zeros", _size_kw("zeros", size, kwargs), dtype, device, requires_grad)
+    dtype, device = with_out(out, dtype, device)
+    return handle_out(_filled("zeros", _size_kw("zeros", size, kwargs), dtype, device, requires_grad), out)
 
 
 def ones(*size: Any, out: Tensor | None = None, dtype: _dt.dtype | None = None, layout: Any = None,
          device: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
     """A tensor of ones of shape ``size``."""
-    return _filled("ones", _size_kw("ones", size, kwargs), dtype, device, requires_grad)
+    dtype, device = with_out(out, dtype, device)
+    return handle_out(_filled("ones", _size_kw("ones", size, kwargs), dtype, device, requires_grad), out)
 
 
 def empty(*size: Any, out: Tensor | None = None, dtype: _dt.dtype | None = None, layout: Any = None,
           device: Any = None, requires_grad: bool = False, pin_memory: bool = False,
           memory_format: Any = None, **kwargs: Any) -> Tensor:
     """An uninitialized tensor of shape ``size``."""
-    return _filled("empty", _size_kw("empty", size, kwargs), dtype, device, requires_grad)
+    dtype, device = with_out(out, dtype, device)
+    return handle_out(_filled("empty", _size_kw("empty", size, kwargs), dtype, device, requires_grad), out)
 
 
 def full(size: Sequence[int], fill_value: Any, *, out: Tensor | None = None, dtype: _dt.dtype | None = None,
          layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it)."""
+    if isinstance(size, _INT) or not isinstance(size, (tuple, list, Size)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
+    dtype, device = with_out(out, dtype, device)
     if dtype is None:
         dtype = _dt.scalar_dtype(fill_value) if not isinstance(fill_value, Tensor) else fill_value.dtype
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    return _filled("full", (tuple(size) if not isinstance(size, _INT) else (size,),), dtype, device, requires_grad,
-                   fill_value)
+    return handle_out(_filled("full", (tuple(size),), dtype, device, requires_grad, fill_value), out)
 
 
 def _like(input: Tensor, dtype: Any, device: Any) -> tuple[Any, Any]:
@@ -423,6 +470,10 @@ def full_like(input: Tensor, fill_value: Any, *, dtype: _dt.dtype | None = None,
 def eye(n: int, m: int | None = None, *, k: int = 0, out: Tensor | None = None, dtype: _dt.dtype | None = None,
         layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A 2-d tensor with ones on the diagonal."""
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and (isinstance(v, (_BOOL, _FLOAT)) or not hasattr(v, "__index__")):
+            raise TypeError(f"eye(): argument '{name}' must be int, not {type(v).__name__}")
+    dtype, device = with_out(out, dtype, device)
     if n < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
     m = n if m is None else m
@@ -435,7 +486,7 @@ def eye(n: int, m: int | None = None, *, k: int = 0, out: Tensor | None = None, 
             dev._be.ones((n, m), dt, dev.index), k), k)
     except MemoryError as e:
         raise alloc_error(_nbytes((n, m), dt), dev, e) from None
-    return _finish(data, dt, dev, requires_grad)
+    return handle_out(_finish(data, dt, dev, requires_grad), out)
 
 
 def arange(start: Any = 0, end: Any = None, step: Any = 1, *, out: Tensor | None = None,
@@ -446,15 +497,18 @@ def arange(start: Any = 0, end: Any = None, step: Any = 1, *, out: Tensor | None
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     start, end, step = vals
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (end - start) * step < 0 and end != start:
-        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    dtype, device = with_out(out, dtype, device)
     if dtype is None:
         dtype = _dt.int64 if all(isinstance(v, _INT) for v in vals) else _dt.get_default_dtype()
     dt, dev = _resolve(dtype, device)
-    if dt.is_complex:
+    if dt.is_complex or dt is _dt.bool:
         raise NotImplementedError(f"\"arange_cpu\" not implemented for '{type_name(dt)}'")
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
+    if (end - start) * step < 0 and end != start:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = max(0, math.ceil((end - start) / step))
     check_alloc((n,), dt, dev)
     if dt.is_floating_point:  # computed in float64 on the host first
@@ -462,30 +516,48 @@ def arange(start: Any = 0, end: Any = None, step: Any = 1, *, out: Tensor | None
     try:
         if dt.is_floating_point:
             np = _np()
-            host = (start + np.arange(n, dtype="float64") * step).astype(_host_np_dtype(dt))
+            # PyTorch computes start + step * i in the accumulate type: float32 for the half types, else double
+            acc = np.float32 if dt in (_dt.float16, _dt.bfloat16) else np.float64
+            host = (acc(start) + acc(step) * np.arange(n, dtype=acc)).astype(_host_np_dtype(dt))
             data = dev._be.from_host(host, dev.index)
         else:
-            data = dev._be.arange(start, start + n * step if n else start, step, dt, dev.index)
+            # computed in int64 and wrapped into the dtype, as PyTorch's arange(-3, 3, dtype=uint8) is
+            data = dev._be.astype(dev._be.arange(start, start + n * step if n else start, step, _dt.int64, dev.index),
+                                  dt)
     except MemoryError as e:
         raise alloc_error(_nbytes((n,), dt), dev, e) from None
-    return _finish(data, dt, dev, requires_grad)
+    return handle_out(_finish(data, dt, dev, requires_grad), out)
 
 
-def range_(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: _dt.dtype | None = None, device: Any = None,
+def range_(start: Any = 0, end: Any = None, step: Any = 1, *, out: Tensor | None = None,
+           dtype: _dt.dtype | None = None, layout: Any = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
     """Deprecated inclusive ``arange`` (``ember.range``), returning the default float dtype."""
     if end is None:
         start, end = 0, start
-    return arange(start, end + step / 2 if step > 0 else end - abs(step) / 2, step,
-                  dtype=dtype or _dt.get_default_dtype(), device=device, requires_grad=requires_grad)
+    dtype, device = with_out(out, dtype, device)
+    dt = dtype or _dt.get_default_dtype()
+    if dt is _dt.bool:
+        raise NotImplementedError("\"range_cpu\" not implemented for 'Bool'")
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    # PyTorch's size: floor((end - start) / step) + 1, computed in double
+    n = _INT(math.floor((end - start) / step)) + 1
+    return handle_out(arange(start, start + n * step, step, dtype=dt, device=device, requires_grad=requires_grad),
+                      out)
 
 
 def linspace(start: Any, end: Any, steps: int, *, out: Tensor | None = None, dtype: _dt.dtype | None = None,
              layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
+    _check_steps(steps, "linspace")
+    dtype, device = with_out(out, dtype, device)
     dt, dev = _resolve(dtype, device)
+    if dt is _dt.bool:
+        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
     check_alloc((steps,), dt, dev)
     # the values are computed in float64 on the host first, so that buffer must fit there too
     check_alloc((steps,), _dt.float64, canon_device("cpu"))
@@ -503,19 +575,31 @@ def linspace(start: Any, end: Any, steps: int, *, out: Tensor | None = None, dty
         data = dev._be.from_host(host.astype(_host_np_dtype(dt)), dev.index)
     except MemoryError as e:
         raise alloc_error(_nbytes((steps,), dt), dev, e) from None
-    return _finish(data, dt, dev, requires_grad)
+    return handle_out(_finish(data, dt, dev, requires_grad), out)
+
+
+def _check_steps(steps: Any, fn: str) -> None:
+    if isinstance(steps, (_BOOL, _FLOAT)) or not hasattr(steps, "__index__"):
+        raise TypeError(f"{fn}(): argument 'steps' must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
 
 
 def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, out: Tensor | None = None,
              dtype: _dt.dtype | None = None, layout: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     """``base ** linspace(start, end, steps)``."""
+    _check_steps(steps, "logspace")
+    dtype, device = with_out(out, dtype, device)
     dt, dev = _resolve(dtype, device)
+    if dt is _dt.bool:
+        raise NotImplementedError("\"logspace_cpu\" not implemented for 'Bool'")
     check_alloc((steps,), dt, dev)
     np = _np()
     exps = linspace(start, end, steps, dtype=_dt.float64, device="cpu").numpy()
-    host = np.power(float(base), exps).astype(_host_np_dtype(dt))
-    return _finish(dev._be.from_host(host, dev.index), dt, dev, requires_grad)
+    with np.errstate(over="ignore"):  # past the dtype's range is inf, silently, as in PyTorch
+        host = np.power(float(base), exps).astype(_host_np_dtype(dt))
+    return handle_out(_finish(dev._be.from_host(host, dev.index), dt, dev, requires_grad), out)
 
 
 def _legacy_new(dtype: _dt.dtype, args: tuple[Any, ...], device: Any = None) -> Tensor:

@@ -14,13 +14,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import dtypes as _dt
-from ..tensor import Tensor
+from ..tensor import Tensor, _wrap
 from . import arrange as A
 from . import elementwise as E
 from . import indexing as I
 from . import reduction as Rd
 from . import sorting as So
-from ._dispatch import type_name
+from ._dispatch import handle_out, needs_grad, type_name
 from ._formula import _attach
 from .creation import arange, full, ones_like, tensor, zeros, zeros_like
 from .inplace_forms import _top_inplace
@@ -43,27 +43,27 @@ def _index_key(d: int, index: Tensor) -> tuple[Any, ...]:
     return (slice(None),) * d + (index,)
 
 
-def _check_index_dtype(index: Tensor, fn: str) -> None:
-    if not isinstance(index, Tensor) or index.dtype not in (_dt.int64, _dt.int32):
-        got = type_name(index.dtype) if isinstance(index, Tensor) else type(index).__name__
-        raise IndexError(f"{fn}(): Expected dtype int32/int64 for index but got {got}")
-
-
 # ---------------------------------------------------------------------------------------------
 # index_* family
 
 
 def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     """A copy of ``input`` with ``value`` in the entries at ``index`` along ``dim``."""
-    _check_index_dtype(index, "index_fill")
+    if not isinstance(index, Tensor) or index.dtype is not _dt.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
     d = _dim(dim, input.ndim)
     if isinstance(value, Tensor) and value.ndim:
-        raise IndexError(f"index_fill_(): Expected 0-dimensional value tensor, but got tensor with {value.ndim} "
-                         "dimension(s).")
+        raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with {value.ndim} "
+                           "dimension(s).")
+    if index.ndim > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
     with E._no_grad():
         idx = index.reshape(-1)  # type: ignore[attr-defined]
         n = input.shape[d] if input.ndim else 1
-        I._check_range(idx, n, "index_fill")
+        try:
+            I._check_range(idx, n, "index_fill")
+        except RuntimeError as e:
+            raise IndexError(f"{e}".replace("dimension with", f"dimension {d} with")) from None
         sel = I.scatter(zeros((n,), dtype=_dt.bool, device=input.device), 0, idx % n if idx.numel() else idx, True)
         shape = [1] * input.ndim
         if input.ndim:
@@ -79,28 +79,67 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     return _attach(r, "IndexFillBackward0", (input,), lambda g: (index_fill(g, d, index, 0.0),))
 
 
-def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor, *, out: Tensor | None = None) -> Tensor:
     """A copy of ``input`` with the slices of ``source`` written at ``index`` along ``dim``."""
-    _check_index_dtype(index, "index_copy")
     d = _dim(dim, input.ndim)
-    if source.ndim and index.numel() != source.shape[d if source.ndim == input.ndim else 0]:
-        raise IndexError(f"index_copy_(): Number of indices ({index.numel()}) should be equal to "
-                         f"source.size(dim) ({source.shape[d]})")
+    _check_index_copy(input, d, index, source)
+    x = input if input.ndim else input.reshape(1)  # type: ignore[attr-defined]
+    src = source.reshape(1) if not source.ndim else source  # type: ignore[attr-defined]
+    if src.ndim != x.ndim:  # a 0-d source into one position of a 1-d input
+        src = src.reshape(x.shape[:d] + (1,) + x.shape[d + 1:])  # type: ignore[attr-defined]
+    idx = index.reshape(-1)  # type: ignore[attr-defined]
+    with E._no_grad():
+        out_ = x.clone()  # type: ignore[attr-defined]
+        out_[_index_key(d, idx)] = src
+        out_ = out_ if input.ndim else out_.reshape(())
+    r = _attach(out_, "IndexCopyBackward0", (input, source),
+                lambda g: (index_fill(g, d, idx, 0.0),
+                           I.index_select(g if g.ndim else g.reshape(1), d, idx).reshape(source.shape)))  # type: ignore[attr-defined]
+    return handle_out(r, out)
+
+
+def _check_index_copy(input: Tensor, d: int, index: Tensor, source: Tensor) -> None:
+    """PyTorch's checks of index_copy_, in its order."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"index_copy(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index.ndim > 1:
+        raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {index.ndim})")
+    n = index.numel()
+    if not source.ndim and n != 1:
+        raise IndexError(f"index_copy_(): When source is scalar, index should have one element (got {n})")
+    if source.ndim != input.ndim and source.ndim and input.ndim:
+        raise IndexError(f"index_copy_(): When source and destination are not scalars, their dimensionality must "
+                         f"match. Source dimensionality ({source.ndim}), destination dimensionality ({input.ndim})")
+    if index.dtype is not _dt.int64:
+        raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got {type_name(index.dtype)}")
     if source.dtype is not input.dtype:
         raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
                            f"{type_name(input.dtype)} and (source) {type_name(source.dtype)}")
-    idx = index.reshape(-1)  # type: ignore[attr-defined]
-    with E._no_grad():
-        out = input.clone()  # type: ignore[attr-defined]
-        out[_index_key(d, idx)] = source
-    return _attach(out, "IndexCopyBackward0", (input, source),
-                   lambda g: (index_fill(g, d, idx, 0.0), I.index_select(g, d, idx).reshape(source.shape)))  # type: ignore[attr-defined]
+    xs, ss = list(input.shape), list(source.shape)
+    if xs:
+        del xs[d]
+    if ss:
+        del ss[d]
+    if xs != ss:
+        raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. Destination slice "
+                           f"shape: {', '.join(map(str, xs))} at dimension {d} and source slice shape: "
+                           f"{', '.join(map(str, ss))} at dimension 0.")
+    if source.ndim and n != source.shape[d]:
+        raise IndexError(f"index_copy_(): Number of indices ({n}) should be equal to source.size(dim) "
+                         f"({source.shape[d]})")
+    size = input.shape[d] if input.ndim else 1
+    try:
+        I._check_range(index, size, "index_copy", d, wraps=False)
+    except RuntimeError as e:
+        raise IndexError(f"index_copy_(): {e}") from None
 
 
 def index_put(input: Tensor, indices: Sequence[Any], values: Any, accumulate: bool = False) -> Tensor:
     """A copy of ``input`` with ``values`` written (or added, ``accumulate``) at the advanced index ``indices``."""
     if not isinstance(indices, (tuple, list)):
         raise TypeError(f"index_put(): argument 'indices' must be tuple of Tensors, not {type(indices).__name__}")
+    if len(indices) > builtins.max(input.ndim, 0):
+        raise IndexError(f"too many indices for tensor of dimension {input.ndim} (got {len(indices)})")
     key = tuple(slice(None) if i is None else i for i in indices)
     if not isinstance(values, Tensor):
         values = tensor(values, dtype=input.dtype, device=input.device)
@@ -116,31 +155,42 @@ _REDUCES = ("sum", "prod", "mean", "amax", "amin")
 
 
 def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str, *,
-                 include_self: bool = True) -> Tensor:
+                 include_self: bool = True, out: Tensor | None = None) -> Tensor:
     """A copy of ``input`` with the slices of ``source`` reduced (prod/mean/amax/amin) into ``index`` along ``dim``."""
     if reduce not in ("prod", "mean", "amax", "amin"):
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
-    _check_index_dtype(index, "index_reduce")
-    d = _dim(dim, input.ndim)
-    if index.ndim > 1:
-        raise IndexError("index_reduce_(): Index is supposed to be a vector")
-    sd = d if source.ndim else 0
-    if source.ndim and index.numel() != source.shape[sd]:
-        raise IndexError(f"index_reduce_(): Number of indices ({index.numel()}) should be equal to "
-                         f"source.size(dim) ({source.shape[sd]})")
-    shape = [1] * builtins.max(source.ndim, 1)
-    shape[sd] = index.numel()
-    idx = index.reshape(shape).expand(source.shape if source.ndim else (1,))  # type: ignore[attr-defined]
-    return _scatter_reduce(input, d, idx, source if source.ndim else source.reshape(1), reduce,  # type: ignore[attr-defined]
-                           include_self, "IndexReduceBackward0")
+    try:
+        d = I._check_index_func(input, dim, index, source, "index_reduce_")
+    except RuntimeError as e:
+        if " is out of bounds for dimension " in str(e):
+            raise IndexError("index out of range in self") from None  # PyTorch's kernel words it so
+        raise
+    if input.dtype is _dt.bool and (not include_self or input.ndim < 2):
+        # PyTorch's kernels for these cases have no bool instance
+        kernel = "index_reduce_func_exclude_input_init" if input.ndim >= 2 else "index_func_"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    x = input if input.ndim else input.reshape(1)  # type: ignore[attr-defined]
+    src = source if source.ndim else source.reshape(1)  # type: ignore[attr-defined]
+    shape = [1] * src.ndim
+    shape[d] = index.numel()
+    idx = index.reshape(shape).expand(src.shape)  # type: ignore[attr-defined]
+    r = _scatter_reduce(x, d, idx, src, reduce, include_self, "IndexReduceBackward0")
+    return handle_out(r if input.ndim else r.reshape(()), out)  # type: ignore[attr-defined]
 
 
 def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
-                   include_self: bool = True) -> Tensor:
+                   include_self: bool = True, out: Tensor | None = None) -> Tensor:
     """A copy of ``input`` with ``src`` reduced (sum/prod/mean/amax/amin) into it along ``dim`` at ``index``."""
     if reduce not in _REDUCES:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
-    return _scatter_reduce(input, dim, index, src, reduce, include_self, "ScatterReduceBackward0")
+    if reduce == "mean" and input.dtype is _dt.bool:
+        raise NotImplementedError("\"scatter_gather_tensor_cpu_reduce_mean\" not implemented for 'Bool'")
+    if not input.ndim or not index.ndim or not src.ndim:
+        # PyTorch treats a 0-d tensor as one element
+        x, i, s = (t if t.ndim else t.reshape(1) for t in (input, index, src))  # type: ignore[attr-defined]
+        r = _scatter_reduce(x, dim, i, s, reduce, include_self, "ScatterReduceBackward0")
+        return handle_out(r.reshape(input.shape), out)  # type: ignore[attr-defined]
+    return handle_out(_scatter_reduce(input, dim, index, src, reduce, include_self, "ScatterReduceBackward0"), out)
 
 
 def _scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, include_self: bool,
@@ -163,16 +213,20 @@ def _scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce:
     idx = E.remainder(index.to(_dt.int64), n) if index.numel() else index.to(_dt.int64)
     if reduce in ("sum", "mean"):
         with E._no_grad():
-            base = input if include_self else I._scatter(input, d, idx, 0)
-            r = I._scatter_add(base, d, idx, src_s)
+            # NOTE: half precision is summed and divided in float32 and rounded once, as PyTorch's kernel does
+            half = input.dtype in (_dt.float16, _dt.bfloat16)
+            x, s = (input.to(_dt.float32), src_s.to(_dt.float32)) if half else (input, src_s)
+            base = x if include_self else I._scatter(x, d, idx, 0)
+            r = I._scatter_add(base, d, idx, s)
             if reduce == "mean":
-                cnt0 = ones_like(input) if include_self else zeros_like(input)
-                cnt = I._scatter_add(cnt0, d, idx, ones_like(src_s))
+                cnt0 = ones_like(x) if include_self else zeros_like(x)
+                cnt = I._scatter_add(cnt0, d, idx, ones_like(s))
                 safe = E.where(cnt == 0, ones_like(cnt), cnt)
-                if input.dtype.is_floating_point or input.dtype.is_complex:
-                    r = E.where(cnt == 0, input, r / safe)
+                if x.dtype.is_floating_point or x.dtype.is_complex:
+                    r = E.where(cnt == 0, x, r / safe)
                 else:
-                    r = E.where(cnt == 0, input, E.floor_divide(r, safe))
+                    r = E.where(cnt == 0, x, E.floor_divide(r, safe))
+            r = r.to(input.dtype) if half else r
 
         def linear(g: Tensor) -> tuple[Any, ...]:
             # PyTorch's formulas: sum passes g through; mean divides by each target's count
@@ -189,10 +243,9 @@ def _scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce:
 
         return _attach(r, node, (input, src_s), linear)
     if reduce == "prod":
-        return _segment_reduce(input, d, idx, src_s, E.mul, include_self)
-    op = E.maximum if reduce == "amax" else E.minimum
+        return _segment_reduce(input, d, idx, src_s, "prod", include_self)
     with E._no_grad():
-        r = _segment_reduce(input.detach(), d, idx, src_s.detach(), op, include_self)  # type: ignore[attr-defined]
+        r = _segment_reduce(input.detach(), d, idx, src_s.detach(), reduce, include_self)  # type: ignore[attr-defined]
 
     def formula(g: Tensor) -> tuple[Any, ...]:
         # PyTorch's: the gradient is shared evenly among all the elements equal to the result (self counted
@@ -209,11 +262,33 @@ def _scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce:
     return _attach(r, node, (input, src_s), formula)
 
 
-def _segment_reduce(input: Tensor, d: int, idx: Tensor, src: Tensor, op: Callable[[Tensor, Tensor], Tensor],
-                    include_self: bool) -> Tensor:
-    """``input`` with each target's ``src`` elements combined by ``op`` (sorted segments, doubling scan)."""
+def combiner(reduce: str, dtype: _dt.dtype) -> Callable[[Tensor, Tensor], Tensor]:
+    """The pairwise op of a ``prod``/``amax``/``amin`` reduction; on bools the logical one (and, or, and), which
+    every backend has (the array API defines no bool multiply or maximum)."""
+    if dtype is _dt.bool:
+        return E.logical_or if reduce == "amax" else E.logical_and
+    return {"prod": E.mul, "amax": E.maximum, "amin": E.minimum}[reduce]
+
+
+def _segment_reduce(input: Tensor, d: int, idx: Tensor, src: Tensor, reduce: str, include_self: bool) -> Tensor:
+    """``input`` with each target's ``src`` elements (``src`` and ``idx`` of one shape) combined by ``reduce``
+    (prod, amax or amin): the backend's fused ``index_reduce`` where it has one and no gradient is needed, else
+    core's differentiable reference (sorted segments, a doubling scan)."""
     if idx.numel() == 0:
         return input.clone()  # type: ignore[attr-defined, no-any-return]
+    be = input._device._be
+    fused = getattr(be, "index_reduce", None)
+    if fused is not None and not needs_grad(input, src):
+        kind = "amin" if reduce == "prod" and input.dtype is _dt.bool else reduce  # a bool product is an and
+        key = I._coords(input, d, idx._data)
+        x, s = input._data, src._data
+        if not include_self:
+            # each target starts from one of its own values (max and min are idempotent) or the product's 1
+            first = be.full(s.shape, True if input.dtype is _dt.bool else 1, input.dtype, input._device.index) \
+                if kind == "prod" else s
+            x = be.index_put(x, key, first)
+        return _wrap(fused(x, key, s, kind), input.dtype, input._device)
+    op = combiner(reduce, input.dtype)
     nd = input.ndim
     ishape = idx.shape
     strides = [1] * nd
@@ -276,8 +351,7 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
         k = Rd.cumsum(mf.to(_dt.int64), 0) - 1
         need = builtins.int(k[-1].item()) + 1 if k.numel() else 0  # type: ignore[index]
         if need > source.numel():
-            raise RuntimeError(f"masked_scatter: expected source to have at least {need} elements (the number of "
-                               f"True elements in mask) but got {source.numel()}")
+            raise RuntimeError("Number of elements of source < number of ones in mask")
         k = k.clamp(min=0)  # type: ignore[attr-defined]
     with E._no_grad():
         src = source.reshape(-1)  # type: ignore[attr-defined]
@@ -295,16 +369,23 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
 
 def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
     """A copy of ``input`` with ``source`` written (or added) at the flat positions ``index``."""
-    _check_index_dtype(index, "put")
+    if not isinstance(index, Tensor) or index.dtype is not _dt.int64:
+        got = type_name(index.dtype) if isinstance(index, Tensor) else type(index).__name__
+        raise RuntimeError(f"put_(): Expected a long tensor for index, but got {got}")
     if source.dtype is not input.dtype:
         raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got "
                            f"self.dtype = {type_name(input.dtype)} and source.dtype = {type_name(source.dtype)}")
     if index.numel() != source.numel():
-        raise RuntimeError(f"put_(): Expected source and index to have the same number of elements, but got "
-                           f"source.numel() = {source.numel()}, index.numel() = {index.numel()}")
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
+                         f"source.numel() = {source.numel()}, index.numel() = {index.numel()}")
     flat = input.reshape(-1)  # type: ignore[attr-defined]
     n = flat.shape[0]
-    I._check_range(index, n, "put")
+    try:
+        I._check_range(index, n, "put")
+    except RuntimeError:
+        host = index._device._be.to_host(index._data)
+        bad = host[(host >= n) | (host < -n)].flat[0]
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.") from None
     idx = E.remainder(index.reshape(-1).to(_dt.int64), builtins.max(n, 1))  # type: ignore[attr-defined]
     key, _ = I._convert_key(flat, (idx,))
     with E._no_grad():
@@ -341,16 +422,17 @@ def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
 
 
 def slice_scatter(input: Tensor, src: Tensor, dim: int = 0, start: int | None = None, end: int | None = None,
-                  step: int = 1) -> Tensor:
+                  step: int = 1, *, out: Tensor | None = None) -> Tensor:
     """A copy of ``input`` with ``src`` embedded at ``input[..., start:end:step, ...]`` along ``dim``."""
     d = _dim(dim, input.ndim)
     if step <= 0:
         raise RuntimeError("slice step must be positive")
     key = (slice(None),) * d + (slice(start, end, step),)
     expect = tuple(input[key].shape)  # type: ignore[index]
-    return _named_scatter("SliceScatterBackward0", input, src,
-                          lambda a, b: _scatter_into(a, key, b, expect, "slice_scatter"),
-                          lambda g: g[key], lambda g, z: slice_scatter(g, z, d, start, end, step))  # type: ignore[index]
+    return handle_out(_named_scatter("SliceScatterBackward0", input, src,
+                                     lambda a, b: _scatter_into(a, key, b, expect, "slice_scatter"),
+                                     lambda g: g[key], lambda g, z: slice_scatter(g, z, d, start, end, step)),  # type: ignore[index]
+                      out)
 
 
 def diagonal_scatter(input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
@@ -422,8 +504,7 @@ def as_strided(input: Tensor, size: Sequence[int], stride: Sequence[int], storag
     _check_strided(input, size, stride, off, "as_strided")
     flat = input.reshape(-1)  # type: ignore[attr-defined]
     pos = _strided_positions(size, stride, off, input.device)
-    return flat[pos.reshape(-1)].reshape(size) if pos.numel() else zeros(size, dtype=input.dtype,  # type: ignore[no-any-return]
-                                                                         device=input.device)
+    return flat[pos.reshape(-1)].reshape(size)  # type: ignore[no-any-return]
 
 
 def as_strided_(input: Tensor, size: Sequence[int], stride: Sequence[int], storage_offset: int | None = None) -> Tensor:
@@ -527,6 +608,8 @@ METHODS: dict[str, Callable[..., Any]] = {
     "diagonal_scatter": diagonal_scatter, "select_scatter": select_scatter, "slice_scatter": slice_scatter,
     "as_strided": as_strided, "as_strided_": as_strided_, "as_strided_scatter": as_strided_scatter,
     "unfold": unfold, "sum_to_size": sum_to_size, "fill_diagonal_": fill_diagonal_,
+    # NOTE: bound here, after ops/_methods.py's generic in-place form: it writes through expanded views
+    "masked_fill_": I.masked_fill_,
 }
 INPLACE: dict[str, Callable[..., Tensor]] = {
     "index_fill_": index_fill, "index_copy_": index_copy, "index_put_": index_put, "index_reduce_": index_reduce,

@@ -219,13 +219,28 @@ def index_put_functional(x: Tensor, key: tuple[Any, ...], values: Any, accumulat
     vdata = values._data if isinstance(values, Tensor) else values
     if isinstance(values, Tensor) and values.dtype is not x.dtype:
         vdata = be.astype(vdata, x.dtype)
-    data = _write_at(be, be.index_add if accumulate else be.index_put, x._data, key, vdata)
+    if accumulate:
+        data = _write_at(be, lambda a, k, v: _accumulate(be, a, k, v, x.dtype), x._data, key, vdata)
+    else:
+        data = _write_at(be, be.index_put, x._data, key, vdata)
     r = _wrap(data, x.dtype, x._device)
     if needs_grad(x, values):
         vs = values._data.shape if isinstance(values, Tensor) else ()
         ins = [x] + ([values] if isinstance(values, Tensor) else [])
         record(r, IndexPutBackward0(key, vs, accumulate), *ins)
     return r
+
+
+def _accumulate(be: Any, data: Any, key: tuple[Any, ...], vdata: Any, dtype: _dt.dtype) -> Any:
+    """``be.index_add(data, key, vdata)``; half-precision targets accumulate in float32 and round once, as
+    PyTorch's CPU kernels do (a float16 sum rounded at each repeat drifts by several ulps), and bools add as
+    a logical or (in int32: XLA has no bool add)."""
+    wide_dt = _dt.float32 if dtype is _dt.float16 or dtype is _dt.bfloat16 else _dt.int32 if dtype is _dt.bool \
+        else None
+    if wide_dt is None:
+        return be.index_add(data, key, vdata)
+    wide = be.index_add(be.astype(data, wide_dt), key, be.astype(vdata, wide_dt) if hasattr(vdata, "shape") else vdata)
+    return be.astype(wide, dtype)
 
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
@@ -401,20 +416,32 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,
             if k != d and i > x:
                 raise RuntimeError(f"Size does not match at dimension {k} expected index {list(index.shape)} to be "
                                    f"no larger than self {list(input.shape)} apart from dimension {d}")
-    _check_range(index, input._data.shape[d] if nd else 1, "gather", d, wraps=False)
+    _check_range(index, _size_at(input, d), "gather", d, wraps=False)
     return handle_out(_gather(input, d, index), out)
+
+
+def _size_at(x: Tensor, d: int) -> int:
+    """The size of ``x`` along the wrapped dim ``d`` (a 0-d tensor counts as shape (1,), as in PyTorch)."""
+    return x._data.shape[d] if x._data.ndim else 1
+
+
+def _as_1d(be: Any, data: Any) -> Any:
+    """``data`` with a 0-d array made shape (1,): gather/scatter treat a 0-d tensor as one element."""
+    return data if data.ndim else be.reshape(data, (1,))
 
 
 def _gather(input: Tensor, d: int, index: Tensor) -> Tensor:
     """``gather`` along the wrapped dim ``d`` of an index already checked (shape and bounds)."""
     be = input._device._be
-    src = input._data
-    nd = src.ndim
-    idx = to_device_data(index, input._device)
+    src = _as_1d(be, input._data)
+    idx = _as_1d(be, to_device_data(index, input._device))
     # take_along_axis broadcasts; PyTorch indexes a prefix of input of index's shape
-    if nd and index._data.shape != src.shape:
-        src = be.getitem(src, tuple(slice(0, i) if k != d else slice(None) for k, i in enumerate(index._data.shape)))
-    r = _wrap(be.take_along_axis(src, idx, d), input.dtype, input._device)
+    if idx.shape != src.shape:
+        src = be.getitem(src, tuple(slice(0, i) if k != d else slice(None) for k, i in enumerate(idx.shape)))
+    data = be.take_along_axis(src, idx, d)
+    if not index._data.ndim:
+        data = be.reshape(data, ())
+    r = _wrap(data, input.dtype, input._device)
     if needs_grad(input):
         record(r, GatherBackward0(input._data.shape, d, index), input)
     return r
@@ -452,17 +479,34 @@ class ScatterAddBackward0(ScatterBackward0):
 
 
 def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
-            reduce: str | None = None) -> Tensor:
-    """A copy of ``input`` with ``src`` (tensor or scalar) written along ``dim`` at ``index``."""
+            reduce: str | None = None, out: Tensor | None = None) -> Tensor:
+    """A copy of ``input`` with ``src`` (tensor or scalar) written along ``dim`` at ``index``; ``reduce``
+    ('add' or 'multiply') combines instead of writing."""
     if src is None:
         src = value
-    if reduce is not None:
-        if reduce == "add":
-            return scatter_add(input, dim, index, src)
-        raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
+    if src is None:
+        raise TypeError("scatter() missing 1 required argument: 'src' (or 'value')")
+    if reduce is not None and reduce not in ("add", "multiply"):
+        raise RuntimeError(f"reduce argument must be either add or multiply. Got {reduce}")
     d = _wrap_dim(dim, input._data.ndim)
     _check_scatter(input, d, index, src)
-    return _scatter(input, d, index, src)
+    if reduce is None:
+        return handle_out(_scatter(input, d, index, src), out)
+    if not isinstance(src, Tensor):
+        from .creation import full
+
+        src = full(tuple(index.shape), src, dtype=input.dtype, device=input.device)
+    if reduce == "add":
+        return handle_out(_scatter_add(input, d, index, src), out)
+    from . import elementwise as E
+    from .index_extra import _segment_reduce
+
+    # NOTE: PyTorch has no derivative for scatter with a reduce: no graph here either
+    with E._no_grad():
+        src_s = src if tuple(src.shape) == tuple(index.shape) else src[tuple(slice(0, i) for i in index.shape)]
+        x1, i1, s1 = (t if t.ndim else t.reshape(1) for t in (input, index, src_s))  # type: ignore[attr-defined]
+        r = _segment_reduce(x1, d, i1.to(_dt.int64), s1, "prod", True).reshape(input.shape)  # type: ignore[attr-defined]
+    return handle_out(r, out)
 
 
 def _check_scatter(input: Tensor, d: int, index: Tensor, src: Any) -> None:
@@ -471,62 +515,68 @@ def _check_scatter(input: Tensor, d: int, index: Tensor, src: Any) -> None:
     if isinstance(src, Tensor) and src.dtype is not input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     _scatter_shape_check(input, d, index, src)
-    _check_range(index, input._data.shape[d] if input._data.ndim else 1, "scatter", d, wraps=False)
+    _check_range(index, _size_at(input, d), "scatter", d, wraps=False)
+
+
+def _scatter_operands(input: Tensor, index: Tensor, src: Any) -> tuple[Any, Any, Any]:
+    """The arrays a scatter writes with: input and index with 0-d made (1,), and src cut to index's shape in
+    input's dtype (a Python number filled to that shape)."""
+    be = input._device._be
+    x = _as_1d(be, input._data)
+    idx = _as_1d(be, to_device_data(index, input._device))
+    if isinstance(src, Tensor):
+        s = _as_1d(be, src._data)
+        if s.shape != idx.shape:
+            s = be.getitem(s, tuple(slice(0, i) for i in idx.shape))
+        if src.dtype is not input.dtype:
+            s = be.astype(s, input.dtype)
+    else:
+        s = be.full(idx.shape, src, input.dtype, input._device.index)
+    return x, idx, s
 
 
 def _scatter(input: Tensor, d: int, index: Tensor, src: Any) -> Tensor:
     """``scatter`` along the wrapped dim ``d`` of an index already checked (shape and bounds)."""
     be = input._device._be
-    if isinstance(src, Tensor):
-        s = src._data
-        if src._data.shape != index._data.shape:
-            s = be.getitem(s, tuple(slice(0, i) for i in index._data.shape))
-        if src.dtype is not input.dtype:
-            s = be.astype(s, input.dtype)
-    else:
-        s = be.full(index._data.shape, src, input.dtype, input._device.index)
-    r = _wrap(be.index_put(input._data, _coords(input, d, index), s), input.dtype, input._device)
+    x, idx, s = _scatter_operands(input, index, src)
+    data = be.reshape(be.index_put(x, _coords(input, d, idx), s), input._data.shape)
+    r = _wrap(data, input.dtype, input._device)
     if needs_grad(input, src):
         ins = [input] + ([src] if isinstance(src, Tensor) else [])
         record(r, ScatterBackward0(d, index, getattr(src, "shape", None), False), *ins)
     return r
 
 
-def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor, *, out: Tensor | None = None) -> Tensor:
     """A copy of ``input`` with ``src`` added along ``dim`` at ``index`` (repeats accumulate)."""
     if AUTOCAST.on:
-        return autocast_call("scatter_add", scatter_add, input, dim, index, src)
+        return autocast_call("scatter_add", scatter_add, input, dim, index, src, out=out)
     d = _wrap_dim(dim, input._data.ndim)
     _check_scatter(input, d, index, src)
-    return _scatter_add(input, d, index, src)
+    return handle_out(_scatter_add(input, d, index, src), out)
 
 
 def _scatter_add(input: Tensor, d: int, index: Tensor, src: Tensor) -> Tensor:
     """``scatter_add`` along the wrapped dim ``d`` of an index already checked (shape and bounds)."""
     be = input._device._be
-    shape = index._data.shape
-    key = _coords(input, d, index)
-    s = src._data
-    if src._data.shape != shape:
-        s = be.getitem(s, tuple(slice(0, i) for i in shape))
-    if src.dtype is not input.dtype:
-        s = be.astype(s, input.dtype)
-    r = _wrap(be.index_add(input._data, tuple(key), s), input.dtype, input._device)
+    x, idx, s = _scatter_operands(input, index, src)
+    data = be.reshape(_accumulate(be, x, _coords(input, d, idx), s, input.dtype), input._data.shape)
+    r = _wrap(data, input.dtype, input._device)
     if needs_grad(input, src):
         record(r, ScatterAddBackward0(d, index, src._data.shape, True), input, src)
     return r
 
 
-def _coords(input: Tensor, d: int, index: Tensor) -> tuple[Any, ...]:
-    """Advanced-index key addressing, for every element of ``index``, its target in ``input``."""
+def _coords(input: Tensor, d: int, idx: Any) -> tuple[Any, ...]:
+    """Advanced-index key addressing, for every element of the index array ``idx``, its target in ``input``."""
     np = _np()
     be = input._device._be
-    shape = index._data.shape
+    shape = tuple(idx.shape)
     nd = len(shape)
     key = []
     for k in range(nd):
         if k == d:
-            key.append(to_device_data(index, input._device))
+            key.append(idx)
         else:
             ar = np.arange(shape[k]).reshape([-1 if j == k else 1 for j in range(nd)])
             key.append(be.from_host(np.broadcast_to(ar, shape).copy(), input._device.index))
@@ -535,30 +585,90 @@ def _coords(input: Tensor, d: int, index: Tensor) -> tuple[Any, ...]:
 
 def index_select(input: Tensor, dim: int, index: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Entries of ``input`` along ``dim`` at the 1-d ``index``."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"index_select(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index.dtype is not _dt.int64 and index.dtype is not _dt.int32:
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     if index._data.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    d = _wrap_dim(dim, input._data.ndim)
+    nd = input._data.ndim
+    d = _wrap_dim(dim, nd)
+    n = index.numel()
+    if not nd and n != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {n} value(s)")
     try:
-        _check_range(index, input._data.shape[d] if input._data.ndim else 1, "index_select")
+        # PyTorch's kernel takes no negative index
+        _check_range(index, _size_at(input, d), "index_select", wraps=False)
     except RuntimeError:
         raise IndexError("index out of range in self") from None
+    if not nd:
+        return handle_out(getitem(input.reshape(1), (index.reshape(-1),)).reshape(()), out)
     key = (slice(None),) * d + (index.reshape(-1),)
     return handle_out(getitem(input, key), out)
 
 
-def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1,
+              out: Tensor | None = None) -> Tensor:
     """A copy of ``input`` with ``alpha * source`` added at ``index`` along ``dim``."""
-    d = _wrap_dim(dim, input._data.ndim)
-    nkey, _ = _convert_key(input, (slice(None),) * d + (index,))
-    return index_put_functional(input, nkey, source * alpha if alpha != 1 else source, accumulate=True)
+    d = _check_index_func(input, dim, index, source, "index_add_")
+    x = input if input._data.ndim else input.reshape(1)
+    s = source if source._data.ndim else source.reshape(1)
+    nkey, _ = _convert_key(x, (slice(None),) * d + (index.reshape(-1),))
+    r = index_put_functional(x, nkey, s * alpha if alpha != 1 else s, accumulate=True)
+    return handle_out(r if input._data.ndim else r.reshape(()), out)
+
+
+def _check_index_func(input: Tensor, dim: int, index: Tensor, source: Tensor, name: str) -> int:
+    """PyTorch's checks of index_add_/index_reduce_ (index a vector of int32/int64 within ``[0, size)``, source
+    of input's dtype and slice shape, one slice per index); returns the wrapped dim."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{name[:-1]}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index._data.ndim > 1:
+        raise IndexError(f"{name}(): Index is supposed to be a vector, but got dim: {index._data.ndim} with type: "
+                         f"{_type_name(index.dtype)} and size: {list(index._data.shape)}")
+    if index.dtype is not _dt.int64 and index.dtype is not _dt.int32:
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index but got: {_type_name(index.dtype)}")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"{name}(): self ({_type_name(input.dtype)}) and source ({_type_name(source.dtype)}) "
+                           "must have the same scalar type")
+    nd, snd = input._data.ndim, source._data.ndim
+    d = _wrap_dim(dim, nd)
+    if d and d >= snd:
+        raise IndexError(f"{name}(): Indexing dim {d} is out of bounds of the source tensor with dim {snd}")
+    n, m = index.numel(), source._data.shape[d] if snd else 1
+    if n != m:
+        raise RuntimeError(f"{name}(): Number of indices ({n}) should be equal to source.size(dim): ({m}), "
+                           f"for dim: {d}")
+    xs, ss = list(input._data.shape), list(source._data.shape)
+    if nd and snd:
+        del xs[d], ss[d]
+    if xs != ss:
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the specified dimension. Got "
+                           f"self.shape = {list(input._data.shape)} source.shape = {list(source._data.shape)}")
+    _check_range(index, _size_at(input, d), name, d, wraps=False)
+    return d
+
+
+def _type_name(dt: _dt.dtype) -> str:
+    from ._dispatch import type_name
+
+    return type_name(dt)
+
+
+#: the C++ type names PyTorch's masked_fill error prints for a dtype
+_CPP_NAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+             "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+             "uint8": "unsigned char", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """A copy of ``input`` with ``value`` where ``mask`` is True."""
     if mask.dtype is not _dt.bool:
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
-    from .elementwise import where
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_CPP_NAME.get(mask.dtype.name, mask.dtype.name)}")
+    from .elementwise import check_broadcast, where
 
+    check_broadcast(mask, input)
     if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
@@ -572,16 +682,42 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     return out if out.dtype is input.dtype else out.to(input.dtype)
 
 
-def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+def masked_fill_(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """In-place ``masked_fill``; on an ``expand``ed tensor it writes every element sharing memory with a masked
+    one, with PyTorch's deprecation warning."""
+    from . import elementwise as E
+
+    if input._base is not None and _overlapping(input) and not needs_grad(input, value):
+        masked_fill(input, mask, value)  # PyTorch's checks first
+        warnings.warn("Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor before "
+                      "performing this operation. This also applies to advanced indexing e.g. tensor[mask] = scalar",
+                      UserWarning, stacklevel=2)
+        from .shape import broadcast_to
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # setitem's own warning: one is enough
+            setitem(input, broadcast_to(mask, tuple(input.shape)), value)
+        return input
+    return E.inplace(masked_fill, input, mask, value)
+
+
+def masked_select(input: Tensor, mask: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The 1-d tensor of ``input``'s elements where ``mask`` is True (broadcasting)."""
     from .shape import broadcast_tensors
 
+    if not isinstance(mask, Tensor) or mask.dtype is not _dt.bool:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    from .elementwise import check_broadcast
+
+    check_broadcast(mask, input)
     x, m = broadcast_tensors(input, mask)
-    return getitem(x, m)
+    return handle_out(getitem(x, m) if x._data.ndim else getitem(x.reshape(1), m.reshape(1)), out)
 
 
-def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+def nonzero(input: Tensor, *, out: Tensor | None = None, as_tuple: bool = False) -> Any:
     """Indices of non-zero elements: an (n, ndim) tensor, or a tuple of 1-d tensors."""
+    if as_tuple and out is not None:
+        raise RuntimeError("nonzero does not support the out kwarg when as_tuple is True")
     be = input._device._be
     data = input._data
     if data.ndim == 0:
@@ -594,24 +730,54 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
         return tuple(parts)
     if input._data.ndim == 0:
         n = parts[0]._data.shape[0]
-        return _wrap(be.zeros((n, 0), _dt.int64, input._device.index), _dt.int64, input._device)
+        return handle_out(_wrap(be.zeros((n, 0), _dt.int64, input._device.index), _dt.int64, input._device), out)
     from .arrange import stack
 
-    return stack(parts, 1)
+    return handle_out(stack(parts, 1), out)
 
 
 def argwhere(input: Tensor) -> Tensor:
     """``nonzero(input)``."""
-    return nonzero(input)
+    return nonzero(input)  # type: ignore[no-any-return]
 
 
-def take(input: Tensor, index: Tensor) -> Tensor:
-    """Elements of the flattened ``input`` at ``index``."""
-    return getitem(input.reshape(-1), index)
+def take(input: Tensor, index: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Elements of the flattened ``input`` at ``index`` (negative indices count from the end)."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"take(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index.dtype is not _dt.int64:
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {_type_name(index.dtype)}")
+    n = input.numel()
+    if index.numel():
+        be = index._device._be
+        host = be.to_host(index._data)
+        bad = host[(host >= n) | (host < -n)]
+        if bad.size:
+            raise IndexError(f"out of range: tried to access index {bad.flat[0]} on a tensor of {n} elements.")
+    return handle_out(getitem(input.reshape(-1), index), out)
 
 
-def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
-    """``gather`` with broadcasting (flattened when ``dim`` is None)."""
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None, *, out: Tensor | None = None) -> Tensor:
+    """``gather`` with ``input`` and ``indices`` broadcast off ``dim`` (the flattened input when ``dim`` is None)."""
+    if not isinstance(indices, Tensor):
+        raise TypeError(f"take_along_dim(): argument 'indices' must be Tensor, not {type(indices).__name__}")
+    if indices.dtype is not _dt.int64:
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{_type_name(indices.dtype)}")
     if dim is None:
-        return take(input, indices.reshape(-1))
-    return gather(input, dim, indices)
+        return gather(input.reshape(-1), 0, indices.reshape(-1), out=out)
+    nd = input._data.ndim
+    if not nd:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = _wrap_dim(dim, nd)
+    if nd != indices._data.ndim:
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
+                           f"but got {nd} dimensions for input, and {indices._data.ndim} dimensions for indices")
+    from .shape import broadcast_shapes
+
+    xs, ix = list(input._data.shape), list(indices._data.shape)
+    xs[d] = ix[d] = 1
+    shape = list(broadcast_shapes(tuple(xs), tuple(ix)))
+    xb, ib = list(shape), list(shape)
+    xb[d], ib[d] = input._data.shape[d], indices._data.shape[d]
+    return gather(input.expand(*xb), d, indices.expand(*ib), out=out)

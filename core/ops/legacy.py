@@ -42,7 +42,9 @@ def matrix_rank(input: Tensor, tol: Any = None, symmetric: bool = False, *, out:
 def frobenius_norm(input: Tensor, dim: Any, keepdim: bool = False, *, out: Any = None) -> Tensor:
     """The Frobenius norm over ``dim`` (``sqrt(sum(|x|**2))``)."""
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    return (input.abs() ** 2).sum(dim=dims, keepdim=keepdim).sqrt()
+    from ._dispatch import handle_out
+
+    return handle_out((input.abs() ** 2).sum(dim=dims, keepdim=keepdim).sqrt(), out)
 
 
 def nuclear_norm(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Tensor:
@@ -51,14 +53,23 @@ def nuclear_norm(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: 
 
     if isinstance(dim, bool):  # nuclear_norm(input, keepdim) overload
         dim, keepdim = None, dim
-    return linalg.matrix_norm(input, "nuc", (-2, -1) if dim is None else tuple(dim), keepdim)
+    from ._dispatch import handle_out
+
+    return handle_out(linalg.matrix_norm(input, "nuc", (-2, -1) if dim is None else tuple(dim), keepdim), out)
 
 
 def embedding_renorm_(input: Tensor, indices: Tensor, max_norm: float, norm_type: float) -> Tensor:
     """Rescale in place the rows of ``input`` named in ``indices`` whose ``norm_type``-norm exceeds
     ``max_norm`` to that norm (as ``F.embedding(max_norm=...)`` does), without recording a gradient."""
+    from .. import dtypes as _dt
     from ..autograd.grad_mode import no_grad
 
+    if indices.dtype not in (_dt.int64, _dt.int32):
+        raise RuntimeError("Expected tensor for argument #2 'indices' to have one of the following scalar types: Long, "
+                           f"Int; but got {indices.type()} instead (while checking arguments for embedding_renorm_)")
+    if input.ndim != 2:
+        raise RuntimeError(f"Expected 2-dimensional tensor, but got {input.ndim}-dimensional tensor for argument #1 "
+                           "'self' (while checking arguments for embedding_renorm_)")
     with no_grad():
         rows = indices.reshape(-1).unique()
         sel = input[rows]
@@ -70,6 +81,9 @@ def embedding_renorm_(input: Tensor, indices: Tensor, max_norm: float, norm_type
 
 def adjoint(input: Tensor) -> Tensor:
     """The conjugate transpose of the last two dimensions (a view for real tensors)."""
+    if input.ndim < 2:
+        raise RuntimeError(f"tensor.adjoint() is only supported on matrices or batches of matrices. Got "
+                           f"{input.ndim}-D tensor.")
     return input.adjoint()  # type: ignore[attr-defined, no-any-return]
 
 

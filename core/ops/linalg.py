@@ -9,6 +9,7 @@ from ..amp._state import AUTOCAST, autocast_call
 from ..autograd.graph import Node
 from ..tensor import Tensor, _wrap
 from ._dispatch import handle_out, needs_grad, prep, record, sum_to, type_name
+from .elementwise import _quiet
 
 
 class MmBackward0(Node):
@@ -102,6 +103,8 @@ def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor
     except ValueError:
         raise RuntimeError(f"matmul: batch dimensions of {list(input._data.shape)} and {list(other._data.shape)} "
                            "cannot be broadcast") from None
+    except RuntimeWarning:  # inf * 0, overflow under a caller's "error" filter: PyTorch is silent
+        data = _quiet(be.matmul, a, b)
     r = _wrap(data, dt, dev)
     if needs_grad(input, other):
         record(r, _node_for(na, nb)(input, other), input, other)
@@ -138,20 +141,26 @@ def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
     return matmul(input, mat2, out=out)
 
 
-def mv(input: Tensor, vec: Tensor) -> Tensor:
+def mv(input: Tensor, vec: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Matrix-vector product."""
     if AUTOCAST.on:
-        return autocast_call("mv", mv, input, vec)
-    return matmul(input, vec)
+        return autocast_call("mv", mv, input, vec, out=out)
+    if input._data.ndim != 2 or vec._data.ndim != 1:
+        # PyTorch computes mv as addmv(self, mat, vec): the leading 1 is its (1-d) self
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input._data.ndim}, {vec._data.ndim}")
+    return matmul(input, vec, out=out)
 
 
-def dot(input: Tensor, other: Tensor) -> Tensor:
+def dot(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Inner product of two 1-d tensors."""
     if AUTOCAST.on:
-        return autocast_call("dot", dot, input, other)
+        return autocast_call("dot", dot, input, other, out=out)
     if input._data.ndim != 1 or other._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors")
-    return matmul(input, other)
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {type_name(input.dtype)} and "
+                           f"{type_name(other.dtype)}")
+    return matmul(input, other, out=out)
 
 
 def vdot(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -160,20 +169,31 @@ def vdot(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     return handle_out(r, out) if out is not None else r
 
 
-def inner(input: Tensor, other: Tensor) -> Tensor:
+def inner(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Sum of products over the last dims of both tensors."""
     if AUTOCAST.on:
-        return autocast_call("inner", inner, input, other)
+        return autocast_call("inner", inner, input, other, out=out)
     if input._data.ndim == 0 or other._data.ndim == 0:
-        return input * other
+        r = input * other
+        return handle_out(r, out) if out is not None else r
     k = input._data.shape[-1]
-    out = matmul(input.reshape(-1, k), other.reshape(-1, k).t())
-    return out.reshape(input._data.shape[:-1] + other._data.shape[:-1])
+    if other._data.shape[-1] != k:
+        raise RuntimeError("inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(input._data.shape)} and {list(other._data.shape)}")
+    if input.dtype is not other.dtype:
+        raise RuntimeError("both inputs should have same dtype")
+    r = matmul(input.reshape(-1, k), other.reshape(-1, k).t())
+    r = r.reshape(input._data.shape[:-1] + other._data.shape[:-1])
+    return handle_out(r, out) if out is not None else r
 
 
-def outer(input: Tensor, vec2: Tensor) -> Tensor:
-    """Outer product of two 1-d tensors."""
-    return input.unsqueeze(1) * vec2.unsqueeze(0)
+def outer(input: Tensor, vec2: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """Outer product of two 1-d tensors (their dtypes promote, as for ``*``)."""
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
+    r = input.unsqueeze(1) * vec2.unsqueeze(0)
+    return handle_out(r, out) if out is not None else r
 
 
 ger = outer
@@ -269,25 +289,83 @@ def _split_repeated(eq: str, ts: list[Tensor]) -> str:
     return ",".join(terms) + "->" + out
 
 
+def _check_einsum(eq: str, operands: tuple[Any, ...]) -> None:
+    """Refuse a malformed equation with PyTorch's errors (NumPy's would be ValueErrors in other words)."""
+    ins, arrow, out = eq.partition("->")
+    terms = ins.split(",")
+    if len(operands) < len(terms):
+        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+    if len(operands) > len(terms):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    for i, c in enumerate(eq):
+        if not (c.isascii() and c.isalpha()) and c not in ",.->":
+            raise RuntimeError(f"einsum(): invalid subscript given at index {i} in the equation string, subscripts "
+                               "must be in [a-zA-Z]")
+    sizes: dict[str, int] = {}
+    for i, (term, t) in enumerate(zip(terms, operands)):
+        nd = t._data.ndim
+        letters = term.replace("...", "")
+        if "..." not in term and len(letters) != nd:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(letters)}) does not match "
+                               f"the number of dimensions ({nd}) for operand {i} and no ellipsis was given")
+        if len(letters) > nd:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(letters)}) is more than the "
+                               f"number of dimensions ({nd}) for operand {i}")
+        head = term.split("...")[0]
+        dims = list(range(len(head))) + list(range(nd - (len(letters) - len(head)), nd))
+        for c, d in zip(letters, dims):
+            size, seen = t._data.shape[d], sizes.setdefault(c, t._data.shape[d])
+            if size != seen and 1 not in (size, seen):
+                raise RuntimeError(f"einsum(): subscript {c} has size {size} for operand {i} which does not broadcast "
+                                   f"with previously seen size {seen}")
+            sizes[c] = size if seen == 1 else seen
+    if arrow:
+        for c in out.replace("...", ""):
+            if c not in sizes:
+                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the equation for any input "
+                                   "operand")
+            if out.count(c) > 1:
+                raise RuntimeError(f"einsum(): output subscript {c} appears more than once in the output")
+
+
+def _sums_alone(eq: str) -> bool:
+    """Whether some subscript of ``eq`` (explicit, ``"ij,jk->ik"``) is in one operand only and not in the output."""
+    ins, out = eq.split("->")
+    terms = ins.split(",")
+    return any(c not in out and not any(c in u for j, u in enumerate(terms) if j != i)
+               for i, t in enumerate(terms) for c in t)
+
+
 def einsum(equation: str, *operands: Any) -> Tensor:
     """Einstein summation over explicit single-letter subscripts (``'ij,jk->ik'``)."""
     if AUTOCAST.on:
         return autocast_call("einsum", einsum, equation, *operands)
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
+    _check_einsum(equation.replace(" ", ""), operands)
     eq = _expand_ellipsis(equation.replace(" ", ""), [t._data.ndim for t in operands])
     if "->" not in eq:
         ins = eq.split(",")
         letters = sorted(c for c in set("".join(ins)) if "".join(ins).count(c) == 1)
         eq = eq + "->" + "".join(letters)
     ts = list(operands)
-    eq = _split_repeated(eq, ts)
     dt = ts[0].dtype
     for t in ts[1:]:
         dt = _dt.promote_types(dt, t.dtype)
+    if not (dt.is_floating_point or dt.is_complex) and _sums_alone(eq):
+        # PyTorch first sums away the subscripts only one operand has, with sum()'s promotion to int64
+        dt = _dt.int64
+    eq = _split_repeated(eq, ts)
     be = ts[0]._device._be
-    arrays = [t._data if t.dtype is dt else be.astype(t._data, dt) for t in ts]
-    r = _wrap(be.einsum(eq, *arrays), dt, ts[0]._device)
+    # NOTE: half-precision products accumulate in float32 and round once, as PyTorch's CPU kernels do
+    # (summing in float16 loses several ulps; NumPy's einsum has no bfloat16 loop at all)
+    work = _dt.float32 if dt in (_dt.float16, _dt.bfloat16) else dt
+    arrays = [t._data if t.dtype is work else be.astype(t._data, work) for t in ts]
+    try:
+        data = be.einsum(eq, *arrays)
+    except RuntimeWarning:  # inf * 0, overflow under a caller's "error" filter: PyTorch is silent
+        data = _quiet(be.einsum, eq, *arrays)
+    r = _wrap(data if work is dt else be.astype(data, dt), dt, ts[0]._device)
     if needs_grad(*ts):
         record(r, EinsumBackward(eq, ts), *ts)
     return r

@@ -33,7 +33,8 @@ def empty_strided(size: Sequence[int], stride: Sequence[int], *, dtype: _dt.dtyp
     """An uninitialized tensor of ``size`` (ember tensors are contiguous; ``stride`` is checked, not kept)."""
     size, stride = tuple(size), tuple(stride)
     if len(size) != len(stride):
-        raise RuntimeError(f"mismatch in length of strides and shape: {len(stride)} vs {len(size)}")
+        raise RuntimeError(f"dimensionality of sizes ({len(size)}) must match dimensionality of strides "
+                           f"({len(stride)})")
     return empty(size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
@@ -172,9 +173,11 @@ def binomial(count: Tensor, prob: Tensor, generator: Generator | None = None) ->
     """Binomial samples with ``count`` trials of success probability ``prob`` (CDF inversion)."""
     if not isinstance(count, Tensor) or not isinstance(prob, Tensor):
         raise TypeError("binomial(): arguments 'count' and 'prob' must be Tensors")
-    if not count.dtype.is_floating_point or not prob.dtype.is_floating_point:
-        bad = count.dtype if not count.dtype.is_floating_point else prob.dtype
-        raise NotImplementedError(f"\"binomial_cpu\" not implemented for '{type_name(bad)}'")
+    for name, t in (("count", count), ("prob", prob)):
+        if not t.dtype.is_floating_point:
+            raise ValueError(f"binomial only supports floating-point dtypes for {name}, got: {type_name(t.dtype)}")
+    if count.dtype in (_dt.float16, _dt.bfloat16):  # PyTorch's CPU kernel has no half instance
+        raise NotImplementedError(f"\"binomial_cpu\" not implemented for '{type_name(count.dtype)}'")
     from .shape import broadcast_tensors
 
     with E._no_grad():
@@ -371,14 +374,15 @@ def _meta_inplace(op: Callable[..., Tensor], name: str) -> Callable[..., Tensor]
         from ._dispatch import bump_version
 
         check_inplace(self, overlap_ok=True)
-        if self._base is not None and not self._device._be.mutable:
-            raise RuntimeError(f"{name}() on a view is not supported on the {self._device.type} backend (its views "
-                               f"are recomputed from the base); use x = x.{name[:-1]}(...) instead")
         r = op(self, *args, **kwargs)
         self._data = r._data
         if self._base is not None:
-            # still a view of the same base: later writes through self must land where the new view reads
+            # still a view of the same base: later writes through self must land where the new view reads (and
+            # an immutable backend's view re-derives from the base through it)
             self._view_fn = r._view_fn
+            from ._immutable import relayout
+
+            relayout(self)
         if r.grad_fn is not None:
             # the view's node (edge to self's previous history) becomes self's history
             self.grad_fn = r.grad_fn
@@ -448,16 +452,16 @@ def _bind_extras(T: Any) -> None:
     from . import reduction as Rd
     from . import shape as S
     from ._methods import _inplace_method
-    from .complex import conj_physical
+    from .complex import conj_physical_
 
     for name, fn in (("squeeze_", S.squeeze), ("unsqueeze_", S.unsqueeze), ("transpose_", S.transpose),
                      ("swapaxes_", S.transpose), ("swapdims_", S.transpose), ("t_", S.t)):
         setattr(T, name, _meta_inplace(fn, name))
     for name in ("addmm", "addmv", "addr", "baddbmm", "addbmm"):
         setattr(T, name + "_", _inplace_method(getattr(LT, name), name + "_"))
-    T.cumsum_ = _inplace_method(Rd.cumsum, "cumsum_")
-    T.cumprod_ = _inplace_method(Rd.cumprod, "cumprod_")
-    T.conj_physical_ = _inplace_method(conj_physical, "conj_physical_")
+    T.cumsum_ = Rd.cumsum_
+    T.cumprod_ = Rd.cumprod_
+    T.conj_physical_ = conj_physical_
     T.vdot = L.vdot
 
 

@@ -20,9 +20,8 @@ from ._formula import (
     _float_dtype,
     _int_pair,
     _no_grad,
-    _not_implemented,
 )
-from .creation import full_like, tensor
+from .creation import full_like, tensor, zeros_like
 from .reduction import _ret
 
 _LN2 = math.log(2.0)
@@ -67,7 +66,8 @@ def frexp(input: Tensor, *, out: tuple[Tensor, Tensor] | None = None) -> Any:
         finite_nz = E.logical_and(x.isfinite(), a > 0)
         safe = E.where(finite_nz, a, 1.0)
         e = safe.log2().floor() + 1
-        m = safe / E.pow(2.0, e)
+        h = (e / 2).floor()  # in two halves: 2**1024 (the largest doubles' e) is past float64's range
+        m = safe / E.pow(2.0, h) / E.pow(2.0, e - h)
         # log2 can land one off next to a power of two: bring m back into [0.5, 1)
         hi = m >= 1
         e = E.where(hi, e + 1, e)
@@ -95,12 +95,14 @@ def nextafter(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Ten
     """The next representable value after ``input`` towards ``other``."""
     _check_tensor(input, "nextafter")
     _check_tensor(other, "nextafter", "other")
+    E.check_broadcast(input, other)
     x, y, d = _binary_float(input, other, "nextafter", allow_int=False)
     with _no_grad():
         p, emin = _MANT_BITS[d], _MIN_EXP[d]
         tiny = E.pow(2.0, tensor(float(emin - p), dtype=_dt.float64)).item()  # smallest subnormal
-        e = frexp(x).exponent.to(_dt.float64)
-        m = frexp(x).mantissa.abs()
+        fr = frexp(x)
+        e = fr.exponent.to(_dt.float64)
+        m = fr.mantissa.abs()
         e = E.maximum(e, tensor(float(emin), dtype=_dt.float64, device=x.device))
         ulp_up = E.pow(2.0, e - p).to(d)  # spacing above |x|
         # moving towards zero from an exact power of two crosses into the binade below: half the spacing
@@ -114,7 +116,8 @@ def nextafter(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Ten
                                            tensor(-_finfo_max(d), dtype=d, device=x.device)), moved)
         r = E.where(x == y, y, moved)
         r = E.where(E.logical_or(x.isnan(), y.isnan()), float("nan"), r).to(d)
-    r = _attach(r, "NextafterBackward0", (x, y), _not_implemented("nextafter"))
+    # PyTorch's derivative: the gradient passes to input (a step is locally the identity), none to other
+    r = _attach(r, "NextafterBackward0", (x, y), lambda g: (g, zeros_like(g)))
     return handle_out(r, out)
 
 
@@ -135,12 +138,12 @@ def gcd(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     a, b, _ = _int_pair(input, other, "gcd_cpu")
     with _no_grad():
         a, b = _bcast(a.abs(), b.abs())
-        # Euclid over all elements at once: each round shrinks the remaining non-zero divisors
-        while builtins.bool((b != 0).any()):  # type: ignore[attr-defined]
-            nz = b != 0
-            safe_b = E.where(nz, b, 1)
-            a, b = E.where(nz, b, a), E.where(nz, E.remainder(a, safe_b), 0)
-    return handle_out(a, out)
+        # PyTorch's Euclid (while a != 0: a, b = b % a, a) over all elements at once, with C's `%` (fmod), so that
+        # |INT_MIN|, which wraps to INT_MIN, gives what it gives there
+        while builtins.bool((a != 0).any()):  # type: ignore[attr-defined]
+            nz = a != 0
+            a, b = E.where(nz, E.fmod(b, E.where(nz, a, 1)), 0), E.where(nz, a, b)
+    return handle_out(b, out)
 
 
 def lcm(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:

@@ -57,6 +57,7 @@ def asinh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     return handle_out(r, out)
 
 
+@U.silent
 def acosh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Elementwise inverse hyperbolic cosine (NaN below 1)."""
     _check_tensor(input, "acosh")
@@ -93,11 +94,12 @@ arcsinh, arccosh, arctanh = asinh, acosh, atanh
 # sign manipulation and classification
 
 
+@U.silent
 def signbit(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Whether each element's sign bit is set (True for -0.0)."""
     _check_tensor(input, "signbit")
     if input.dtype.is_complex:
-        raise RuntimeError("signbit is not implemented for complex tensors.")
+        raise NotImplementedError("signbit is not implemented for complex tensors.")
     with _no_grad():
         if input.dtype is _dt.bool:
             r = zeros_like(input, dtype=_dt.bool)
@@ -114,6 +116,7 @@ def copysign(input: Tensor, other: Any, *, out: Tensor | None = None) -> Tensor:
     _check_tensor(input, "copysign")
     if input.dtype.is_complex or getattr(other, "dtype", _dt.float32).is_complex:
         raise NotImplementedError("\"copysign_cpu\" not implemented for 'ComplexFloat'")
+    E.check_broadcast(input, other)
     dt = _float_dtype(input, other)
     x = _as(input, dt, input)
     y = _as(other, dt, input)
@@ -170,6 +173,7 @@ def positive(input: Tensor) -> Tensor:
     return input
 
 
+@U.silent
 def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None, *,
                out: Tensor | None = None) -> Tensor:
     """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (default: the dtype's max/min)."""
@@ -192,6 +196,14 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neg
     # PyTorch's formula: the gradient passes where the input is finite (a literal 0 elsewhere, never g * 0)
     r = _attach(r, "NanToNumBackward0", (input,), lambda g: (E.where(input.isfinite(), g, 0.0),))
     return handle_out(r, out)
+
+
+def nan_to_num_(input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+    """In-place ``nan_to_num``; an integer or bool tensor has nothing to replace and is returned as it is
+    (PyTorch writes nothing there, so an expanded view is no error)."""
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        return input
+    return E.inplace(nan_to_num, input, nan, posinf, neginf)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,6 +299,7 @@ def _logaddexp(input: Tensor, other: Tensor, out: Tensor | None, base2: bool) ->
     return handle_out(r, out)
 
 
+@U.silent
 def frac(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Fractional part ``input - trunc(input)`` (sign kept), floating inputs only."""
     _check_tensor(input, "frac")
@@ -359,7 +372,7 @@ def fill(input: Tensor, value: Any) -> Tensor:
     _check_tensor(input, "fill")
     if isinstance(value, Tensor):
         if value.ndim != 0:
-            raise RuntimeError(f"fill only supports 0-dimension value tensor but got tensor with "
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.ndim} dimensions.")
         return value.to(input.dtype).expand(input.shape).clone()  # type: ignore[attr-defined, no-any-return]
     return full_like(input, value)
@@ -373,12 +386,12 @@ METHODS: dict[str, Callable[..., Any]] = {
     "logaddexp": logaddexp, "logaddexp2": logaddexp2, "ldexp": ldexp, "frac": frac, "deg2rad": deg2rad,
     "rad2deg": rad2deg, "frexp": frexp, "nextafter": nextafter, "heaviside": heaviside, "gcd": gcd, "lcm": lcm,
     "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
-    "float_power_": float_power_,
+    "float_power_": float_power_, "nan_to_num_": nan_to_num_,
 }
 
 INPLACE: dict[str, Callable[..., Tensor]] = {
     "asinh_": asinh, "acosh_": acosh, "atanh_": atanh, "arcsinh_": asinh, "arccosh_": acosh, "arctanh_": atanh,
-    "copysign_": copysign, "nan_to_num_": nan_to_num, "hypot_": hypot, "ldexp_": ldexp, "frac_": frac,
+    "copysign_": copysign, "hypot_": hypot, "ldexp_": ldexp, "frac_": frac,
     "deg2rad_": deg2rad, "rad2deg_": rad2deg, "nextafter_": nextafter, "heaviside_": heaviside, "gcd_": gcd,
     "lcm_": lcm, "bitwise_left_shift_": bitwise_left_shift, "bitwise_right_shift_": bitwise_right_shift,
     "fix_": U.trunc, "absolute_": U.abs, "arccos_": U.acos, "arcsin_": U.asin, "arctan_": U.atan,

@@ -12,8 +12,8 @@ from typing import Any
 
 from .. import dtypes as _dt
 from ..tensor import Tensor, _wrap
-from ._dispatch import canon_device, check_dtype, check_inplace, write
-from .creation import _finish, _nbytes, _resolve, _size, _size_kw, alloc_error, check_alloc
+from ._dispatch import canon_device, check_dtype, check_inplace, handle_out, type_name, write
+from .creation import _CTYPE, _finish, _nbytes, _resolve, _size, _size_kw, alloc_error, check_alloc, with_out
 
 _DEFAULT_SEED = 67280421310721  # PyTorch's default CPU seed
 
@@ -155,28 +155,28 @@ def _gen(generator: Generator | None, dev: Any) -> Any:
 def rand(*size: Any, generator: Generator | None = None, out: Tensor | None = None, dtype: _dt.dtype | None = None,
          layout: Any = None, device: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
     """Uniform samples on ``[0, 1)``."""
-    shape = _size(_size_kw("rand", size, kwargs))
-    dt, dev = _resolve(dtype, device)
+    shape = _size(_size_kw("rand", size, kwargs), "rand")
+    dt, dev = _resolve(*with_out(out, dtype, device))
     if dt.is_complex:
         return _complex_draw(rand, shape, generator, dt, device, requires_grad, 1.0)
     if not dt.is_floating_point:
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dt.name}'")
+        raise NotImplementedError(f"\"check_uniform_bounds\" not implemented for '{type_name(dt)}'")
     be, g = _factory_gen(generator, dev)
-    return _finish(_draw(dev, shape, dt, be.uniform, g, shape, 0.0, 1.0, dt), dt, dev, requires_grad)
+    return handle_out(_finish(_draw(dev, shape, dt, be.uniform, g, shape, 0.0, 1.0, dt), dt, dev, requires_grad), out)
 
 
 def randn(*size: Any, generator: Generator | None = None, out: Tensor | None = None, dtype: _dt.dtype | None = None,
           layout: Any = None, device: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
     """Standard normal samples."""
-    shape = _size(_size_kw("randn", size, kwargs))
-    dt, dev = _resolve(dtype, device)
+    shape = _size(_size_kw("randn", size, kwargs), "randn")
+    dt, dev = _resolve(*with_out(out, dtype, device))
     if dt.is_complex:
         # PyTorch draws the (real, imag) pairs with std 1/sqrt(2), so E|z|^2 = 1
         return _complex_draw(randn, shape, generator, dt, device, requires_grad, 0.5 ** 0.5)
     if not dt.is_floating_point:
-        raise RuntimeError(f"\"normal_kernel_cpu\" not implemented for '{dt.name}'")
+        raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{type_name(dt)}'")
     be, g = _factory_gen(generator, dev)
-    return _finish(_draw(dev, shape, dt, be.normal, g, shape, 0.0, 1.0, dt), dt, dev, requires_grad)
+    return handle_out(_finish(_draw(dev, shape, dt, be.normal, g, shape, 0.0, 1.0, dt), dt, dev, requires_grad), out)
 
 
 def _complex_draw(fn: Any, shape: tuple[int, ...], generator: Generator | None, dt: _dt.dtype, device: Any,
@@ -203,85 +203,151 @@ def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Gene
         low, high, size = 0, low, high
     elif high is None:  # randint(10, size=(3,)): the one bound given is the high one, as in PyTorch
         low, high = 0, low
-    shape = _size((size,) if not isinstance(size, (tuple, list)) else (tuple(size),))
+    shape = _size((size,) if not isinstance(size, (tuple, list)) else (tuple(size),), "randint")
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    dtype, device = with_out(out, dtype, device)
     dt, dev = _resolve(dtype or _dt.int64, device)
+    _check_bounds(low, high, dt)
     be, g = _factory_gen(generator, dev)
-    return _finish(_draw(dev, shape, dt, be.integers, g, low, high, shape, dt), dt, dev, requires_grad)
+    return handle_out(_finish(_draw(dev, shape, dt, be.integers, g, low, high, shape, dt), dt, dev, requires_grad),
+                      out)
+
+
+#: PyTorch's C++ names of the integer dtypes in random_'s bound errors
+_CNAME = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short", "int32": "int",
+          "int64": "long"}
+
+
+def _check_bounds(low: int, high: int, dt: _dt.dtype) -> None:
+    """PyTorch's check that ``[low, high)`` lies within an integer dtype (floats take any bounds)."""
+    if dt.is_floating_point or dt.is_complex:
+        return
+    lo, hi = (0, 1) if dt is _dt.bool else (-(1 << (dt.bits - 1)), (1 << (dt.bits - 1)) - 1) if dt.is_signed \
+        else (0, (1 << dt.bits) - 1)
+    if not lo <= low <= hi:
+        raise RuntimeError(f"from is out of bounds for {_CNAME[dt.name]}")
+    if not lo <= high - 1 <= hi:
+        raise RuntimeError(f"to - 1 is out of bounds for {_CNAME[dt.name]}")
 
 
 def randperm(n: int, *, generator: Generator | None = None, out: Tensor | None = None, dtype: _dt.dtype | None = None,
              layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A random permutation of ``0..n-1``."""
     if n < 0:
-        raise RuntimeError(f"n must be non-negative, got{n}")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    dtype, device = with_out(out, dtype, device)
     dt, dev = _resolve(dtype or _dt.int64, device)
+    if dt is _dt.bool:
+        raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
+    if dt is _dt.float16 and n > 2049:  # float16 holds every integer up to 2048 exactly
+        raise RuntimeError("n cannot be greater than 2049 for Half type.")
+    if not dt.is_floating_point and n and n - 1 > (1 << (dt.bits - (1 if dt.is_signed else 0))) - 1:
+        raise RuntimeError(f"value cannot be converted to type {_CTYPE[dt.name]} without overflow")
     be, g = _factory_gen(generator, dev)
-    return _finish(_draw(dev, (n,), dt, be.permutation, g, n, dt), dt, dev, requires_grad)
+    return handle_out(_finish(_draw(dev, (n,), dt, be.permutation, g, n, dt), dt, dev, requires_grad), out)
 
 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Sequence[int] | None = None, *, generator: Generator | None = None,
            out: Tensor | None = None, dtype: _dt.dtype | None = None, layout: Any = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
     """Normal samples with the given mean and std (scalars with ``size``, or tensors broadcast)."""
+    if not isinstance(std, Tensor) and std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         ref = mean if isinstance(mean, Tensor) else std
-        if isinstance(std, Tensor) and builtins.bool((std < 0).any()):
+        if not ref.dtype.is_floating_point:
+            raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{type_name(ref.dtype)}'")
+        if isinstance(std, Tensor) and std.numel() and builtins.bool((std < 0).any()):
             raise RuntimeError("normal expects all elements of std >= 0.0")
         from .shape import broadcast_shapes
 
         shape = broadcast_shapes(getattr(mean, "shape", ()), getattr(std, "shape", ()))
-        z = randn(shape, generator=generator, dtype=ref.dtype, device=ref.device)
-        return z * std + mean
-    if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        if out is not None and not isinstance(std, Tensor) and tuple(out.shape) != tuple(mean.shape):
+            # NOTE: PyTorch's (Tensor mean, float std) out= kernel adds mean into out without resizing it first
+            from .elementwise import broadcast_error
+
+            raise broadcast_error(mean._data, out._data)
+        from ._formula import _attach
+        from .creation import zeros_like
+        from .elementwise import _no_grad
+
+        with _no_grad():
+            r = randn(shape, generator=generator, dtype=ref.dtype, device=ref.device) * std + mean
+        # PyTorch's derivative of a sample with respect to mean and std is zero (no reparametrization)
+        params = tuple(t for t in (mean, std) if isinstance(t, Tensor))
+        r = _attach(r, "NormalBackward", params, lambda g: tuple(zeros_like(t) for t in params))
+        return handle_out(r, out)
     if size is None:
         raise TypeError("normal() missing required argument 'size'")
-    shape = _size((tuple(size),))
-    dt, dev = _resolve(dtype, device)
+    shape = _size((tuple(size),), "normal")
+    dt, dev = _resolve(*with_out(out, dtype, device))
+    if not dt.is_floating_point:
+        raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{type_name(dt)}'")
     be, g = _factory_gen(generator, dev)
-    return _finish(_draw(dev, shape, dt, be.normal, g, shape, builtins.float(mean), builtins.float(std), dt), dt,
-                   dev, requires_grad)
+    r = _finish(_draw(dev, shape, dt, be.normal, g, shape, builtins.float(mean), builtins.float(std), dt), dt, dev,
+                requires_grad)
+    return handle_out(r, out)
 
 
 def bernoulli(input: Tensor, p: Any = None, *, generator: Generator | None = None, out: Tensor | None = None) -> Tensor:
     """0/1 samples with probabilities ``input`` (or the scalar ``p``), in ``input``'s dtype."""
     dev = input._device
     be = dev._be
+    if p is None and not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{type_name(input.dtype)}'")
+    if p is not None and not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
     # NOTE: a Python p is a double probability, as in PyTorch (its scalar path draws double uniforms)
     probs = input._data if p is None else be.full(input._data.shape, builtins.float(p), _dt.float64, dev.index)
     if p is None and input.numel() and (builtins.bool((input < 0).any()) or builtins.bool((input > 1).any())):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-    data = be.astype(be.bernoulli(_gen(generator, dev), probs), input.dtype)
-    return _wrap(data, input.dtype, dev)
+    # the samples are written in out's dtype when one is given (0 and 1 fit every dtype)
+    dt = out.dtype if isinstance(out, Tensor) else input.dtype
+    data = be.astype(be.bernoulli(_gen(generator, dev), probs), dt)
+    return handle_out(_wrap(data, dt, dev), out)
 
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
-                generator: Generator | None = None) -> Tensor:
+                generator: Generator | None = None, out: Tensor | None = None) -> Tensor:
     """Indices sampled from the rows of ``input`` (unnormalized probabilities)."""
     from .creation import tensor
 
+    _check_multinomial(input, num_samples, replacement)
     np_in = input.detach().double().numpy(force=True)
     single = np_in.ndim == 1
     rows = np_in.reshape(1, -1) if single else np_in
-    if not replacement and num_samples > rows.shape[1]:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-    u = rand(rows.shape[0], num_samples if replacement else rows.shape[1], generator=generator,
-             dtype=_dt.float64).numpy()
     import numpy as np
 
-    out = np.empty((rows.shape[0], num_samples), dtype="int64")
+    if rows.size and (not np.isfinite(rows).all() or (rows < 0).any()):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if rows.size and (rows.sum(1) <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    u = rand(rows.shape[0], num_samples if replacement else rows.shape[1], generator=generator,
+             dtype=_dt.float64).numpy()
+    picks = np.empty((rows.shape[0], num_samples), dtype="int64")
     for r in range(rows.shape[0]):
         w = rows[r] / rows[r].sum()
         if replacement:
-            out[r] = np.searchsorted(np.cumsum(w), u[r] * w.sum(), side="right").clip(0, len(w) - 1)
+            picks[r] = np.searchsorted(np.cumsum(w), u[r] * w.sum(), side="right").clip(0, len(w) - 1)
         else:
             # Gumbel-top-k equivalent: exponential races, smallest -log(u)/w win
             keys = -np.log(np.maximum(u[r], 1e-300)) / np.maximum(w, 1e-300)
-            out[r] = np.argsort(keys, kind="stable")[:num_samples]
-    res = out[0] if single else out
-    return tensor(res, device=input.device)
+            picks[r] = np.argsort(keys, kind="stable")[:num_samples]
+    res = picks[0] if single else picks
+    return handle_out(tensor(res, device=input.device), out)
+
+
+def _check_multinomial(input: Tensor, num_samples: int, replacement: bool) -> None:
+    """PyTorch's checks of multinomial's arguments, in its order."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {type_name(input.dtype)}")
+    if input.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > input.shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
 
 
 def rand_like(input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,

@@ -84,8 +84,10 @@ def _cumext(input: Tensor, dim: int, is_max: bool) -> Any:
             take_b = E.logical_or(b.isnan(), E.logical_and(take_b, U.logical_not(a.isnan())))
         return E.where(take_b, b, a), E.where(take_b, ib, ia)
 
+    # bools compare as 0/1 (some array libraries order no bools)
+    keys = input.detach().to(_dt.uint8) if input.dtype is _dt.bool else input.detach()  # type: ignore[attr-defined]
     with E._no_grad():
-        _, ind = _scan((input.detach(), idx), d, combine)  # type: ignore[attr-defined]
+        _, ind = _scan((keys, idx), d, combine)
     with E._no_grad():
         values = I.gather(input, d, ind)
     # PyTorch's formula: the gradient scatters back to the positions each running extremum was taken from
@@ -94,14 +96,23 @@ def _cumext(input: Tensor, dim: int, is_max: bool) -> Any:
     return (return_cummax if is_max else return_cummin)(values, ind)
 
 
-def cummax(input: Tensor, dim: int, *, out: Any = None) -> Any:
+def cummax(input: Tensor, dim: Any = None, *, out: Any = None, axis: Any = None) -> Any:
     """Running maximum along ``dim`` and the index where it was taken: ``(values, indices)``."""
-    return _out2(_cumext(input, dim, True), out)
+    return _out2(_cumext(input, _dim_arg(dim, axis, "cummax"), True), out)
 
 
-def cummin(input: Tensor, dim: int, *, out: Any = None) -> Any:
+def cummin(input: Tensor, dim: Any = None, *, out: Any = None, axis: Any = None) -> Any:
     """Running minimum along ``dim`` and the index where it was taken: ``(values, indices)``."""
-    return _out2(_cumext(input, dim, False), out)
+    return _out2(_cumext(input, _dim_arg(dim, axis, "cummin"), False), out)
+
+
+def _dim_arg(dim: Any, axis: Any, fn: str) -> Any:
+    """``dim``, or NumPy's name for it ``axis`` (PyTorch's argument parser takes both); one is required."""
+    if axis is not None:
+        return axis
+    if dim is None:
+        raise TypeError(f"{fn}() missing 1 required positional arguments: \"dim\"")
+    return dim
 
 
 def _out2(r: Any, out: Any) -> Any:
@@ -112,11 +123,12 @@ def _out2(r: Any, out: Any) -> Any:
     return type(r)(out[0], out[1])
 
 
-def logcumsumexp(input: Tensor, dim: int, *, out: Tensor | None = None) -> Tensor:
+def logcumsumexp(input: Tensor, dim: Any = None, *, out: Tensor | None = None, axis: Any = None) -> Tensor:
     """``log(cumsum(exp(input), dim))`` computed stably (pairwise log-add-exp scan)."""
     from .pointwise_extra import logaddexp
 
     _check_tensor(input, "logcumsumexp")
+    dim = _dim_arg(dim, axis, "logcumsumexp")
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
         raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{type_name(input.dtype)}'")
     if input.dtype.is_complex:
@@ -154,8 +166,15 @@ def logcumsumexp(input: Tensor, dim: int, *, out: Tensor | None = None) -> Tenso
 
 
 def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
-         append: Tensor | None = None) -> Tensor:
+         append: Tensor | None = None, *, out: Tensor | None = None, axis: int | None = None) -> Tensor:
     """The ``n``-th forward difference along ``dim`` (``prepend``/``append`` joined first); bool gives xor."""
+    if axis is not None:
+        dim = axis
+    if out is not None:
+        if isinstance(input, Tensor) and input.ndim and n > 0 and input.shape[_dim(dim, input.ndim)] == 0:
+            # PyTorch's out= kernel narrows the empty dim from 1 (its function form returns the empty result)
+            raise IndexError("start out of range (expected to be in range of [0, 0], but got 1)")
+        return handle_out(diff(input, n, dim, prepend, append), out)
     _check_tensor(input, "diff")
     if input.ndim == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
@@ -176,31 +195,47 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
     return x
 
 
-def _trapz_dx(y: Tensor, x: Tensor | None, dx: Any, d: int) -> Any:
-    if x is None:
-        return 1 if dx is None else dx
+def _trapz_args(y: Any, x: Any, dx: Any, dim: int, fn: str) -> tuple[Tensor | None, float, int]:
+    """``(x, dx, dim)`` checked as PyTorch's overloads take them: ``(y, x: Tensor, *, dim)`` or ``(y, *, dx, dim)``."""
+    _check_tensor(y, fn, "y")
+    if x is not None and not isinstance(x, Tensor):
+        raise TypeError(f"{fn}() received an invalid combination of arguments - got (Tensor, {type(x).__name__}), but "
+                        "expected one of:\n * (Tensor y, Tensor x, *, int dim = -1)\n * (Tensor y, *, Number dx = 1, "
+                        "int dim = -1)")
+    if x is not None and dx is not None:
+        raise RuntimeError(f"{fn}: received both x and dx, only one may be given")
+    if y.dtype is _dt.bool or (x is not None and x.dtype is _dt.bool):
+        raise RuntimeError(f"{fn}: received a bool input for `{'y' if y.dtype is _dt.bool else 'x'}`, but bool is "
+                           "not supported")
+    return x, 1.0 if dx is None else float(dx), _dim(dim, y.ndim)
+
+
+def _spacings(y: Tensor, x: Tensor, d: int, fn: str) -> Tensor:
+    """The differences of the sample points ``x``, shaped to broadcast against ``y``'s differences along ``d``."""
     if x.ndim == 1:
-        dxs = x[1:] - x[:-1]  # type: ignore[index]
+        if x.shape[0] != y.shape[d]:
+            raise RuntimeError(f"{fn}: There must be one `x` value for each sample point")
         shape = [1] * y.ndim
-        shape[d] = dxs.shape[0]
-        return dxs.reshape(shape)  # type: ignore[attr-defined]
-    # PyTorch differences a multi-dimensional x along y's (normalized) dim; broadcasting does the rest
-    return diff(x, dim=d)
+        shape[d] = x.shape[0]
+        x = x.reshape(shape)  # type: ignore[attr-defined]
+    elif x.ndim < y.ndim:
+        x = x.reshape((1,) * (y.ndim - x.ndim) + tuple(x.shape))  # type: ignore[attr-defined]
+    n = x.shape[d]
+    return x.narrow(d, 1, n - 1) - x.narrow(d, 0, n - 1)  # type: ignore[attr-defined, no-any-return]
 
 
 def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
-    """Trapezoidal rule along ``dim`` with sample points ``x`` (tensor) or spacing ``dx``."""
-    _check_tensor(y, "trapezoid", "y")
-    if x is not None and not isinstance(x, Tensor):
-        dx, x = x, None
-    if x is not None and dx is not None:
-        raise RuntimeError("trapezoid: received both x and dx, only one may be given")
-    d = _dim(dim, y.ndim)
+    """Trapezoidal rule along ``dim`` with sample points ``x`` (a tensor) or spacing ``dx`` (PyTorch's formulas, so
+    integer and half-precision inputs round as PyTorch's do)."""
+    x, h, d = _trapz_args(y, x, dx, dim, "trapezoid")
     n = y.shape[d]
-    if n == 0:
-        return Rd.sum(y, d)
-    avg = (y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)) / 2  # type: ignore[attr-defined]
-    return Rd.sum(avg * _trapz_dx(y, x, dx, d), d)
+    if n == 0:  # integrating no samples gives 0 (NumPy's answer), in y's dtype
+        return zeros(tuple(s for i, s in enumerate(y.shape) if i != d), dtype=y.dtype, device=y.device)
+    if x is None:
+        # the constant-spacing rule simplified: h * (sum(y) - (y_first + y_last) / 2)
+        return (Rd.sum(y, d) - (y.select(d, 0) + y.select(d, n - 1)) * 0.5) * h  # type: ignore[attr-defined]
+    left, right = y.narrow(d, 0, n - 1), y.narrow(d, 1, n - 1)  # type: ignore[attr-defined]
+    return Rd.sum(_spacings(y, x, d, "trapezoid") * (left + right), d) / 2.0
 
 
 def trapz(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
@@ -210,17 +245,13 @@ def trapz(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
 
 def cumulative_trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
     """Running trapezoidal integral along ``dim`` (one element shorter than ``y`` there)."""
-    _check_tensor(y, "cumulative_trapezoid", "y")
-    if x is not None and not isinstance(x, Tensor):
-        dx, x = x, None
-    if x is not None and dx is not None:
-        raise RuntimeError("cumulative_trapezoid: received both x and dx, only one may be given")
-    d = _dim(dim, y.ndim)
+    x, h, d = _trapz_args(y, x, dx, dim, "cumulative_trapezoid")
     n = y.shape[d]
-    if n == 0:
-        return y.clone()  # type: ignore[attr-defined]
-    avg = (y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)) / 2  # type: ignore[attr-defined]
-    return Rd.cumsum(avg * _trapz_dx(y, x, dx, d), d)
+    left = y.narrow(d, 0, builtins.max(n - 1, 0))  # type: ignore[attr-defined]
+    right = y.narrow(d, builtins.min(n, 1), builtins.max(n - 1, 0))  # type: ignore[attr-defined]
+    if x is None:
+        return Rd.cumsum(h / 2.0 * (left + right), d)
+    return Rd.cumsum(_spacings(y, x, d, "cumulative_trapezoid") * (left + right) / 2.0, d)
 
 
 def gradient(input: Tensor, *, spacing: Any = 1, dim: Any = None, edge_order: int = 1) -> tuple[Tensor, ...]:

@@ -41,7 +41,9 @@ def _search(seq: Tensor, values: Tensor, right: bool) -> Tensor:
         mid = E.floor_divide(lo + hi, 2)
         safe = mid.clamp(max=n - 1)  # type: ignore[attr-defined]
         v = I.gather(flat_seq, -1, safe) if batched else flat_seq[safe.reshape(-1)].reshape(values.shape)  # type: ignore[attr-defined, index]
-        go_right = (v <= values) if right else (v < values)
+        # PyTorch's test, `!(boundary > value)` (right) or `!(boundary >= value)`: a NaN value goes past every
+        # boundary and a NaN boundary is passed by every value (NaN sorts last)
+        go_right = U.logical_not((v > values) if right else (v >= values))
         active = lo < hi
         lo = E.where(E.logical_and(active, go_right), mid + 1, lo)
         hi = E.where(E.logical_and(active, U.logical_not(go_right)), mid, hi)
@@ -93,7 +95,8 @@ def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False, right:
     return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)
 
 
-def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False,
+         out: Tensor | None = None) -> Tensor:
     """Whether each of ``elements`` occurs in ``test_elements`` (``invert`` negates)."""
     if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
         raise TypeError("isin() received an invalid combination of arguments: at least one of elements and "
@@ -101,17 +104,30 @@ def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False, inve
     dev = elements.device if isinstance(elements, Tensor) else test_elements.device
     el = elements if isinstance(elements, Tensor) else tensor(elements, device=dev)
     te = test_elements if isinstance(test_elements, Tensor) else tensor(test_elements, device=dev)
+    if el.dtype is _dt.bool or te.dtype is _dt.bool:
+        raise RuntimeError("Unsupported input type encountered for isin(): Bool")
     with E._no_grad():
         flat = te.detach().reshape(-1)  # type: ignore[attr-defined]
         if flat.shape[0] == 0:
             found = zeros(el.shape, dtype=_dt.bool, device=dev)
+        elif flat.shape[0] < 10.0 * builtins.max(el.numel(), 1) ** 0.145:
+            # PyTorch's choice for a small test set: compare with each of its elements (no sort, no search)
+            d = _dt.promote_types(el.dtype, te.dtype)
+            found = Rd.any(el.detach().to(d).reshape(tuple(el.shape) + (1,)) == flat.to(d), -1)  # type: ignore[attr-defined]
         else:
             d = _dt.promote_types(el.dtype, te.dtype)
             s = So.sort(flat.to(d)).values
             e = el.detach().to(d)  # type: ignore[attr-defined]
-            pos = _search(s, e, False).clamp(max=s.shape[0] - 1)  # type: ignore[attr-defined]
-            found = s[pos.reshape(-1)].reshape(e.shape) == e  # type: ignore[index]
-    return U.logical_not(found) if invert else found
+            # NaN (sorted last) equals nothing: searched as inf, a hit on one of them is no hit
+            nan = U.isnan(s) if d.is_floating_point else None
+            if nan is not None:
+                s = E.where(nan, float("inf"), s)
+            pos = _search(s, e, False).clamp(max=s.shape[0] - 1).reshape(-1)  # type: ignore[attr-defined]
+            found = s[pos] == e.reshape(-1)  # type: ignore[index, attr-defined]
+            if nan is not None:
+                found = E.logical_and(found, U.logical_not(nan[pos]))  # type: ignore[index]
+            found = found.reshape(e.shape)  # type: ignore[attr-defined]
+    return handle_out(U.logical_not(found) if invert else found, out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,8 +202,8 @@ def histogram(input: Tensor, bins: Any = 100, *, range: Sequence[float] | None =
                 lo, hi = float(range[0]), float(range[1])
             elif x.shape[0]:
                 lo, hi = float(Rd.min(x).item()), float(Rd.max(x).item())  # type: ignore[attr-defined]
-            else:
-                lo, hi = 0.0, 0.0
+            else:  # no data: [0, 1], as PyTorch (and NumPy)
+                lo, hi = 0.0, 1.0
             if lo > hi:
                 raise RuntimeError(f"torch.histogramdd(): min should not exceed max, but got min {lo} max {hi} "
                                    "for dimension 0")
@@ -253,8 +269,8 @@ def histogramdd(input: Tensor, bins: Any, *, range: Sequence[float] | None = Non
                     lo, hi = float(range[2 * k]), float(range[2 * k + 1])
                 elif n:
                     lo, hi = float(Rd.min(col).item()), float(Rd.max(col).item())  # type: ignore[attr-defined]
-                else:
-                    lo, hi = 0.0, 0.0
+                else:  # no points: [0, 1], as PyTorch (and NumPy)
+                    lo, hi = 0.0, 1.0
                 if lo > hi:
                     raise RuntimeError(f"torch.histogramdd(): min should not exceed max, but got min {lo} max {hi} "
                                        f"for dimension {k}")

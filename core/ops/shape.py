@@ -45,6 +45,17 @@ def make_view(x: Tensor, data: Any, view_fn: ViewFn, node: Node | None) -> Tenso
     return r
 
 
+def _dim_arg(fn: str, dim: Any, axis: Any, required: bool = True) -> Any:
+    """``dim``, or ``axis=``, NumPy's name for it, which PyTorch's argument parser takes as well."""
+    if axis is None:
+        if dim is None and required:
+            raise TypeError(f'{fn}() missing 1 required positional arguments: "dim"')
+        return dim
+    if dim is not None:
+        raise TypeError(f"{fn}() got multiple values for argument 'dim'")
+    return axis
+
+
 def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
@@ -138,7 +149,7 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
         if new == x._data.shape and st is not None:
             return make_view(x, x._data, lambda b: b.view(new), ViewBackward0(x._data.shape))
         return make_view(x, be.reshape(materialize(x), new), lambda b: b.view(new), ViewBackward0(x._data.shape))
-    r = _wrap(be.reshape(be.copy(x._data), new), x.dtype, x._device)
+    r = _wrap(be.reshape(_copy(x), new), x.dtype, x._device)
     if needs_grad(x):
         record(r, UnsafeViewBackward0(x._data.shape), x)
     return r
@@ -169,11 +180,23 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(x, shape[:s] + (n,) + shape[e + 1:])
 
 
-def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+def unflatten(x: Tensor, dim: Any = None, sizes: Sequence[int] | None = None, *, axis: Any = None) -> Tensor:
     """Expand dim ``dim`` into ``sizes``."""
+    dim = _dim_arg("unflatten", dim, axis)
+    if sizes is None:
+        raise TypeError('unflatten() missing 1 required positional arguments: "sizes"')
     d = _wrap_dim(dim, x._data.ndim)
     shape = x._data.shape
-    sizes = _infer(tuple(sizes), shape[d]) if -1 in sizes else tuple(sizes)
+    if not len(sizes):
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    if -1 in sizes:
+        try:
+            sizes = _infer(tuple(sizes), shape[d])
+        except RuntimeError as e:
+            if "is invalid for input" not in str(e):
+                raise RuntimeError(f"unflatten got an unexpected error:\n{e}") from None
+    else:
+        sizes = tuple(sizes)
     n = 1
     for s in sizes:
         n *= s
@@ -204,8 +227,9 @@ class UnsqueezeBackward0(SqueezeBackward0):
     pass
 
 
-def squeeze(x: Tensor, dim: Any = None) -> Tensor:
+def squeeze(x: Tensor, dim: Any = None, *, axis: Any = None) -> Tensor:
     """Remove dims of size 1 (all, or those in ``dim``)."""
+    dim = _dim_arg("squeeze", dim, axis, required=False)
     shape = x._data.shape
     nd = len(shape)
     if dim is None:
@@ -213,15 +237,20 @@ def squeeze(x: Tensor, dim: Any = None) -> Tensor:
         node: Node = SqueezeBackward0(shape)
     else:
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-        ds = {_wrap_dim(d, nd) for d in dims} if nd else set()
+        wrapped = [_wrap_dim(d, nd) for d in dims]
+        ds = set(wrapped)
+        if len(ds) != len(wrapped):
+            dup = next(d for d in wrapped if wrapped.count(d) > 1)
+            raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
         new = tuple(s for i, s in enumerate(shape) if not (i in ds and s == 1))
         node = SqueezeBackward1(shape)
     be = x._device._be
     return make_view(x, be.reshape(materialize(x), new), lambda b: b.squeeze(dim), node)
 
 
-def unsqueeze(x: Tensor, dim: int) -> Tensor:
+def unsqueeze(x: Tensor, dim: Any = None, *, axis: Any = None) -> Tensor:
     """Insert a dim of size 1 at ``dim``."""
+    dim = _dim_arg("unsqueeze", dim, axis)
     shape = x._data.shape
     d = _wrap_dim(dim, len(shape) + 1)
     new = shape[:d] + (1,) + shape[d:]
@@ -271,9 +300,9 @@ def permute(x: Tensor, *dims: Any) -> Tensor:
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     """A view with ``dim0`` and ``dim1`` swapped."""
     nd = x._data.ndim
+    d0, d1 = _wrap_dim(dim0, nd), _wrap_dim(dim1, nd)
     if nd == 0:
         return make_view(x, x._data, lambda b: b, TransposeBackward0(0, 0))
-    d0, d1 = _wrap_dim(dim0, nd), _wrap_dim(dim1, nd)
     axes = list(range(nd))
     axes[d0], axes[d1] = d1, d0
     be = x._device._be
@@ -303,14 +332,28 @@ def T(x: Tensor) -> Tensor:
 
 def mT(x: Tensor) -> Tensor:
     """The last two dims swapped."""
+    if x._data.ndim < 2:
+        raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {x._data.ndim}-D "
+                           "tensor.")
     return transpose(x, -2, -1)
 
 
 def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
     """Move dims from ``source`` to ``destination``."""
     nd = x._data.ndim
-    src = [_wrap_dim(s, nd) for s in (source if isinstance(source, (tuple, list)) else [source])]
-    dst = [_wrap_dim(d, nd) for d in (destination if isinstance(destination, (tuple, list)) else [destination])]
+    src_in = list(source) if isinstance(source, (tuple, list)) else [source]
+    dst_in = list(destination) if isinstance(destination, (tuple, list)) else [destination]
+    if len(src_in) != len(dst_in):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src_in} dims) should contain the "
+                           f"same number of dims as destination ({dst_in} dims)")
+    src = [_wrap_dim(s, nd) for s in src_in]
+    dst = [_wrap_dim(d, nd) for d in dst_in]
+    if len(set(src)) != len(src):
+        raise RuntimeError(f"movedim: repeated dim in `source` ({src_in})")
+    if len(set(dst)) != len(dst):
+        raise RuntimeError(f"movedim: repeated dim in `destination` ({dst_in})")
+    if nd == 0:  # the only dim a 0-d tensor names (0 or -1) moves onto itself
+        return make_view(x, x._data, lambda b: b, PermuteBackward0(()))
     order = [d for d in range(nd) if d not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -355,7 +398,41 @@ def expand(x: Tensor, *sizes: Any) -> Tensor:
             new.append(s)
     new_t = tuple(new)
     be = x._device._be
+    if be.mutable:
+        _check_view_size(new_t, x)
+    else:
+        from .creation import check_alloc
+
+        # NOTE: an immutable backend's broadcast is a real array (XLA aborts the process on one too big to hold)
+        check_alloc(new_t, x.dtype, x._device)
     return make_view(x, be.broadcast_to(materialize(x), new_t), lambda b: b.expand(new_t), ExpandBackward0(shape))
+
+
+def _check_view_size(shape: tuple[int, ...], x: Tensor) -> None:
+    """A strided view costs no memory, but NumPy refuses one whose byte count (zero sizes counted as 1) passes
+    int64: raise PyTorch's overflow error for it rather than NumPy's ValueError."""
+    n = x.dtype.itemsize
+    for s in shape:
+        n *= s or 1
+    if n > _I64_MAX:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
+
+
+_I64_MAX = (1 << 63) - 1
+
+
+def _copy(x: Tensor) -> Any:
+    """A copy of ``x``'s array; a copy too big for memory raises PyTorch's RuntimeError, not MemoryError."""
+    from .creation import _nbytes, alloc_error, check_alloc
+
+    if x._base is not None:
+        # a view (an expand) may stand for far more elements than its base stores: check before copying, since
+        # under memory overcommit the allocation succeeds and the copy is killed by the OS instead
+        check_alloc(x._data.shape, x.dtype, x._device)
+    try:
+        return x._device._be.copy(x._data)
+    except MemoryError as e:
+        raise alloc_error(_nbytes(x._data.shape, x.dtype), x._device, e) from None
 
 
 def expand_as(x: Tensor, other: Tensor) -> Tensor:
@@ -368,36 +445,68 @@ def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     return expand(x, tuple(shape))
 
 
-def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
-    """The shape that all ``shapes`` broadcast to."""
+def broadcast_shapes(*shapes: Any) -> tuple[int, ...]:
+    """The shape that all ``shapes`` (tuples, lists or ints) broadcast to, checked in PyTorch's words."""
     from ..tensor import Size
 
-    n = builtins.max((len(s) for s in shapes), default=0)
-    out = [1] * n
-    for s in shapes:
-        for i, d in enumerate(s):
-            j = n - len(s) + i
-            if d != 1:
-                if out[j] != 1 and out[j] != d:
-                    raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape.  "
-                                       f"Mismatch is between {out[j]} and {d} at dimension {j}.")
-                out[j] = d
+    given = [(s,) if isinstance(s, builtins.int) else s for s in shapes if s is not None]
+    for s in given:
+        if not isinstance(s, Sequence):
+            raise RuntimeError(f"Input shapes should be of type ints, a tuple of ints, or a list of ints, got {s}")
+    out = [1] * builtins.max((len(s) for s in given), default=0)
+    for k, s in enumerate(given):
+        for i in range(-1, -1 - len(s), -1):
+            if s[i] == out[i]:
+                continue
+            if out[i] == 1:
+                if s[i] < 0:
+                    raise ValueError("Attempting to broadcast a dimension with negative length!")
+                out[i] = s[i]
+            elif s[i] != 1:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {s[i]} at {i}! Mismatching "
+                                   f"argument at index {k} had {s}; but expected shape should be broadcastable "
+                                   f"to {out}")
     return Size(out)
+
+
+def _infer_size(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    """The broadcast of two tensor shapes, with PyTorch's error for tensors (not ``broadcast_shapes``'s)."""
+    n = builtins.max(len(a), len(b))
+    pa, pb = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+    out = []
+    for i, (x, y) in enumerate(zip(pa, pb)):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                               f"non-singleton dimension {i}")
+        out.append(y if x == 1 else x)
+    return tuple(out)
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
     """Expand all tensors to their common broadcast shape."""
-    shape = broadcast_shapes(*[t._data.shape for t in tensors])
+    shape: tuple[int, ...] = ()
+    for t in tensors:
+        shape = _infer_size(shape, t._data.shape)
     return tuple(expand(t, shape) for t in tensors)
 
 
-def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
-    """A view of ``length`` elements of ``dim`` from ``start``."""
+def narrow(x: Tensor, dim: Any = None, start: Any = None, length: Any = None, *, axis: Any = None) -> Tensor:
+    """A view of ``length`` elements of ``dim`` from ``start`` (an int or a 0-d integer tensor)."""
+    dim = _dim_arg("narrow", dim, axis)
+    if start is None or length is None:
+        raise TypeError(f'narrow() missing 1 required positional arguments: "{"start" if start is None else "length"}"')
+    if x._data.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
     d = _wrap_dim(dim, x._data.ndim)
     size = x._data.shape[d]
+    start = builtins.int(start)
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
     if start < 0:
         start += size
-    if not 0 <= start <= size or length < 0 or start + length > size:
+    if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     key = (slice(None),) * d + (slice(start, start + length),)
     from .indexing import getitem
@@ -405,8 +514,11 @@ def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
     return getitem(x, key)
 
 
-def select(x: Tensor, dim: int, index: int) -> Tensor:
+def select(x: Tensor, dim: Any = None, index: Any = None, *, axis: Any = None) -> Tensor:
     """A view of index ``index`` of dim ``dim`` (that dim removed)."""
+    dim = _dim_arg("select", dim, axis)
+    if index is None:
+        raise TypeError('select() missing 1 required positional arguments: "index"')
     nd = x._data.ndim
     if nd == 0:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
@@ -421,24 +533,35 @@ def select(x: Tensor, dim: int, index: int) -> Tensor:
 
 
 class SplitBackward0(Node):
-    def __init__(self, x: Tensor, sizes: list[int], dim: int):
+    """The gradient of pieces ``x[start:stop]`` along ``dim``: the pieces' gradients put back in place (summed
+    where ``tensor_split``'s unsorted indices make pieces overlap, zero where no piece reads)."""
+
+    def __init__(self, x: Tensor, bounds: list[tuple[int, int]], dim: int):
         self.shape = x._data.shape
-        self.sizes, self.dim = sizes, dim
+        self.bounds, self.dim = bounds, dim
 
     def backward(self, *grads: Any) -> Tensor:
+        from .arrange import cat
         from .creation import zeros
 
-        parts = []
-        for g, s in zip(grads, self.sizes):
-            if g is None:
-                shp = list(self.shape)
-                shp[self.dim] = s
-                ref = next(gg for gg in grads if gg is not None)
-                g = zeros(shp, dtype=ref.dtype, device=ref.device)
-            parts.append(g)
-        from .arrange import cat
+        ref = next(gg for gg in grads if gg is not None)
 
-        return cat(parts, self.dim)
+        def zero(n: int) -> Tensor:
+            shp = list(self.shape)
+            shp[self.dim] = n
+            return zeros(shp, dtype=ref.dtype, device=ref.device)
+
+        n = self.shape[self.dim]
+        tiled = all(b[0] == a[1] for a, b in zip(self.bounds, self.bounds[1:]))
+        if tiled and self.bounds[0][0] == 0 and self.bounds[-1][1] == n:
+            return cat([zero(b - a) if g is None else g for g, (a, b) in zip(grads, self.bounds)], self.dim)
+        total: Tensor | None = None
+        for g, (a, b) in zip(grads, self.bounds):
+            if g is None or b <= a:
+                continue
+            part = cat([p for p in (zero(a), g, zero(n - b)) if p._data.shape[self.dim]], self.dim)
+            total = part if total is None else total + part
+        return zero(n) if total is None else total
 
 
 class UnbindBackward0(Node):
@@ -456,67 +579,121 @@ class UnbindBackward0(Node):
         return stack(parts, self.dim)
 
 
-def _split_views(x: Tensor, sizes: list[int], d: int, node: Node) -> tuple[Tensor, ...]:
+def _split_views(x: Tensor, bounds: list[tuple[int, int]], d: int) -> tuple[Tensor, ...]:
+    """The views ``x[start:stop]`` along ``d`` for each ``(start, stop)``, recorded as one node."""
     from .indexing import getitem
 
     prev = GRAD.enabled
     GRAD.enabled = False
     try:
-        outs = []
-        start = 0
-        for s in sizes:
-            outs.append(getitem(x, (slice(None),) * d + (slice(start, start + s),)))
-            start += s
+        outs = [getitem(x, (slice(None),) * d + (slice(a, b),)) for a, b in bounds]
     finally:
         GRAD.enabled = prev
     if needs_grad(x):
-        record_multi(outs, node, x)
+        record_multi(outs, SplitBackward0(x, bounds, d), x)
     return tuple(outs)
+
+
+def _tiles(sizes: Sequence[int]) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for n in sizes:
+        out.append((start, start + n))
+        start += n
+    return out
+
+
+def _split_dim(x: Tensor, dim: int, name: str) -> int:
+    if x._data.ndim == 0:
+        raise RuntimeError(f"{name} expects at least a 1-dimensional tensor")
+    return _wrap_dim(dim, x._data.ndim)
 
 
 def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into chunks of ``split_size`` (int) or of the given sizes (list), as views."""
-    d = _wrap_dim(dim, x._data.ndim)
+    if not isinstance(split_size_or_sections, builtins.int):
+        return split_with_sizes(x, split_size_or_sections, dim)
+    d = _split_dim(x, dim, "split")
     n = x._data.shape[d]
-    if isinstance(split_size_or_sections, builtins.int):
-        step = split_size_or_sections
-        if step <= 0 and n:
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
-        sizes = [builtins.min(step, n - i) for i in range(0, n, step)] if n else [0]
-    else:
-        sizes = [builtins.int(s) for s in split_size_or_sections]
-        if sum(sizes) != n:
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
-                               f"dimension {dim}), but got split_sizes={sizes}")
-    return _split_views(x, sizes, d, SplitBackward0(x, sizes, d))
+    step = split_size_or_sections
+    if step < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+    if step == 0 and n:
+        raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+    sizes = [builtins.min(step, n - i) for i in range(0, n, step)] if n else [0]
+    return _split_views(x, _tiles(sizes), d)
 
 
-def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+def split_with_sizes(x: Tensor, split_sizes: Sequence[int], dim: int = 0, *, axis: Any = None) -> tuple[Tensor, ...]:
+    """Split into pieces of the given sizes, which must sum to the dimension's size."""
+    dim = dim if axis is None else axis
+    d = _split_dim(x, dim, "split")
+    n = x._data.shape[d]
+    sizes = [builtins.int(s) for s in split_sizes]
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative entries, but got "
+                           f"split_sizes={sizes}")
+    if builtins.sum(sizes) != n:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+                           f"dimension {d}), but got split_sizes={sizes}")
+    return _split_views(x, _tiles(sizes), d)
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0, *, axis: Any = None) -> tuple[Tensor, ...]:
     """Split into ``chunks`` nearly equal views."""
+    dim = dim if axis is None else axis
+    d = _split_dim(x, dim, "chunk")
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
-    n = x._data.shape[_wrap_dim(dim, x._data.ndim)]
-    step = -(-n // chunks) if n else 1
-    return split(x, step, dim)
+    n = x._data.shape[d]
+    if not n:  # PyTorch gives `chunks` empty pieces of an empty dim (split would give one)
+        return _split_views(x, [(0, 0)] * chunks, d)
+    return split(x, -(-n // chunks), d)
 
 
-def tensor_split(x: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
-    """Split into ``n`` parts (int) or at the given indices (list)."""
+def tensor_split(x: Tensor, indices_or_sections: Any, dim: int = 0, *, axis: Any = None) -> tuple[Tensor, ...]:
+    """Split into ``n`` parts (an int or 0-d tensor) or at the given indices (a list or 1-d tensor), as views."""
+    dim = dim if axis is None else axis
+    from .. import dtypes as _dt
+
+    if x._data.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+    spec = indices_or_sections
+    if isinstance(spec, Tensor):
+        if spec.dtype is not _dt.int64:
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
+                               f"{_C_NAMES.get(spec.dtype.name, spec.dtype.name)}")
+        if spec._data.ndim > 1:
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                               f"one-dimensional tensor, but got a tensor with {spec._data.ndim} dims")
+        spec = builtins.int(spec.item()) if spec._data.ndim == 0 else [builtins.int(i) for i in spec.tolist()]
     d = _wrap_dim(dim, x._data.ndim)
     n = x._data.shape[d]
-    if isinstance(indices_or_sections, builtins.int):
-        k = indices_or_sections
-        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
-    else:
-        idx = [0, *[builtins.int(i) for i in indices_or_sections], n]
-        sizes = [builtins.max(0, builtins.min(b, n) - builtins.min(a, n)) for a, b in zip(idx, idx[1:])]
-    return _split_views(x, sizes, d, SplitBackward0(x, sizes, d))
+    if isinstance(spec, builtins.int):
+        if spec <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {spec}")
+        return _split_views(x, _tiles([n // spec + (1 if i < n % spec else 0) for i in range(spec)]), d)
+    # PyTorch slices from each index to the next with slice semantics (negative indices wrap, past-the-end
+    # ones clamp, a smaller next index gives an empty piece), so unsorted indices make overlapping pieces
+    cuts = [builtins.int(i) for i in spec]
+    bounds = []
+    for a, b in zip([0, *cuts], [*cuts, n]):
+        lo, hi, _ = slice(a, b).indices(n)
+        bounds.append((lo, builtins.max(lo, hi)))
+    return _split_views(x, bounds, d)
 
 
-def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+#: PyTorch's scalar-type names, as its dtype errors spell them
+_C_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int32": "Int",
+            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool", "int64": "Long"}
+
+
+def unbind(x: Tensor, dim: int = 0, *, axis: Any = None) -> tuple[Tensor, ...]:
     """All slices along ``dim``, as views."""
+    dim = dim if axis is None else axis
     from .indexing import getitem
 
+    if x._data.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _wrap_dim(dim, x._data.ndim)
     prev = GRAD.enabled
     GRAD.enabled = False
@@ -536,7 +713,7 @@ class CloneBackward0(Node):
 
 def clone(x: Tensor, *, memory_format: Any = None) -> Tensor:
     """A copy of ``x`` with its own storage (differentiable)."""
-    r = _wrap(x._device._be.copy(x._data), x.dtype, x._device)
+    r = _wrap(_copy(x), x.dtype, x._device)
     if needs_grad(x):
         record(r, CloneBackward0(), x)
     return r
@@ -586,6 +763,8 @@ def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
     """The diagonal of dims ``dim1``/``dim2`` as the last dim (a view on NumPy)."""
     nd = x._data.ndim
     d1, d2 = _wrap_dim(dim1, nd), _wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     be = x._device._be
     data = be.diagonal(materialize(x), offset, d1, d2)
     r = make_view(x, data, lambda b: b.diagonal(offset, d1, d2), None)
@@ -599,27 +778,46 @@ class DiagonalBackward0(Node):
         self.shape, self.offset, self.d1, self.d2 = shape, offset, d1, d2
 
     def backward(self, g: Tensor) -> Tensor:
-        from .creation import eye, zeros
+        return place_diagonal(g, self.offset, self.shape[self.d1], self.shape[self.d2], self.d1, self.d2)
 
-        n1, n2 = self.shape[self.d1], self.shape[self.d2]
-        # scatter g back onto the diagonal: expand g over one axis and mask by a shifted identity
-        mask = eye(n1, n2, k=self.offset, dtype=g.dtype, device=g.device)
-        nd = len(self.shape)
-        others = [d for d in range(nd) if d not in (self.d1, self.d2)]
-        order = others + [self.d1, self.d2]
-        inv = [order.index(d) for d in range(nd)]
-        # g[..., i] belongs at row i + max(0, -offset): pad g to length n1 along its last dim
-        n = g._data.shape[-1]
-        before = builtins.max(0, -self.offset)
-        lead = tuple(self.shape[d] for d in others)
-        parts = []
-        if before:
-            parts.append(zeros(lead + (before,), dtype=g.dtype, device=g.device))
-        parts.append(g)
-        after = n1 - before - n
-        if after > 0:
-            parts.append(zeros(lead + (after,), dtype=g.dtype, device=g.device))
-        from .arrange import cat
 
-        rows = cat(parts, -1) if len(parts) > 1 else g
-        return (rows.unsqueeze(-1) * mask).permute(*inv)
+def place_diagonal(x: Tensor, offset: int, rows: int, cols: int, d1: int, d2: int) -> Tensor:
+    """Zeros with the last dim of ``x`` on diagonal ``offset`` of a ``rows x cols`` plane at dims ``d1``, ``d2``
+    of the result (the inverse of ``diagonal``; ``x``'s other dims fill the other dims in order).
+
+    Built by padding, not by a product with ``eye`` (which would turn an inf into NaNs off the diagonal) nor by a
+    scatter: each element followed by ``n`` zeros, flattened and cut to ``n * n``, lays ``x`` on the diagonal of
+    an ``n x n`` block; zero padding then places the block. NOTE: few, cheap primitives, since JAX compiles each
+    one anew per shape."""
+    batch = x._data.shape[:-1]
+    n = x._data.shape[-1]
+    flat = _zero_pad(x.unsqueeze(-1), ((0, n),)).reshape(batch + (n * (n + 1),))
+    block = flat[..., :n * n].reshape(batch + (n, n))
+    # an empty diagonal may start past the plane's edge: clamp so the padding stays non-negative
+    top, left = builtins.min(builtins.max(-offset, 0), rows - n), builtins.min(builtins.max(offset, 0), cols - n)
+    widths = ((top, rows - n - top), (left, cols - n - left))
+    if any(w for pair in widths for w in pair):
+        block = _zero_pad(block, widths)
+    nd = len(batch) + 2
+    return block if (d1, d2) == (nd - 2, nd - 1) else movedim(block, (-2, -1), (d1, d2))
+
+
+class ConstantPadNdBackward0(Node):
+    def __init__(self, key: tuple[Any, ...]):
+        self.key = key
+
+    def backward(self, g: Tensor) -> Tensor:
+        from .indexing import getitem
+
+        return getitem(g, self.key)
+
+
+def _zero_pad(x: Tensor, widths: tuple[tuple[int, int], ...]) -> Tensor:
+    """``x`` with ``(before, after)`` zeros around each of its last ``len(widths)`` dims."""
+    be = x._device._be
+    r = _wrap(be.pad(x._data, widths, 0), x.dtype, x._device)
+    if needs_grad(x):
+        shape = x._data.shape[-len(widths):]
+        key = (Ellipsis, *(slice(b, b + s) for (b, _), s in zip(widths, shape)))
+        record(r, ConstantPadNdBackward0(key), x)
+    return r

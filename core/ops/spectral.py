@@ -1,7 +1,7 @@
 """Short-time Fourier transforms: ``stft`` and its inverse ``istft``, with PyTorch's arguments and defaults.
 
 Both are composites of ops that differentiate on every backend: framing with ``Tensor.unfold``, a window
-product, ``ember.fft`` along the frame, and, for the inverse, overlap-add with ``F.fold`` divided by the
+product, ``ember.fft`` along the frame, and, for the inverse, overlap-add (one ``index_add``) divided by the
 overlap-added squared window (PyTorch's NOLA condition).
 """
 
@@ -75,6 +75,21 @@ def stft(input: Tensor, n_fft: int, hop_length: int | None = None, win_length: i
     return out if input.ndim == 2 else out.squeeze(0)
 
 
+def _overlap_add(frames: Tensor, hop: int) -> Tensor:
+    """The frames ``(..., n_frames, n_fft)`` summed at offsets ``0, hop, 2 hop, ...``: ``(..., total)``.
+
+    NOTE: one ``index_add`` (a scatter-add), where ``F.fold`` takes a slice and an add per kernel position: on JAX
+    each of those compiles per shape, ~50x slower for a first call."""
+    from .creation import arange, zeros
+
+    n_frames, n_fft = frames.shape[-2:]
+    lead = tuple(frames.shape[:-2])
+    idx = (arange(n_frames, device=frames.device) * hop).unsqueeze(-1) + arange(n_fft, device=frames.device)
+    out = zeros(*lead, n_fft + hop * (n_frames - 1), dtype=frames.dtype, device=frames.device)
+    flat = frames.reshape(*lead, n_frames * n_fft)
+    return out.index_add(len(lead), idx.reshape(-1), flat)  # type: ignore[attr-defined, no-any-return]
+
+
 def istft(input: Tensor, n_fft: int, hop_length: int | None = None, win_length: int | None = None,
           window: Tensor | None = None, center: bool = True, normalized: bool = False, onesided: bool | None = None,
           length: int | None = None, return_complex: bool = False) -> Tensor:
@@ -88,7 +103,13 @@ def istft(input: Tensor, n_fft: int, hop_length: int | None = None, win_length: 
                            "return_complex=True.")
     hop = n_fft // 4 if hop_length is None else hop_length
     win = n_fft if win_length is None else win_length
-    _check(n_fft, hop, win)
+    if not 0 < win <= n_fft:
+        raise RuntimeError(f"istft: expected 0 < win_length <= n_fft, but got win_length={win}")
+    if not 0 < hop <= win:
+        raise RuntimeError(f"istft: expected 0 < hop_length <= win_length, but got hop_length={hop}")
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"istft: expected a tensor with 3 or 4 dimensions of real numbers, but got {input.ndim}D "
+                           "complex input")
     spec = input if input.ndim == 3 else input.unsqueeze(0)
     n_frames = spec.shape[-1]
     one = (spec.shape[-2] != n_fft) if onesided is None else onesided
@@ -104,9 +125,8 @@ def istft(input: Tensor, n_fft: int, hop_length: int | None = None, win_length: 
     w = _window(window, n_fft, win, frames if not frames.dtype.is_complex else frames.real)
     frames = frames * w
     total = n_fft + hop * (n_frames - 1)
-    y = F.fold(frames.transpose(-1, -2), (1, total), (1, n_fft), stride=(1, hop)).reshape(spec.shape[0], total)
-    env = F.fold((w * w).reshape(1, n_fft, 1).expand(1, n_fft, n_frames), (1, total), (1, n_fft),
-                 stride=(1, hop)).reshape(total)
+    y = _overlap_add(frames, hop)
+    env = _overlap_add((w * w).expand(n_frames, n_fft), hop)
     start = n_fft // 2 if center else 0
     end = total - (n_fft // 2 if center and length is None else 0) if length is None else start + length
     end = min(end, total)

@@ -44,14 +44,15 @@ def _quantile(input: Tensor, q: Any, dim: int | None, keepdim: bool, interpolati
             raise RuntimeError(f"{fn} q must be a scalar or 1D tensor")
         if q.dtype is not input.dtype:
             raise RuntimeError(f"{fn} q tensor must be same dtype as the input tensor")
-        qs = q.detach().to(input.device)  # type: ignore[attr-defined]
+        qg = q.to(input.device)  # type: ignore[attr-defined]
+        qs = qg.detach()  # type: ignore[attr-defined]
         if q.numel() and not builtins.bool(E.logical_and(qs >= 0, qs <= 1).all()):  # type: ignore[attr-defined]
             raise RuntimeError(f"{fn} q values must be in the range [0, 1]")
         scalar_q = q.ndim == 0
     else:
         if not 0 <= q <= 1:
             raise RuntimeError(f"{fn} q must be in the range [0, 1] but got {q}")
-        qs = tensor(float(q), dtype=input.dtype, device=input.device)
+        qs = qg = tensor(float(q), dtype=input.dtype, device=input.device)
         scalar_q = True
     if interpolation not in _INTERP:
         raise RuntimeError(f"{fn} interpolation must be one of linear, lower, higher, midpoint or nearest, but got "
@@ -80,7 +81,9 @@ def _quantile(input: Tensor, q: Any, dim: int | None, keepdim: bool, interpolati
             rank = rank.round()
         lo_i = rank.floor().to(_dt.int64).clamp(0, n - 1)
         hi_i = rank.ceil().to(_dt.int64).clamp(0, n - 1)
-        w = rank - rank.floor()
+        floor = rank.floor()
+    # the weight of linear interpolation depends on q: PyTorch differentiates the quantiles with respect to q too
+    w = (qg.reshape(-1) * last - floor) if interpolation == "linear" else rank - floor  # type: ignore[attr-defined]
     below = I.gather(s, -1, lo_i if lo_i.ndim == s.ndim else lo_i.expand(s.shape[:-1] + lo_i.shape[-1:]))
     above = I.gather(s, -1, hi_i if hi_i.ndim == s.ndim else hi_i.expand(s.shape[:-1] + hi_i.shape[-1:]))
     if interpolation == "midpoint":
@@ -105,31 +108,36 @@ def _quantile(input: Tensor, q: Any, dim: int | None, keepdim: bool, interpolati
 
 
 def quantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,
-             interpolation: str = "linear", out: Tensor | None = None) -> Tensor:
+             interpolation: str = "linear", out: Tensor | None = None, axis: int | None = None) -> Tensor:
     """The ``q``-th quantiles of ``input`` (over ``dim`` or all); NaN where a NaN is present."""
-    return handle_out(_quantile(input, q, dim, keepdim, interpolation, False), out)
+    return handle_out(_quantile(input, q, dim if axis is None else axis, keepdim, interpolation, False), out)
 
 
 def nanquantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,
-                interpolation: str = "linear", out: Tensor | None = None) -> Tensor:
+                interpolation: str = "linear", out: Tensor | None = None, axis: int | None = None) -> Tensor:
     """``quantile`` ignoring NaN (NaN only where a slice is all NaN)."""
-    return handle_out(_quantile(input, q, dim, keepdim, interpolation, True), out)
+    return handle_out(_quantile(input, q, dim if axis is None else axis, keepdim, interpolation, True), out)
 
 
 return_nanmedian = _ret("nanmedian", _ValuesIndices)
 return_mode = _ret("mode", _ValuesIndices)
 
 
-def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False, *, out: Any = None) -> Any:
+def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False, *, out: Any = None,
+              axis: int | None = None) -> Any:
     """Lower median ignoring NaN; with ``dim``, ``(values, indices)``."""
     _check_tensor(input, "nanmedian")
+    if axis is not None:
+        dim = axis
     if dim is None:
         flat = input.reshape(-1)  # type: ignore[attr-defined]
         if flat.shape[0] == 0:
-            return full((), float("nan"), dtype=input.dtype, device=input.device)
+            return handle_out(So._empty_median(input), out)
         v, _ = _nanmedian_last(flat)
         return handle_out(v, out)
     d = _dim(dim, input.ndim)
+    if input.ndim and input.shape[d] == 0:  # PyTorch's words name median here too
+        raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
     x = input if input.ndim else input.reshape(1)  # type: ignore[attr-defined]
     v, i = _nanmedian_last(x.movedim(d, -1))  # type: ignore[attr-defined]
     if keepdim and input.ndim:
@@ -147,9 +155,11 @@ def _nanmedian_last(x: Tensor) -> tuple[Tensor, Tensor]:
     return I.gather(srt.values, -1, k).squeeze(-1), I.gather(srt.indices, -1, k).squeeze(-1)  # type: ignore[attr-defined]
 
 
-def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out: Any = None) -> Any:
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out: Any = None, axis: int | None = None) -> Any:
     """Most frequent value along ``dim`` (smallest on ties) and its last index: ``(values, indices)``."""
     _check_tensor(input, "mode")
+    if axis is not None:
+        dim = axis
     d = _dim(dim, input.ndim)
     x = input if input.ndim else input.reshape(1)  # type: ignore[attr-defined]
     xm = x.movedim(d, -1)  # type: ignore[attr-defined]
@@ -311,9 +321,11 @@ def renorm(input: Tensor, p: float, dim: int, maxnorm: float, *, out: Tensor | N
         raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions")
     d = _dim(dim, input.ndim)
     others = tuple(i for i in range(input.ndim) if i != d)
-    nrm = Rd.norm(input, p, dim=others, keepdim=True)
+    # NOTE: half precision takes the norms and factors in float32 and rounds the factors once, as PyTorch's kernel
+    low = input.dtype in (_dt.float16, _dt.bfloat16)
+    nrm = Rd.norm(input.to(_dt.float32) if low else input, p, dim=others, keepdim=True)  # type: ignore[attr-defined]
     factor = E.where(nrm > maxnorm, maxnorm / (nrm + 1e-7), ones_like(nrm))
-    return handle_out(input * factor, out)
+    return handle_out(input * (factor.to(input.dtype) if low else factor), out)  # type: ignore[attr-defined]
 
 
 METHODS: dict[str, Callable[..., Any]] = {

@@ -6,6 +6,7 @@ Each op's forward (a backend primitive on raw arrays) sits next to its gradient 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +21,22 @@ from ._dispatch import (
     record,
     type_name,
 )
+from .elementwise import _quiet
+
+
+def silent(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` run again quietly when its first run raises a floating-point ``RuntimeWarning`` (see
+    ``elementwise._quiet``): for the composite ops (lgamma, acosh, softmax, ...) whose intermediate steps may
+    meet inf and NaN, where PyTorch's fused kernels compute silently."""
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except RuntimeWarning:
+            return _quiet(lambda: fn(*args, **kwargs))
+
+    return call
 
 
 class _UnaryNode(Node):
@@ -80,6 +97,10 @@ _NO_COMPLEX = {
     "sign": "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use torch.sgn instead.",
 }
 
+# unary ops PyTorch refuses on bool tensors: the name of the CPU kernel its NotImplementedError gives
+_NO_BOOL = {"abs": "abs_cpu", "floor": "floor_vml_cpu", "ceil": "ceil_vml_cpu", "trunc": "trunc_vml_cpu",
+            "round": "round_vml_cpu"}
+
 
 def _make_unary(name: str) -> Callable[..., Tensor]:
     prim, node_name, float_only, uses_out, formula = _UNARY[name]
@@ -108,11 +129,20 @@ def _make_unary(name: str) -> Callable[..., Tensor]:
         elif dt is _dt.bool and name in ("neg",):
             raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
                                "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
-        if float_only and dt.itemsize == 2:
-            # float16/bfloat16: compute in float32 and round once, as PyTorch's CPU kernels do
-            r = _wrap(be.astype(getattr(be, prim)(be.astype(a, _dt.float32)), dt), dt, dev)
-        else:
-            r = _wrap(getattr(be, prim)(a), dt, dev)
+        elif dt is _dt.bool and name in _NO_BOOL:
+            raise NotImplementedError(f"\"{_NO_BOOL[name]}\" not implemented for 'Bool'")
+        elif dt is _dt.bool and name == "square":
+            # PyTorch squares as pow(x, 2), which promotes bool to int64
+            dt = _dt.int64
+            a = be.astype(a, dt)
+        kernel = getattr(be, prim)
+        half = float_only and dt.itemsize == 2
+        try:
+            # float16/bfloat16: computed in float32 and rounded once, as PyTorch's CPU kernels do
+            data = be.astype(kernel(be.astype(a, _dt.float32)), dt) if half else kernel(a)
+        except RuntimeWarning:
+            data = _quiet(lambda: be.astype(kernel(be.astype(a, _dt.float32)), dt) if half else kernel(a))
+        r = _wrap(data, dt, dev)
         if input._rg and GRAD.enabled:
             node = node_cls()
             if uses_out:
@@ -162,8 +192,24 @@ def round(input: Tensor, *, decimals: int = 0, out: Tensor | None = None) -> Ten
     """Round half to even, optionally to ``decimals`` decimal places."""
     if decimals == 0:
         return _round0(input, out=out)
-    scale = 10.0 ** decimals
-    return handle_out(_round0(input * scale) / scale, out)
+    return handle_out(_round_decimals(input, decimals), out)
+
+
+@silent
+def _round_decimals(x: Tensor, decimals: int) -> Tensor:
+    """PyTorch's kernel: ``nearbyint(x * 10**d) / 10**d`` (``nearbyint(x / 10**-d) * 10**-d`` for d < 0), in
+    float32 for half precision. Its overflows carry over: a product past the dtype's max rounds to inf, and a
+    scale past it (``d`` beyond the dtype's range) is inf and makes every element NaN."""
+    dt = x.dtype
+    if not dt.is_floating_point:
+        raise NotImplementedError(f"\"round_cpu\" not implemented for '{type_name(dt)}'")
+    op = x.to(_dt.float32) if dt.itemsize == 2 else x
+    try:
+        scale = 10.0 ** (-decimals if decimals < 0 else decimals)
+    except OverflowError:
+        scale = math.inf
+    r = _round0(op / scale) * scale if decimals < 0 else _round0(op * scale) / scale
+    return r if r.dtype is dt else r.to(dt)
 
 
 class RsqrtBackward0(_UnaryNode):
@@ -208,7 +254,11 @@ def _float_unary(input: Tensor, compute: Callable[[Any, Any], Any], node_cls: ty
     if dt._category < 2:
         dt = _dt.get_default_dtype()
         a = be.astype(a, dt)
-    r = _wrap(compute(be, a), dt, dev)
+    try:
+        data = compute(be, a)
+    except RuntimeWarning:
+        data = _quiet(lambda: compute(be, a))
+    r = _wrap(data, dt, dev)
     if input._rg and GRAD.enabled:
         node = node_cls()
         node.save(outputs=(r,))
@@ -250,7 +300,7 @@ def sigmoid(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 def relu(input: Tensor) -> Tensor:
     """Elementwise ``max(input, 0)``."""
     if input.dtype is _dt.bool:
-        raise RuntimeError("\"clamp_min_cpu\" not implemented for 'Bool'")
+        raise RuntimeError("Boolean inputs not supported for relu")
     if input.dtype.is_complex:
         raise NotImplementedError("clamp is not supported for complex types")
     dev = input._device
@@ -275,12 +325,19 @@ def bitwise_not(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     if input.dtype.is_complex:
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
     if input.dtype.is_floating_point:
-        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{type_name(input.dtype)}'")
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{type_name(input.dtype)}'")
     return handle_out(_wrap(input._device._be.bitwise_invert(input._data), input.dtype, input._device), out)
 
 
 def _predicate(fname: str) -> Callable[[Tensor], Tensor]:
+    finite = fname == "isfinite"
+
     def op(input: Tensor) -> Tensor:
+        if input.dtype._category < 2:
+            # bools and integers are never NaN or inf (and the array API standard refuses bool here)
+            from .creation import full_like
+
+            return full_like(input, finite, dtype=_dt.bool)
         return _wrap(getattr(input._device._be, fname)(input._data), _dt.bool, input._device)
 
     op.__name__ = fname

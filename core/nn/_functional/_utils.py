@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...autograd.function import Function
+from ...ops._dispatch import type_name
 from ...tensor import Tensor
 
 
@@ -62,6 +63,12 @@ def node_name(fn: type[Function], name: str) -> type[Function]:
     fn._backward_cls.__name__ = name
     fn._backward_cls.__qualname__ = name
     return fn
+
+
+def floats_only(x: Tensor, kernel: str) -> None:
+    """PyTorch's refusal of a non-floating input by a CPU kernel with only floating instantiations."""
+    if not x.dtype.is_floating_point and not x.dtype.is_complex:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(x.dtype)}'")
 
 
 def fused(x: Tensor, name: str) -> Any:

@@ -13,16 +13,20 @@ from collections.abc import Callable
 from typing import Any
 
 from ... import dtypes as _dt
+from ..._runtime import finfo
 from ...amp._state import AUTOCAST, autocast_call
 from ...autograd.function import Function
+from ...ops._dispatch import type_name
+from ...ops.creation import checked_convert
 from ...ops.elementwise import inplace as _inplace
 from ...ops.elementwise import where
 from ...ops.unary import relu as _relu
 from ...ops.unary import sigmoid as _sigmoid
+from ...ops.unary import silent
 from ...ops.unary import tanh as _tanh
 from ...tensor import Tensor, _wrap, _wrap_dim
 from ._nodes import composite, pointwise
-from ._utils import fused, node_name
+from ._utils import floats_only, fused, node_name
 
 
 def _maybe_inplace(fn: Callable[..., Tensor], input: Tensor, inplace: bool, *args: Any) -> Tensor:
@@ -67,10 +71,26 @@ def _hardtanh(x: Tensor, lo: float, hi: float) -> Tensor:
     return _Hardtanh.apply(x, lo, hi)
 
 
+def _int_limits(x: Tensor, lo: float, hi: float) -> tuple[Any, Any]:
+    """hardtanh's limits in an integer ``x``'s dtype, truncated as C++ casts them (so the result keeps the
+    dtype); PyTorch refuses bool, negative limits of an unsigned type and limits the dtype cannot hold."""
+    dt = x.dtype
+    if dt is _dt.bool:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    if dt.is_floating_point or dt.is_complex:
+        return lo, hi
+    if not dt.is_signed:
+        if math.trunc(lo) < 0 or math.trunc(hi) < 0:
+            raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
+        lo, hi = math.trunc(lo), math.trunc(hi)
+    return math.trunc(checked_convert(lo, dt)), math.trunc(checked_convert(hi, dt))
+
+
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
     """hardtanh(input, min_val=-1., max_val=1., inplace=False) -> Tensor: clamp to ``[min_val, max_val]``."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    min_val, max_val = _int_limits(input, min_val, max_val)
     return _maybe_inplace(_hardtanh, input, inplace, min_val, max_val)
 
 
@@ -100,6 +120,7 @@ _IP_LEAKY, _IP_THRESHOLD, _IP_ELU, _IP_CELU = (
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """leaky_relu(input, negative_slope=0.01, inplace=False) -> Tensor: ``x > 0 ? x : slope * x``."""
+    floats_only(input, "leaky_relu_cpu")
     if inplace:
         return _inplace(_leaky, input, negative_slope, _IP_LEAKY)
     return _leaky(input, negative_slope)
@@ -107,27 +128,36 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     """leaky_relu_(input, negative_slope=0.01) -> Tensor: in-place ``leaky_relu``."""
+    floats_only(input, "leaky_relu_cpu")
     return _inplace(_leaky, input, negative_slope, _IP_LEAKY)
 
 
 def _threshold_f(x: Tensor, threshold: float, value: float) -> Tensor:
-    return where(x > threshold, x, value)
+    # NOTE: `x <= threshold ? value : x`, PyTorch's kernel: NaN is not replaced
+    return where(x <= threshold, value, x)
 
 
 def _threshold(x: Tensor, threshold: float, value: float, name: str = "ThresholdBackward0") -> Tensor:
-    return pointwise(name, _threshold_f, lambda v, t, _: (v > t).to(v.dtype), x, threshold, value)
+    if x.dtype is _dt.bool:
+        raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
+    if not x.dtype.is_floating_point:
+        # both scalars take the integer dtype (C++ casts truncate; out-of-range ones raise), so does the result
+        threshold, value = math.trunc(checked_convert(threshold, x.dtype)), math.trunc(checked_convert(value, x.dtype))
+    return pointwise(name, _threshold_f, lambda v, t, _: (~(v <= t)).to(v.dtype), x, threshold, value)
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """threshold(input, threshold, value, inplace=False) -> Tensor: ``x > threshold ? x : value``."""
     if inplace:
-        return _inplace(_threshold, input, threshold, value, _IP_THRESHOLD)
+        return threshold_(input, threshold, value)
     return _threshold(input, threshold, value)
 
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
     """threshold_(input, threshold, value) -> Tensor: in-place ``threshold``."""
-    return _inplace(_threshold, input, threshold, value, _IP_THRESHOLD)
+    # NOTE: PyTorch's threshold_ alone skips the internal-overlap check, so an expanded view is accepted (every
+    # element sharing a location computes the same value from it)
+    return _inplace(_threshold, input, threshold, value, _IP_THRESHOLD, _overlap_ok=True)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
@@ -136,6 +166,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def _hardsigmoid(x: Tensor) -> Tensor:
+    floats_only(x, "hardsigmoid_cpu")
     return pointwise(
         "HardsigmoidBackward0",
         lambda v: (v + 3.0).clamp(0.0, 6.0) / 6.0,
@@ -146,6 +177,7 @@ def _hardsigmoid(x: Tensor) -> Tensor:
 
 def _hardswish(x: Tensor) -> Tensor:
     # PyTorch's derivative: 0 below -3, x / 3 + 1/2 up to 3 (inclusive), 1 above
+    floats_only(x, "hardswish_cpu")
     return pointwise(
         "HardswishBackward0",
         lambda v: v * ((v + 3.0).clamp(0.0, 6.0) / 6.0),
@@ -161,10 +193,12 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """hardshrink(input, lambd=0.5) -> Tensor: ``x`` where ``|x| > lambd``, else 0."""
+    floats_only(input, "hardshrink_cpu")
+    # NOTE: PyTorch's kernel is `-lambd <= x <= lambd ? 0 : x`, so NaN passes through
     return pointwise(
         "HardshrinkBackward0",
-        lambda v, lam: where((v > lam) | (v < -lam), v, 0.0),
-        lambda v, lam: ((v > lam) | (v < -lam)).to(v.dtype),
+        lambda v, lam: where((v >= -lam) & (v <= lam), 0.0, v),
+        lambda v, lam: (~((v >= -lam) & (v <= lam))).to(v.dtype),
         input,
         lambd,
     )
@@ -172,9 +206,15 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """softshrink(input, lambd=0.5) -> Tensor: shrink ``x`` towards 0 by ``lambd``."""
+    floats_only(input, "softshrink_check")
+    top = finfo(input.dtype).max
+    if not 0 <= lambd <= top:
+        raise RuntimeError(f"lambda must be in range [0, {top:g}] for input dtype "
+                           f"{type_name(input.dtype)}, but found {lambd:g}")
+    # NOTE: the middle branch is x * 0, as in PyTorch's kernel, so NaN passes through
     return pointwise(
         "SoftshrinkBackward0",
-        lambda v, lam: where(v > lam, v - lam, where(v < -lam, v + lam, 0.0)),
+        lambda v, lam: where(v > lam, v - lam, where(v < -lam, v + lam, v * 0)),
         lambda v, lam: ((v > lam) | (v < -lam)).to(v.dtype),
         input,
         lambd,
@@ -200,6 +240,7 @@ def _elu_df(x: Tensor, alpha: float, scale: float, input_scale: float) -> Tensor
 def _elu(
     x: Tensor, alpha: float, scale: float = 1.0, input_scale: float = 1.0, name: str = "EluBackward0"
 ) -> Tensor:
+    floats_only(x, "elu_cpu")
     return pointwise(name, _elu_f, _elu_df, x, alpha, scale, input_scale)
 
 
@@ -233,6 +274,8 @@ def selu_(input: Tensor) -> Tensor:
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """celu(input, alpha=1., inplace=False) -> Tensor: ``max(0, x) + min(0, alpha * expm1(x / alpha))``."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     name = _IP_CELU if inplace else "CeluBackward0"
     return _maybe_inplace(_elu, input, inplace, alpha, 1.0, 1.0 / alpha, name)
 
@@ -248,6 +291,8 @@ _SQRT_2_PI = math.sqrt(2.0 / math.pi)
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """gelu(input, approximate='none') -> Tensor: ``x * Phi(x)``, or its tanh approximation."""
+    if approximate in ("none", "tanh"):
+        floats_only(input, "GeluKernelImpl")
     if approximate == "none":
         return pointwise("GeluBackward0", _gelu_f, _gelu_df, input)
     if approximate == "tanh":
@@ -258,6 +303,19 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
+def _in_float32(fn: Callable[[Tensor], Tensor]) -> Callable[[Tensor], Tensor]:
+    """``fn`` computed in float32 for a half-precision input and rounded once, as PyTorch's kernels do (half
+    steps lose the small tail: 1 + erf(-1.95) keeps 3 digits)."""
+
+    def run(x: Tensor) -> Tensor:
+        if x.dtype in (_dt.float16, _dt.bfloat16):
+            return fn(x.float()).to(x.dtype)
+        return fn(x)
+
+    return run
+
+
+@_in_float32
 def _gelu_f(x: Tensor) -> Tensor:
     return x * 0.5 * (1.0 + (x * _SQRT_HALF).erf())
 
@@ -266,6 +324,7 @@ def _gelu_df(x: Tensor) -> Tensor:
     return 0.5 * (1.0 + (x * _SQRT_HALF).erf()) + x * (x * x * -0.5).exp() * _INV_SQRT_2PI
 
 
+@_in_float32
 def _gelu_tanh_f(x: Tensor) -> Tensor:
     inner = _SQRT_2_PI * (x + 0.044715 * x * x * x)
     return 0.5 * x * (1.0 + inner.tanh())
@@ -297,6 +356,7 @@ def _silu_df(x: Tensor) -> Tensor:
 
 
 def _silu(x: Tensor) -> Tensor:
+    floats_only(x, "silu_cpu")
     return pointwise("SiluBackward0", lambda v: v * _sigmoid(v), _silu_df, x)
 
 
@@ -313,6 +373,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     threshold."""
     if AUTOCAST.on:
         return autocast_call("softplus", softplus, input, beta, threshold)
+    floats_only(input, "softplus_cpu")
     return pointwise(
         "SoftplusBackward0",
         _softplus,
@@ -329,6 +390,7 @@ def _mish_df(x: Tensor) -> Tensor:
 
 
 def _mish(x: Tensor) -> Tensor:
+    floats_only(x, "mish_cpu")
     return pointwise("MishBackward0", lambda v: v * _softplus(v, 1.0, 20.0).tanh(), _mish_df, x)
 
 
@@ -339,6 +401,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
 
 def logsigmoid(input: Tensor) -> Tensor:
     """logsigmoid(input) -> Tensor: ``log(sigmoid(x))``, computed stably."""
+    floats_only(input, "log_sigmoid_cpu")
     return pointwise(
         "LogSigmoidBackward0", lambda v: -_softplus(-v, 1.0, 20.0), lambda v: _sigmoid(-v), input
     )
@@ -358,23 +421,26 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     """glu(input, dim=-1) -> Tensor: ``a * sigmoid(b)`` for the two halves ``a, b`` of ``dim``."""
     if input.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
+    dim = _wrap_dim(dim, input.ndim)
     if input.shape[dim] % 2:
-        raise RuntimeError(
-            f"Halving dimension must be even, but dimension {_wrap_dim(dim, input.ndim)} is size "
-            f"{input.shape[dim]}"
-        )
+        raise RuntimeError(f"Halving dimension must be even, but dimension {dim} is size {input.shape[dim]}")
+    floats_only(input, "glu_cpu")
     return composite("GluBackward0", _glu, (input,), (dim,))
 
 
 def _glu(x: Tensor, dim: int) -> Tensor:
-    a, b = x.chunk(2, dim)
-    return a * _sigmoid(b)
+    # NOTE: narrow, not chunk: chunk of an empty dim gives one piece, not two
+    half = x.shape[dim] // 2
+    return x.narrow(dim, 0, half) * _sigmoid(x.narrow(dim, half, half))
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """prelu(input, weight) -> Tensor: ``x > 0 ? x : weight * x``, a weight per channel (dim 1)."""
     if AUTOCAST.on:
         return autocast_call("prelu", prelu, input, weight)
+    floats_only(input, "prelu_cpu")
+    if weight.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}")
     n = weight.numel()
     if n != 1 and (input.ndim < 2 or weight.ndim != 1 or n != input.shape[1]):
         channels = input.shape[1] if input.ndim >= 2 else 1
@@ -420,7 +486,7 @@ def _prep(input: Tensor, dim: int | None, dtype: _dt.dtype | None, name: str) ->
     if dtype is not None:
         input = input.to(dtype)
     elif not input.dtype.is_floating_point:
-        raise RuntimeError(f"\"{name}_lastdim_kernel_impl\" not implemented for '{input.dtype.name}'")
+        raise NotImplementedError(f"\"{name}_lastdim_kernel_impl\" not implemented for '{type_name(input.dtype)}'")
     return input, _wrap_dim(dim, input.ndim)
 
 
@@ -428,7 +494,9 @@ class _Softmax(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, dim: int) -> Tensor:
         kernel = fused(x, "softmax")
-        if kernel is not None:
+        if x.numel() == 0:  # an empty dim has no max to subtract; nothing to normalize
+            y = x * 1
+        elif kernel is not None:
             y = _wrap(kernel(x._data, dim), x.dtype, x._device)
         elif x.ndim == 0:
             y = x * 0 + 1
@@ -449,7 +517,9 @@ class _LogSoftmax(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, dim: int) -> Tensor:
         kernel = fused(x, "log_softmax")
-        if kernel is not None:
+        if x.numel() == 0:  # an empty dim has no max to subtract; nothing to normalize
+            y = x * 1
+        elif kernel is not None:
             y = _wrap(kernel(x._data, dim), x.dtype, x._device)
         elif x.ndim == 0:
             y = x * 0
@@ -470,6 +540,7 @@ node_name(_Softmax, "SoftmaxBackward0")
 node_name(_LogSoftmax, "LogSoftmaxBackward0")
 
 
+@silent
 def softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: _dt.dtype | None = None
 ) -> Tensor:
@@ -480,6 +551,7 @@ def softmax(
     return _Softmax.apply(x, d)
 
 
+@silent
 def log_softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: _dt.dtype | None = None
 ) -> Tensor:
@@ -491,6 +563,7 @@ def log_softmax(
     return _LogSoftmax.apply(x, d)
 
 
+@silent
 def softmin(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: _dt.dtype | None = None
 ) -> Tensor:

@@ -17,6 +17,9 @@ from .dropout import dropout
 from .linear import linear
 from .vision import pad
 
+#: C++ type names, as PyTorch's dtype messages spell them
+_CPP = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16"}
+
 
 def _safe_softmax(x: Tensor, dim: int) -> Tensor:
     # NOTE: PyTorch's SDPA gives fully masked rows zeros, not the NaN a plain softmax gives; the
@@ -41,6 +44,20 @@ def scaled_dot_product_attention(
     if AUTOCAST.on:
         return autocast_call("scaled_dot_product_attention", scaled_dot_product_attention, query, key, value,
                             attn_mask, dropout_p, is_causal, scale, enable_gqa)
+    if not query.dtype is key.dtype is value.dtype:
+        raise RuntimeError(
+            "Expected query, key, and value to have the same dtype, but got query.dtype: "
+            f"{_CPP.get(query.dtype.name)} key.dtype: {_CPP.get(key.dtype.name)} and value.dtype: "
+            f"{_CPP.get(value.dtype.name)} instead.")
+    if enable_gqa and query.ndim >= 3 and (query.shape[-3] % key.shape[-3] or query.shape[-3] % value.shape[-3]):
+        # PyTorch's message ends there, as it does
+        raise RuntimeError("Number of heads in key and value must divide the number of heads in ")
+    if query.dtype in (_dt.float16, _dt.bfloat16):
+        # PyTorch's CPU kernel accumulates half precision in float32 and rounds once
+        mask = attn_mask.float() if attn_mask is not None and attn_mask.dtype.is_floating_point else attn_mask
+        out = scaled_dot_product_attention(query.float(), key.float(), value.float(), mask, dropout_p, is_causal,
+                                           scale, enable_gqa)
+        return out.to(query.dtype)
     n_l, n_s = query.shape[-2], key.shape[-2]
     scale_factor = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:

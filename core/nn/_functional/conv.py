@@ -16,15 +16,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ... import dtypes as _dt
 from ...amp._state import AUTOCAST, autocast_call
 from ...autograd.function import Function
 from ...autograd.grad_mode import is_grad_enabled
+from ...ops._dispatch import type_name
+from ...ops.elementwise import _run
 from ...tensor import Tensor, _wrap
 from ._utils import fused, node_name, ntuple, prod
 from .im2col import Geom, col2im, im2col, out_size
 
 # ---------------------------------------------------------------------------------------------
 # convolution
+
+_HALF = (_dt.float16, _dt.bfloat16)
 
 
 def _conv_padding(
@@ -44,6 +49,18 @@ def _conv_padding(
     if any(v < 0 for v in p):
         raise RuntimeError("negative padding is not supported")
     return p, p
+
+
+def _check_dtypes(x: Tensor, weight: Tensor) -> None:
+    if x.dtype is not weight.dtype:
+        raise RuntimeError(f"expected scalar type {type_name(x.dtype)} but found {type_name(weight.dtype)}")
+
+
+def _check_geometry(stride: tuple[int, ...], dilation: tuple[int, ...]) -> None:
+    if any(v <= 0 for v in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(v <= 0 for v in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
 
 
 def _unbatched(x: Tensor, nd: int, name: str) -> tuple[Tensor, bool]:
@@ -70,6 +87,11 @@ def conv(
     """N-d convolution (cross-correlation), PyTorch's ``conv{nd}d``."""
     name = f"conv{nd}d"
     x, unbatched = _unbatched(input, nd, name)
+    if x.dtype in _HALF and weight.dtype is x.dtype:
+        # PyTorch's CPU kernels accumulate half precision in float32, bias included, and round once
+        y = conv(input.float(), weight.float(), None if bias is None else bias.float(), stride, padding, dilation,
+                 groups, nd)
+        return y.to(x.dtype)
     if weight.ndim != nd + 2:
         raise RuntimeError(
             f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional input {list(x.shape)}, but "
@@ -90,11 +112,14 @@ def conv(
             f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got "
             f"weight of size {list(weight.shape)} instead"
         )
-    if x.dtype is not weight.dtype:
-        raise RuntimeError(f"Input type ({x.dtype}) and weight type ({weight.dtype}) should be the same")
+    _check_dtypes(x, weight)
     s = ntuple(stride, nd, "stride")
     d = ntuple(dilation, nd, "dilation")
+    _check_geometry(s, d)
     lo, hi = _conv_padding(padding, nd, k, d, s)
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != o):
+        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with {o} "
+                           f"elements, but got bias of size {list(bias.shape)} instead")
     in_size = tuple(x.shape[2:])
     outs = tuple(out_size(i, ki, di, si, a, b) for i, ki, di, si, a, b in zip(in_size, k, d, s, lo, hi))
     if any(v <= 0 for v in outs):
@@ -105,7 +130,8 @@ def conv(
             "greater than actual input size"
         )
     geom = Geom(k, d, s, lo, hi, in_size, outs)
-    if fused(x, "conv_nd") is not None:
+    # NOTE: an empty batch takes the reference path: the fused kernels' backward reshapes by -1
+    if fused(x, "conv_nd") is not None and x.numel():
         same = bias is None or (bias.dtype is x.dtype and bias._device is x._device and bias._data.shape == (o,))
         y = _ConvFused.apply(x, weight, bias if same else None, geom, groups)
         if not same:
@@ -113,12 +139,12 @@ def conv(
             y = y + bias.reshape((o,) + (1,) * nd)
     else:
         # columns (C*KK, N*L) with C outermost so groups split them by a reshape; one matmul per group
-        kk = prod(k)
+        kk, length = prod(k), n * prod(outs)
         cols = im2col(x.transpose(0, 1), geom, 1)
         if groups == 1:
-            y = weight.reshape(o, c * kk) @ cols.reshape(c * kk, -1)
+            y = weight.reshape(o, c * kk) @ cols.reshape(c * kk, length)
         else:
-            y = weight.reshape(groups, o // groups, cg * kk) @ cols.reshape(groups, cg * kk, -1)
+            y = weight.reshape(groups, o // groups, cg * kk) @ cols.reshape(groups, cg * kk, length)
         y = y.reshape((o, n) + outs)
         if bias is not None:
             y = y + bias.reshape((o, 1) + (1,) * nd)
@@ -142,7 +168,16 @@ def conv_transpose(
     input)."""
     name = f"conv_transpose{nd}d"
     x, unbatched = _unbatched(input, nd, name)
+    if x.dtype in _HALF and weight.dtype is x.dtype:
+        # PyTorch's CPU kernels accumulate half precision in float32, bias included, and round once
+        y = conv_transpose(input.float(), weight.float(), None if bias is None else bias.float(), stride, padding,
+                           output_padding, groups, dilation, nd, output_size)
+        return y.to(x.dtype)
     n, c = x.shape[0], x.shape[1]
+    _check_dtypes(x, weight)
+    if weight.ndim == nd + 2 and weight.shape[0] < groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got "
+                           f"weight of size {list(weight.shape)} instead")
     if weight.ndim != nd + 2 or weight.shape[0] != c:
         raise RuntimeError(
             f"Given transposed=1, weight of size {list(weight.shape)}, expected input{list(x.shape)} to "
@@ -157,6 +192,9 @@ def conv_transpose(
     d = ntuple(dilation, nd, "dilation")
     p = ntuple(padding, nd, "padding")
     op = ntuple(output_padding, nd, "output_padding")
+    _check_geometry(s, d)
+    if any(v < 0 for v in p):
+        raise RuntimeError("negative padding is not supported")
     for a, si, di in zip(op, s, d):
         if a >= si and a >= di:
             raise RuntimeError(
@@ -186,7 +224,7 @@ def conv_transpose(
     # the output is the col2im of W^T x over the geometry of the forward conv it transposes
     geom = Geom(k, d, s, p, tuple(max(pi - a, 0) for pi, a in zip(p, op)), outs, in_size)
     kk = prod(k)
-    xm = x.transpose(0, 1).reshape(groups, c // groups, -1)
+    xm = x.transpose(0, 1).reshape(groups, c // groups, n * prod(in_size))
     wm = weight.reshape(groups, c // groups, og * kk).transpose(1, 2)
     cols = (wm @ xm).reshape((o, kk, n) + in_size)
     y = col2im(cols, geom, 1)
@@ -202,9 +240,10 @@ class _ConvFused(Function):
         ctx.save_for_backward(x, w)
         ctx.geom, ctx.groups = geom, groups
         be = x._device._be
-        y = be.conv_nd(
+        # inf * 0 in a window makes NaN silently in PyTorch: NumPy's warning is rerun quietly
+        y = _run(lambda: be.conv_nd(
             x._data, w._data, geom.stride, tuple(zip(geom.pad_lo, geom.pad_hi)), geom.dilation, groups
-        )
+        ))
         if b is not None:
             # one broadcast add into the kernel's fresh output (in place where arrays are mutable) instead of
             # a separate recorded add, its second output and its sum_to backward
@@ -253,20 +292,32 @@ def _conv_reference_grads(
 ) -> tuple[Any, Any]:
     """Gradients of the im2col convolution, written with differentiable ops (for double backward)."""
     n, c, o, kk = x.shape[0], x.shape[1], w.shape[0], prod(geom.kernel)
-    gm = g.transpose(0, 1).reshape(groups, o // groups, -1)
+    gm = g.transpose(0, 1).reshape(groups, o // groups, n * prod(geom.out_size))
     gx = gw = None
     if needs[0]:
         wm = w.reshape(groups, o // groups, c // groups * kk)
         gcols = (wm.transpose(1, 2) @ gm).reshape((c, kk, n) + geom.out_size)
         gx = col2im(gcols, geom, 1).transpose(0, 1)
     if needs[1]:
-        cols = im2col(x.transpose(0, 1), geom, 1).reshape(groups, c // groups * kk, -1)
+        cols = im2col(x.transpose(0, 1), geom, 1).reshape(groups, c // groups * kk, n * prod(geom.out_size))
         gw = (gm @ cols.transpose(1, 2)).reshape(w.shape)
     return gx, gw
 
 
 # ---------------------------------------------------------------------------------------------
 # unfold / fold
+
+
+def _no_ints(x: Tensor, kernel: str) -> None:
+    """PyTorch's im2col/col2im kernels take floating and bool tensors, not integers."""
+    if not x.dtype.is_floating_point and x.dtype is not _dt.bool:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(x.dtype)}'")
+
+
+def _blocks(size: int, k: int, d: int, s: int, p: int) -> int:
+    """Sliding blocks along one dim as PyTorch's message counts them (C division: negative spans truncate)."""
+    span = size + 2 * p - d * (k - 1) - 1
+    return (span // s if span >= 0 else -(-span // s)) + 1
 
 
 def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> Tensor:
@@ -279,14 +330,17 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
         )
     k, d = ntuple(kernel_size, 2, "kernel_size"), ntuple(dilation, 2, "dilation")
     p, s = ntuple(padding, 2, "padding"), ntuple(stride, 2, "stride")
+    if any(v <= 0 for v in s):
+        raise RuntimeError(f"stride should be greater than zero, but got stride_height: {s[0]} stride_width: {s[1]}")
     in_size = tuple(x.shape[2:])
-    outs = tuple(out_size(i, ki, di, si, pi, pi) for i, ki, di, si, pi in zip(in_size, k, d, s, p))
+    outs = tuple(_blocks(i, ki, di, si, pi) for i, ki, di, si, pi in zip(in_size, k, d, s, p))
     if any(v <= 0 for v in outs):
         raise RuntimeError(
             f"Given input with spatial size {in_size}, kernel_size={k}, dilation={d}, padding={p}, "
             f"calculated shape of the array of sliding blocks as {outs}, but its components must be at "
             "least one."
         )
+    _no_ints(x, "im2col_out_cpu")
     cols = im2col(x, Geom(k, d, s, p, p, in_size, outs), 2)
     out = cols.reshape(x.shape[0], x.shape[1] * prod(k), prod(outs))
     return out.squeeze(0) if unbatched else out
@@ -312,7 +366,7 @@ def fold(
     if ckk % kk:
         raise RuntimeError(
             f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
-            f"got input.size(1)={ckk} and kernel_size={k}"
+            f"got input.size(1)={ckk} and kernel_size={k}."
         )
     if length != prod(outs):
         raise RuntimeError(
@@ -320,6 +374,7 @@ def fold(
             f"expected size of input's dimension 2 to match the calculated number of sliding blocks "
             f"{outs[0]} * {outs[1]} = {prod(outs)}, but got input.size(2)={length}."
         )
+    _no_ints(x, "col2im_out_cpu")
     cols = x.reshape((n, ckk // kk, kk) + outs)
     out = col2im(cols, Geom(k, d, s, p, p, size, outs), 2)
     return out.squeeze(0) if unbatched else out

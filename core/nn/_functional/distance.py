@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from ... import dtypes as _dt
 from ...amp._state import AUTOCAST, autocast_call
+from ...ops._dispatch import handle_out, type_name
+from ...ops.creation import tensor
 from ...ops.shape import broadcast_tensors
 from ...tensor import Tensor
 from ._utils import legacy_reduction
@@ -14,12 +17,15 @@ def normalize(
     input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None
 ) -> Tensor:
     """normalize(input, p=2.0, dim=1, eps=1e-12, out=None) -> Tensor: ``x / max(||x||_p, eps)``."""
-    denom = input.norm(p, dim, keepdim=True).clamp(min=eps)
-    result = input / denom
-    if out is not None:
-        out.copy_(result)
-        return out
-    return result
+    denom = _norm(input, p, dim, True).clamp(min=eps)
+    return handle_out(input / denom, out)
+
+
+def _norm(x: Tensor, p: float, dim: int, keepdim: bool) -> Tensor:
+    """``x.norm(p, dim)``, accumulated in float32 for half precision and rounded once, as PyTorch's norm is."""
+    if x.dtype in (_dt.float16, _dt.bfloat16):
+        return x.float().norm(p, dim, keepdim=keepdim).to(x.dtype)
+    return x.norm(p, dim, keepdim=keepdim)
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
@@ -27,9 +33,12 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     eps))``."""
     if AUTOCAST.on:
         return autocast_call("cosine_similarity", cosine_similarity, x1, x2, dim, eps)
+    common = _dt.promote_types(x1.dtype, x2.dtype)
+    if not common.is_floating_point:
+        raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is {type_name(common)}")
     a, b = broadcast_tensors(x1, x2)
-    na = a.norm(2, dim, keepdim=True).clamp(min=eps)
-    nb = b.norm(2, dim, keepdim=True).clamp(min=eps)
+    na = _norm(a, 2, dim, True).clamp(min=eps)
+    nb = _norm(b, 2, dim, True).clamp(min=eps)
     return ((a / na) * (b / nb)).sum(dim)
 
 
@@ -41,7 +50,7 @@ def pairwise_distance(
     out_dim = max(x1.ndim, x2.ndim)
     if out_dim == 0:
         return (x1 - x2 + eps).abs() if not keepdim else (x1 - x2 + eps).abs().reshape(1)
-    return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
+    return _norm(x1 - x2 + eps, p, -1, keepdim)
 
 
 def pdist(input: Tensor, p: float = 2) -> Tensor:
@@ -50,9 +59,15 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:
         return autocast_call("pdist", pdist, input, p)
     if input.ndim != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    if input.dtype in (_dt.float16, _dt.bfloat16):
+        raise NotImplementedError(f"\"pdist\" not implemented for '{type_name(input.dtype)}'")
     n = input.shape[0]
-    rows = [i for i in range(n) for _ in range(i + 1, n)]
-    cols = [j for i in range(n) for j in range(i + 1, n)]
+    rows = tensor([i for i in range(n) for _ in range(i + 1, n)], dtype=_dt.int64, device=input.device)
+    cols = tensor([j for i in range(n) for j in range(i + 1, n)], dtype=_dt.int64, device=input.device)
     return (input[rows] - input[cols]).norm(p, -1)
 
 

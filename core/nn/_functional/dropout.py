@@ -106,12 +106,13 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace
     if not training or p == 0.0:
         return input
     if p == 1.0:
-        return input * 0.0
-    alpha_p = -_ALPHA * _SCALE
-    keep = bernoulli(input.new_empty(tuple(input.shape)), 1.0 - p)
-    a = ((1 - p) * (1 + p * alpha_p * alpha_p)) ** -0.5
-    b = -a * alpha_p * p
-    out = (input * keep + alpha_p * (1 - keep)) * a + b
+        out = input * input.new_zeros(())  # a zero of the input's dtype: integers and bools keep theirs
+    else:
+        alpha_p = -_ALPHA * _SCALE
+        keep = bernoulli(input.new_empty(tuple(input.shape)), 1.0 - p)
+        a = ((1 - p) * (1 + p * alpha_p * alpha_p)) ** -0.5
+        b = -a * alpha_p * p
+        out = (input * keep + alpha_p * (1 - keep)) * a + b
     if inplace:
         return _inplace(lambda x, o: o, input, out)
     return out
@@ -126,7 +127,7 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
     if input.ndim < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     if p == 1.0:
-        out = input * 0.0
+        out = input * input.new_zeros(())  # a zero of the input's dtype: integers and bools keep theirs
     else:
         alpha = 1.7580993408473766
         keep = bernoulli(input.new_empty(tuple(input.shape[:2]) + (1,) * (input.ndim - 2)), 1.0 - p)

@@ -35,17 +35,18 @@ def affine_grid(theta: Tensor, size: list[int], align_corners: bool | None = Non
         align_corners = False
     if not theta.dtype.is_floating_point:
         raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    given = size  # PyTorch's messages show the size as the caller spelled it
     size = [int(s) for s in size]
     if len(size) == 4:
         if theta.ndim != 3 or theta.shape[-2] != 2 or theta.shape[-1] != 3:
             raise ValueError(
-                f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {size}. Got {theta.shape}."
+                f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {given}. Got {theta.shape}."
             )
         spatial = size[-2:]
     elif len(size) == 5:
         if theta.ndim != 3 or theta.shape[-2] != 3 or theta.shape[-1] != 4:
             raise ValueError(
-                f"Expected a batch of 3D affine matrices of shape Nx3x4 for size {size}. Got {theta.shape}."
+                f"Expected a batch of 3D affine matrices of shape Nx3x4 for size {given}. Got {theta.shape}."
             )
         spatial = size[-3:]
     else:
@@ -190,11 +191,15 @@ def grid_sample(
             f"grid_sampler(): expected input and grid to have same dtype, but input has {input.dtype} and grid "
             f"has {grid.dtype}"
         )
+    if input.dtype in (_dt.float16, _dt.bfloat16):
+        # PyTorch's CPU kernel interpolates half precision in float32 and rounds once
+        return grid_sample(input.float(), grid.float(), mode, padding_mode, align_corners).to(input.dtype)
     n, c = input.shape[0], input.shape[1]
     sizes = tuple(input.shape[2:])
     out_sp = tuple(grid.shape[1:-1])
-    flat = input.reshape(n, c, -1)
-    g = grid.reshape(n, -1, nd)
+    # sizes spelled out: an empty batch leaves a -1 in reshape ambiguous
+    flat = input.reshape(n, c, prod(sizes))
+    g = grid.reshape(n, prod(out_sp), nd)
     # the grid lists x (the last dim) first: coords[i] is the coordinate along spatial dim i
     raw = [_unnormalize(g[..., nd - 1 - i], sizes[i], align_corners) for i in range(nd)]
     if mode == "bicubic":

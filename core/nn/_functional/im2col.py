@@ -4,16 +4,25 @@ are built on.
 The windows of the (padded) input are gathered into a column tensor with one strided slice per kernel
 offset. ``_Im2col`` and ``_Col2im`` are adjoint custom Functions (each one's backward is the other), so
 everything built on them gets exact gradients of every order on every backend.
+
+On backends without mutable strided memory (JAX), a slice per kernel offset is a copy and, for XLA, a program
+compiled per offset and shape; there the windows are one gather (and col2im one scatter-add) over a flat
+index computed on the host.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Any, NamedTuple
 
+import numpy as np
+
+from ... import dtypes as _dt
 from ...autograd.function import Function
 from ...ops.arrange import stack
-from ...ops.creation import empty, full, zeros
+from ...ops.creation import empty, full, tensor, zeros
+from ...ops.elementwise import _run
 from ...tensor import Tensor
 from ._utils import node_name
 
@@ -58,6 +67,22 @@ class Geom(NamedTuple):
         )
 
 
+@functools.lru_cache(maxsize=256)
+def flat_windows(geom: Geom) -> np.ndarray:
+    """Flat positions in the padded input of every window element: (kernel offsets, windows), row-major."""
+    padded = geom.padded()
+    pos = np.zeros((1, 1), dtype=np.int64)
+    for k, d, s, n, size in zip(geom.kernel, geom.dilation, geom.stride, geom.out_size, padded):
+        axis = (np.arange(k) * d)[:, None] + (np.arange(n) * s)[None, :]  # (k, n) positions along this dim
+        pos = (pos[:, None, :, None] * size + axis[None, :, None, :]).reshape(pos.shape[0] * k, -1)
+    return pos
+
+
+def gathers(x: Tensor) -> bool:
+    """Whether windows are taken by one gather: on backends whose slices are copies, not free views."""
+    return not x._device._be.mutable
+
+
 def out_size(in_size: int, k: int, d: int, s: int, lo: int, hi: int, ceil_mode: bool = False) -> int:
     """Number of windows along one dim (PyTorch's rule, incl. ceil_mode's last-window check)."""
     span = in_size + lo + hi - d * (k - 1) - 1
@@ -88,6 +113,13 @@ class _Im2col(Function):
             xp[(slice(None), slice(None)) + geom.interior()] = x
         else:
             xp = x
+        if gathers(x):
+            a, b = x.shape[0], x.shape[1]
+            pos = flat_windows(geom)
+            flat = xp.reshape(a, b, _prod(geom.padded()))
+            cols = flat.index_select(2, tensor(pos.reshape(-1), dtype=_dt.int64, device=x.device))
+            cols = cols.reshape((a, b, pos.shape[0]) + geom.out_size)
+            return cols.transpose(1, 2) if sdim == 1 else cols
         lead = (slice(None), slice(None))
         return stack([xp[lead + key] for key in geom.window_keys()], sdim)
 
@@ -103,7 +135,15 @@ class _Col2im(Function):
         shape = cols.shape
         a, b = (shape[0], shape[2]) if sdim == 1 else (shape[0], shape[1])
         lead = (slice(None), slice(None))
-        if geom.tiles():
+        if gathers(cols):
+            pos = flat_windows(geom)
+            c = (cols.transpose(1, 2) if sdim == 1 else cols).reshape(a, b, pos.size)
+            buf = zeros((a, b, _prod(geom.padded())), dtype=cols.dtype, device=cols.device)
+            at = tensor(pos.reshape(-1), dtype=_dt.int64, device=cols.device)
+            # inf + -inf makes NaN silently in PyTorch: a NumPy-backed scatter-add's warning is rerun quietly
+            buf = _run(lambda: buf.index_add(2, at, c))
+            buf = buf.reshape((a, b) + geom.padded())
+        elif geom.tiles():
             # disjoint windows covering the buffer: plain writes, no zero fill, no accumulation
             buf = empty((a, b) + geom.padded(), dtype=cols.dtype, device=cols.device)
             for k, key in enumerate(geom.window_keys()):
@@ -118,6 +158,13 @@ class _Col2im(Function):
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
         return _Im2col.apply(g, ctx.geom, ctx.sdim, 0.0), None, None
+
+
+def _prod(xs: tuple[int, ...]) -> int:
+    out = 1
+    for v in xs:
+        out *= v
+    return out
 
 
 node_name(_Im2col, "Im2ColBackward0")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ... import dtypes as _dt
 from ...amp._state import AUTOCAST, autocast_call
 from ...autograd.grad_mode import GRAD
 from ...autograd.graph import Node
 from ...ops._dispatch import record
+from ...ops.elementwise import _run
 from ...ops.linalg import einsum
 from ...tensor import Tensor, _wrap
 
@@ -61,14 +63,18 @@ def _linear_2d(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor | None:
         return None
     be = dev._be
     kernel = getattr(be, "linear", None)
-    if kernel is not None:
-        data = kernel(x._data, w._data, None if b is None else b._data)
-    else:
+
+    def run() -> Any:
+        if kernel is not None:
+            return kernel(x._data, w._data, None if b is None else b._data)
         data = be.matmul(x._data, be.permute(w._data, (1, 0)))
         if b is not None:
             # the product is a fresh array: add the bias in place on mutable backends
             data = be.add(data, b._data, out=data) if be.mutable else be.add(data, b._data)
-    out = _wrap(data, dt, dev)
+        return data
+
+    # inf * 0 and inf - inf make NaN silently in PyTorch: NumPy's warning is rerun quietly
+    out = _wrap(_run(run), dt, dev)
     if (x._rg or w._rg or (b is not None and b._rg) and GRAD.enabled):
         if b is None:
             record(out, MmBackward0(x, w), x, w)
@@ -82,25 +88,47 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if AUTOCAST.on:
         return autocast_call("linear", linear, input, weight, bias)
     if isinstance(input, Tensor) and isinstance(weight, Tensor):
+        if input.dtype in (_dt.float16, _dt.bfloat16) and weight.dtype is input.dtype:
+            # PyTorch's CPU addmm accumulates half precision in float32 and rounds once
+            b32 = bias.float() if isinstance(bias, Tensor) else bias
+            return linear(input.float(), weight.float(), b32).to(input.dtype)
         out = _linear_2d(input, weight, bias)
         if out is not None:
             return out
     out = input @ weight.t() if weight.ndim == 2 else input @ weight
     return out + bias if bias is not None else out
+def _check_bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None) -> None:
+    """PyTorch's shape checks of ``bilinear``, in its order and words."""
+    if input1.ndim != input2.ndim:
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.ndim} and {input2.ndim}")
+    for i in range(input1.ndim - 1):
+        if input1.shape[i] != input2.shape[i]:
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {i}: got {input1.shape[i]} "
+                               f"and {input2.shape[i]}")
+    if weight.ndim != 3:
+        raise RuntimeError(f"bilinear(): weight must be 3-dimensional, got {weight.ndim} dimensions")
+    for k, (x, name) in enumerate(((input1, "input1"), (input2, "input2")), 1):
+        if x.shape[-1] != weight.shape[k]:
+            raise RuntimeError(f"bilinear(): {name} size does not match weight size: got {x.shape[-1]} but expected "
+                               f"{weight.shape[k]}")
+    if bias is not None and bias.shape[0] != weight.shape[0]:
+        raise RuntimeError(f"bilinear(): bias size does not match weight size: got {bias.shape[0]} but expected "
+                           f"{weight.shape[0]}")
+
+
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """bilinear(input1, input2, weight, bias=None) -> Tensor: ``y_k = x1 @ weight[k] @ x2 + bias_k``."""
     if AUTOCAST.on:
         return autocast_call("bilinear", bilinear, input1, input2, weight, bias)
-    if input1.shape[:-1] != input2.shape[:-1]:
-        raise RuntimeError(
-            f"bilinear(): input batch dimensions do not match: got {list(input1.shape[:-1])} and "
-            f"{list(input2.shape[:-1])}"
-        )
-    if weight.ndim != 3 or weight.shape[1] != input1.shape[-1] or weight.shape[2] != input2.shape[-1]:
-        raise RuntimeError(
-            f"bilinear(): weight size {list(weight.shape)} does not match input sizes "
-            f"{input1.shape[-1]} and {input2.shape[-1]}"
-        )
+    _check_bilinear(input1, input2, weight, bias)
+    dt = input1.dtype
+    if dt in (_dt.float16, _dt.bfloat16):
+        # PyTorch contracts in two steps, x1 with the weight and then with x2, each accumulated in float32 and
+        # rounded to half precision; so does ember, to the same bits
+        x1, x2 = input1.reshape(-1, input1.shape[-1]).float(), input2.reshape(-1, input2.shape[-1]).float()
+        half = einsum("bi,kij->bkj", x1, weight.float()).to(dt)
+        out = einsum("bkj,bj->bk", half.float(), x2).to(dt).reshape(tuple(input1.shape[:-1]) + (weight.shape[0],))
+        return out + bias if bias is not None else out
     batch = tuple(input1.shape[:-1])
     out = einsum(
         "bi,kij,bj->bk", input1.reshape(-1, input1.shape[-1]), weight, input2.reshape(-1, input2.shape[-1])

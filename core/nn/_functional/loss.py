@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 from ... import dtypes as _dt
@@ -12,7 +13,7 @@ from ...ops.indexing import _gather
 from ...ops.shape import broadcast_tensors
 from ...tensor import Tensor
 from ._nodes import composite
-from ._utils import check_reduction, check_shapes_match, legacy_reduction
+from ._utils import check_reduction, check_shapes_match, floats_only, legacy_reduction
 from ._utils import reduce as _reduce
 
 
@@ -42,6 +43,7 @@ def mse_loss(
         return autocast_call("mse_loss", mse_loss, input, target, size_average, reduce, reduction, weight)
     check_shapes_match(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
+    floats_only(input, "mse_cpu")
     if weight is None:
         return composite("MseLossBackward0", _mse, (input, target), (reduction,))
     x, t = broadcast_tensors(input, target)
@@ -89,6 +91,7 @@ def smooth_l1_loss(
     reduction = legacy_reduction(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    floats_only(input, "smooth_l1_cpu")
     return composite("SmoothL1LossBackward0", _smooth_l1, (input, target), (reduction, beta))
 
 
@@ -108,6 +111,7 @@ def huber_loss(
     check_shapes_match(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    floats_only(input, "huber_cpu")
     if weight is None:
         return composite("HuberLossBackward0", _huber, (input, target), (reduction, delta))
     x, t = broadcast_tensors(input, target)
@@ -205,6 +209,7 @@ def nll_loss(
         return autocast_call("nll_loss", nll_loss, input, target, weight, size_average, ignore_index, reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     target, class_dim, n_classes = _check_class_target(input, target, weight)
+    floats_only(input, "nll_loss_out_frame")
     if weight is not None and weight.requires_grad:
         return _nll(input, target, weight, ignore_index, reduction, class_dim, n_classes)
     return composite(
@@ -261,6 +266,10 @@ def binary_cross_entropy(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
+    floats_only(input, "binary_cross_entropy")
+    # NOTE: NaN is out of range too, as PyTorch's check (`0 <= x && x <= 1`) says
+    if input.numel() and not bool(((input >= 0) & (input <= 1)).all()):
+        raise RuntimeError("all elements of input should be between 0 and 1")
     if weight is not None and weight.requires_grad:
         return _bce(input, target, weight, reduction)
     return composite("BinaryCrossEntropyBackward0", _bce, (input, target), (weight, reduction))
@@ -291,6 +300,7 @@ def binary_cross_entropy_with_logits(
     reduction = legacy_reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    floats_only(input, "log_sigmoid_cpu")
     if any(w is not None and w.requires_grad for w in (weight, pos_weight)):
         return _bce_logits(input, target, weight, pos_weight, reduction)
     return composite(
@@ -327,6 +337,9 @@ def kl_div(
     if AUTOCAST.on:
         return autocast_call("kl_div", kl_div, input, target, size_average, reduce, reduction, log_target)
     reduction = legacy_reduction(size_average, reduce, reduction)
+    if not (input.dtype.is_floating_point or input.dtype.is_complex) or not (
+            target.dtype.is_floating_point or target.dtype.is_complex):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if reduction == "mean":
         warnings.warn(
             "reduction: 'mean' divides the total loss by both the batch size and the support size."
@@ -418,8 +431,12 @@ def hinge_embedding_loss(
         return autocast_call("hinge_embedding_loss", hinge_embedding_loss, input, target, margin, size_average,
                             reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
-    margin_clamp = (margin - input).clamp(min=0.0)
-    loss = where(target == 1, 0.0, margin_clamp) + where(target == -1, 0.0, input)
+    if not input.dtype.is_floating_point:
+        # PyTorch's kernel casts the margin to an integer input's dtype, and the loss keeps that dtype
+        margin = math.trunc(margin)
+    zero = 0.0 if input.dtype.is_floating_point else 0
+    margin_clamp = (margin - input).clamp(min=zero)
+    loss = where(target == 1, zero, margin_clamp) + where(target == -1, zero, input)
     return _reduce(loss, reduction)
 
 

@@ -58,14 +58,16 @@ def _multi_margin(
     x = input.reshape(1, -1) if input.ndim <= 1 else input
     t = target.reshape(-1)
     n, c = x.shape
-    if t.shape[0] != n:
+    if t.shape[0] != n or target.ndim > 1:
         raise RuntimeError(
-            f"inconsistent target size, expected {n} but got {list(target.shape)}"
+            "multi_margin_loss: target tensor should be 1-D with size equal to the number of input samples (batch "
+            f"size). Expected target size [{n}], but got {list(target.shape)}. Input has shape {list(input.shape)}."
         )
     if t.numel() and (int(t.min().item()) < 0 or int(t.max().item()) >= c):
         raise RuntimeError("target out of range")
     xy = x.gather(1, t.unsqueeze(1))
-    z = (margin - xy + x).clamp(min=0.0)
+    z = margin - xy + x
+    z = where(z > 0, z, 0.0)  # PyTorch's `if (z > 0)`: a NaN term adds nothing
     if p == 2:
         z = z * z
     if weight is not None:
@@ -104,13 +106,14 @@ def _multilabel_margin(input: Tensor, target: Tensor, reduction: str) -> Tensor:
     t = target.reshape(x.shape)
     n, c = x.shape
     if t.numel() and (int(t.min().item()) < -1 or int(t.max().item()) >= c):
-        raise RuntimeError("target out of range")
+        raise RuntimeError("argument #2 'target' is out of range")
     # the targets of a row are its entries before the first -1
     listed = (t < 0).to(t.dtype).cumsum(1) == 0
     safe = where(listed, t, 0)
     is_target = zeros((n, c), dtype=x.dtype, device=x.device).scatter_add(1, safe, listed.to(x.dtype)) > 0
     xj = x.gather(1, safe)  # (n, c): scores of the listed targets
-    hinge = (1.0 - xj.unsqueeze(2) + x.unsqueeze(1)).clamp(min=0.0)  # (n, target slot, class)
+    hinge = 1.0 - xj.unsqueeze(2) + x.unsqueeze(1)  # (n, target slot, class)
+    hinge = where(hinge > 0, hinge, 0.0)  # PyTorch's `if (z > 0)`: a NaN term adds nothing
     keep = listed.unsqueeze(2) & (~is_target).unsqueeze(1)
     loss = where(keep, hinge, 0.0).sum((1, 2)) / c
     if input.ndim <= 1:

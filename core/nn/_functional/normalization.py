@@ -10,7 +10,28 @@ from ...amp._state import AUTOCAST, autocast_call
 from ...autograd.function import Function
 from ...autograd.grad_mode import is_grad_enabled, no_grad
 from ...tensor import Tensor
-from ._utils import node_name, prod
+from ._utils import floats_only, node_name, prod
+
+#: half-precision dtypes, whose statistics PyTorch's kernels accumulate in float32
+_HALF = (_dt.float16, _dt.bfloat16)
+
+
+def _f32(t: Tensor | None) -> Tensor | None:
+    return None if t is None else t.float()
+
+
+def _stats_back(running: Tensor | None, got: Tensor | None) -> None:
+    """Copy running statistics updated in a float32 copy back into the caller's tensor."""
+    if running is not None and got is not None and got is not running:
+        with no_grad():
+            running.copy_(got)
+
+
+def _check_sizes(c: int, n: int = 1, **tensors: Tensor | None) -> None:
+    """PyTorch's per-channel size checks (``n``: instance norm repeats each statistic per sample)."""
+    for name, t in tensors.items():
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"{name} should contain {n * c} elements not {n * t.numel()}")
 
 
 def _channel_view(t: Tensor, ndim: int) -> Tensor:
@@ -38,10 +59,21 @@ def batch_norm(
     eps=1e-05) -> Tensor: normalize each channel (dim 1) by batch statistics (training) or running ones."""
     if input.ndim < 2:
         raise ValueError(f"Expected 2D or higher input (got {input.ndim}D input)")
-    if training and input.numel() // input.shape[1] <= 1:
+    # NOTE: exactly one value per channel: an empty batch normalizes to an empty result, as in PyTorch
+    if training and input.shape[0] * prod(input.shape[2:]) == 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
-    if not training and (running_mean is None or running_var is None):
-        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    if not training and running_mean is None:
+        raise RuntimeError("running_mean must be defined in evaluation mode")
+    if not training and running_var is None:
+        raise RuntimeError("running_var must be defined in evaluation mode")
+    _check_sizes(input.shape[1], running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
+    floats_only(input, "batch_norm")
+    if input.dtype in _HALF:
+        rm, rv = _f32(running_mean), _f32(running_var)
+        out = batch_norm(input.float(), rm, rv, _f32(weight), _f32(bias), training, momentum, eps)
+        _stats_back(running_mean, rm)
+        _stats_back(running_var, rv)
+        return out.to(input.dtype)
     if is_grad_enabled() and any(t is not None and t.requires_grad for t in (input, weight, bias)):
         # PyTorch's one node NativeBatchNormBackward0 with its three input edges (None for an absent affine)
         none = input.new_empty(0)
@@ -77,13 +109,14 @@ def _batch_stats(
 ) -> tuple[Tensor, Tensor, Tensor]:
     """The per-channel batch ``(mean, x - mean, biased var)``; the running statistics take the unbiased
     variance."""
-    n = x.numel() // x.shape[1]
+    n = x.shape[0] * prod(x.shape[2:])
     dims = (0,) + tuple(range(2, x.ndim))
     mean = x.mean(dims, keepdim=True)
     xc = x - mean
     var = (xc * xc).mean(dims, keepdim=True)
-    _update_running(running_mean, mean, momentum)
-    _update_running(running_var, var * (n / (n - 1)), momentum)
+    if n:  # NOTE: an empty batch leaves the running statistics as they were, as in PyTorch
+        _update_running(running_mean, mean, momentum)
+        _update_running(running_var, var * (n / (n - 1)), momentum)
     return mean, xc, var
 
 
@@ -158,6 +191,15 @@ def instance_norm(
     """instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
     momentum=0.1, eps=1e-05) -> Tensor: normalize each (sample, channel) over its spatial dims."""
     ndim = input.ndim
+    _check_sizes(input.shape[1], input.shape[0], running_mean=running_mean, running_var=running_var,
+                 weight=weight, bias=bias)
+    floats_only(input, "batch_norm")
+    if input.dtype in _HALF:
+        rm, rv = _f32(running_mean), _f32(running_var)
+        out = instance_norm(input.float(), rm, rv, _f32(weight), _f32(bias), use_input_stats, momentum, eps)
+        _stats_back(running_mean, rm)
+        _stats_back(running_var, rv)
+        return out.to(input.dtype)
     if use_input_stats:
         dims = tuple(range(2, ndim))
         n = prod(input.shape[2:])
@@ -182,15 +224,25 @@ def instance_norm(
     return _affine(y, weight, bias, ndim)
 
 
-def _check_normalized_shape(input: Tensor, normalized_shape: Sequence[int]) -> tuple[int, ...]:
+def _check_normalized_shape(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | None = None,
+                            bias: Tensor | None = None, sep: str = ", ") -> tuple[int, ...]:
+    """PyTorch's checks of ``normalized_shape`` against the input and the affine parameters (``sep``: rms_norm's
+    message writes ``[*2]`` where layer_norm's writes ``[*, 2]``)."""
     ns = (
         (int(normalized_shape),)
         if isinstance(normalized_shape, int)
         else tuple(int(s) for s in normalized_shape)
     )
-    if not ns or tuple(input.shape[input.ndim - len(ns) :]) != ns or input.ndim < len(ns):
+    if not ns:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
+                           f"element, but got normalized_shape = {list(ns)}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != ns:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                               f"{list(t.shape)} and normalized_shape = {list(ns)}")
+    if tuple(input.shape[input.ndim - len(ns) :]) != ns or input.ndim < len(ns):
         raise RuntimeError(
-            f"Given normalized_shape={list(ns)}, expected input with shape [*, "
+            f"Given normalized_shape={list(ns)}, expected input with shape [*{sep}"
             f"{', '.join(str(s) for s in ns)}], but got input of size{list(input.shape)}"
         )
     return ns
@@ -207,7 +259,10 @@ def layer_norm(
     trailing ``normalized_shape`` dims."""
     if AUTOCAST.on:
         return autocast_call("layer_norm", layer_norm, input, normalized_shape, weight, bias, eps)
-    ns = _check_normalized_shape(input, normalized_shape)
+    ns = _check_normalized_shape(input, normalized_shape, weight, bias)
+    floats_only(input, "LayerNormKernelImpl")
+    if input.dtype in _HALF:
+        return layer_norm(input.float(), ns, _f32(weight), _f32(bias), eps).to(input.dtype)
     dims = tuple(range(input.ndim - len(ns), input.ndim))
     if not is_grad_enabled() or not any(t is not None and t.requires_grad for t in (input, weight, bias)):
         return _layer_norm_ref(input, weight, bias, dims, eps)
@@ -279,10 +334,13 @@ def rms_norm(
     the trailing dims (``eps`` defaults to the dtype's machine epsilon)."""
     if AUTOCAST.on:
         return autocast_call("rms_norm", rms_norm, input, normalized_shape, weight, eps)
-    ns = _check_normalized_shape(input, normalized_shape)
+    ns = _check_normalized_shape(input, normalized_shape, weight, sep="")
+    floats_only(input, "rms_norm")
     dims = tuple(range(input.ndim - len(ns), input.ndim))
     if eps is None:
         eps = _EPS.get(input.dtype.name, _EPS["float32"])
+    if input.dtype in _HALF:
+        return rms_norm(input.float(), ns, _f32(weight), eps).to(input.dtype)
     y = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
     return y * weight if weight is not None else y
 
@@ -306,6 +364,13 @@ def group_norm(
             f"Expected number of channels in input to be divisible by num_groups, but got input of "
             f"shape {list(input.shape)} and num_groups={num_groups}"
         )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.ndim != 1 or t.numel() != c):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, but "
+                               f"got {name} of shape {list(t.shape)} and input of shape {list(input.shape)}")
+    floats_only(input, "GroupNormKernelImpl")
+    if input.dtype in _HALF:
+        return group_norm(input.float(), num_groups, _f32(weight), _f32(bias), eps).to(input.dtype)
     if is_grad_enabled() and any(t is not None and t.requires_grad for t in (input, weight, bias)):
         # PyTorch's one node NativeGroupNormBackward0 with its three input edges (None for an absent affine)
         none = input.new_empty(0)
@@ -315,12 +380,17 @@ def group_norm(
 
 
 def _group_norm_ref(input: Tensor, groups: int, weight: Tensor | None, bias: Tensor | None, eps: float) -> Tensor:
-    x = input.reshape(input.shape[0], groups, -1)
+    x = input.reshape(input.shape[0], groups, _group_size(input, groups))
     mean = x.mean(-1, keepdim=True)
     xc = x - mean
     var = (xc * xc).mean(-1, keepdim=True)
     y = (xc * (var + eps).rsqrt()).reshape(input.shape)
     return _affine(y, weight, bias, input.ndim)
+
+
+def _group_size(x: Tensor, groups: int) -> int:
+    """Elements per (sample, group): spelled out, since an empty batch leaves a -1 in reshape ambiguous."""
+    return x.shape[1] // groups * prod(x.shape[2:])
 
 
 class _GroupNorm(Function):
@@ -340,7 +410,7 @@ class _GroupNorm(Function):
         x, w = ctx.saved_tensors
         groups, eps, has_w, has_b = ctx.args
         n, ndim = x.shape[0], x.ndim
-        xg = x.reshape(n, groups, -1)
+        xg = x.reshape(n, groups, _group_size(x, groups))
         xc = xg - xg.mean(-1, keepdim=True)
         rstd = ((xc * xc).mean(-1, keepdim=True) + eps).rsqrt()
         xhat = (xc * rstd).reshape(x.shape)
@@ -349,8 +419,8 @@ class _GroupNorm(Function):
         gb = g.sum(dims) if has_b and ctx.needs_input_grad[2] else None
         gx = None
         if ctx.needs_input_grad[0]:
-            gh = (g * _channel_view(w, ndim) if has_w else g).reshape(n, groups, -1)
-            xh = xhat.reshape(n, groups, -1)
+            gh = (g * _channel_view(w, ndim) if has_w else g).reshape(n, groups, _group_size(x, groups))
+            xh = xhat.reshape(n, groups, _group_size(x, groups))
             gx = (rstd * (gh - gh.mean(-1, keepdim=True) - xh * (gh * xh).mean(-1, keepdim=True))).reshape(x.shape)
         return gx, gw, gb, None, None, None, None
 
@@ -368,6 +438,8 @@ def local_response_norm(
 
     if input.ndim < 3:
         raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions)")
+    if input.numel() == 0:
+        return input  # PyTorch returns an empty input itself (so an integer one keeps its dtype)
     div = (input * input).unsqueeze(1)
     if input.ndim == 3:
         div = pad(div, (0, 0, size // 2, (size - 1) // 2))

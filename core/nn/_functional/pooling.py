@@ -6,15 +6,19 @@ import itertools
 import math
 from typing import Any
 
+import numpy as np
+
 from ... import dtypes as _dt
 from ...autograd.function import Function
 from ...autograd.grad_mode import is_grad_enabled
-from ...ops.arrange import stack
+from ...ops._dispatch import type_name
+from ...ops.arrange import cat, stack
 from ...ops.creation import arange, full, tensor, zeros
+from ...ops.elementwise import where
 from ...tensor import Tensor, _wrap
 from ._nodes import composite
 from ._utils import fused, node_name, ntuple, prod
-from .im2col import Geom, col2im, im2col, out_size
+from .im2col import Geom, col2im, flat_windows, gathers, im2col, out_size
 
 
 def _batched(x: Tensor, nd: int, name: str) -> tuple[Tensor, bool]:
@@ -57,6 +61,7 @@ def _pool_geom(
     return Geom(k, d, s, p, hi, in_size, outs)
 
 
+_HALF = (_dt.float16, _dt.bfloat16)
 _INT_MIN = {"int8": -(2**7), "int16": -(2**15), "int32": -(2**31), "int64": -(2**63), "uint8": 0, "bool": 0}
 
 
@@ -82,19 +87,37 @@ class _MaxPool(Function):
             ctx.set_materialize_grads(False)
             idx = _wrap(be.astype(k_idx, _dt.int64), _dt.int64, x._device) if want_idx else None
             return _wrap(data, x.dtype, x._device), idx
+        if gathers(x):
+            best, idx = _max_windows(x, geom, lowest)
+            ctx.save_for_backward(idx)
+            ctx.mark_non_differentiable(idx)
+            return best, idx
+        valid = None
         if geom.has_pad():
             xp = full(tuple(x.shape[:2]) + geom.padded(), lowest, dtype=x.dtype, device=x.device)
             xp[(slice(None), slice(None)) + geom.interior()] = x
+            # a padded slot is never chosen (PyTorch's windows start at their first element inside the input)
+            valid = zeros(geom.padded(), dtype=_dt.bool, device=x.device)
+            valid[geom.interior()] = True
         else:
             xp = x
         lead = (slice(None), slice(None))
         keys = geom.window_keys()
         best = xp[lead + keys[0]]
         idx = zeros(best.shape, dtype=_dt.int64, device=x.device)
+        seen = None if valid is None else valid[keys[0]]
         for k, key in enumerate(keys[1:], 1):
             piece = xp[lead + key]
-            # `>` keeps the first maximum and `maximum` propagates NaN (the index of a NaN is not tracked)
-            idx = idx.masked_fill(piece > best, k)
+            # `>` keeps the first maximum; a NaN is taken too (PyTorch's `val > max || isnan(val)`: the last
+            # NaN's index), and `maximum` propagates it
+            take = piece > best
+            if x.dtype.is_floating_point:
+                take = take | piece.isnan()
+            if valid is not None and seen is not None:
+                inner = valid[key]
+                take = (take | ~seen) & inner
+                seen = seen | inner
+            idx = idx.masked_fill(take, k)
             best = best.maximum(piece)
         ctx.save_for_backward(idx)
         ctx.mark_non_differentiable(idx)
@@ -114,11 +137,32 @@ class _MaxPool(Function):
                 return _wrap(gx, g.dtype, g._device), None, None, None
             idx = _wrap(g._device._be.astype(k_idx, _dt.int64), _dt.int64, g._device)
         kk = len(geom.window_keys())
-        gcols = stack([g * (idx == k) for k in range(kk)], 2)
+        if gathers(g):
+            # one comparison against every offset at once: a gather-backed col2im is one scatter-add
+            offsets = arange(kk, device=g.device).reshape((1, 1, kk) + (1,) * len(geom.kernel))
+            gcols = where(idx.unsqueeze(2) == offsets, g.unsqueeze(2), 0.0)
+        else:
+            gcols = stack([g * (idx == k) for k in range(kk)], 2)
         return col2im(gcols, geom, 2), None, None, None
 
 
 node_name(_MaxPool, "MaxPool2DWithIndicesBackward0")
+
+
+def _max_windows(x: Tensor, geom: Geom, lowest: float) -> tuple[Tensor, Tensor]:
+    """The max and its offset in each window from one gather of the windows (PyTorch's rule: the first maximum,
+    the last NaN, never a padded slot: an all-lowest window picks its first element inside the input)."""
+    cols = im2col(x, geom, 2, lowest)  # (N, C, KK, *out)
+    idx = argmax_last_nan(cols.movedim(2, -1)).squeeze(-1)
+    if geom.has_pad():
+        inside = np.zeros(geom.padded(), dtype=bool)
+        inside[geom.interior()] = True
+        pos = flat_windows(geom)
+        first = np.argmax(inside.reshape(-1)[pos], axis=0).reshape(geom.out_size)
+        top = cols.gather(2, idx.unsqueeze(2)).squeeze(2)
+        # a window whose maximum is the padding value: its first element inside the input, as PyTorch starts there
+        idx = where(top == lowest, tensor(first, dtype=_dt.int64, device=x.device), idx)
+    return cols.gather(2, idx.unsqueeze(2)).squeeze(2), idx
 
 
 def _max_pool(
@@ -131,6 +175,7 @@ def _max_pool(
     return_indices: bool,
     nd: int,
 ) -> Any:
+    _check_max_pool_args(input, kernel_size, stride, padding, nd, return_indices)
     x, unbatched = _batched(input, nd, f"max_pool{nd}d")
     geom = _pool_geom(x, kernel_size, stride, padding, dilation, ceil_mode, nd)
     out, idx = _MaxPool.apply(x, geom, _lowest(x.dtype), return_indices)
@@ -139,6 +184,31 @@ def _max_pool(
         out = out.squeeze(0)
         indices = indices.squeeze(0) if indices is not None else None
     return (out, indices) if return_indices else out
+
+
+def _check_max_pool_args(input: Tensor, kernel_size: Any, stride: Any, padding: Any, nd: int,
+                         return_indices: bool) -> None:
+    """PyTorch's checks of max pooling's input rank (and, for 1-d, its own words for its arguments)."""
+    if nd == 1:
+        if not return_indices and not input.dtype.is_floating_point:
+            # PyTorch's 1-d kernel without indices is floating only (the one with indices takes integers)
+            raise NotImplementedError(f"\"max_pool1d_impl\" not implemented for '{type_name(input.dtype)}'")
+        if input.ndim not in (2, 3):
+            raise RuntimeError("max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
+                               f"input, but got:{list(input.shape)}")
+        k = ntuple(kernel_size, 1, "kernel_size")[0]
+        if k <= 0:
+            raise RuntimeError(f"max_pool1d() kernel_size must be greater than zero, but got {k}")
+        if stride is not None and not (isinstance(stride, (list, tuple)) and len(stride) == 0):
+            st = ntuple(stride, 1, "stride")[0]
+            if st <= 0:
+                raise RuntimeError(f"max_pool1d() stride must be greater than zero, but got {st}")
+        p = ntuple(padding, 1, "padding")[0]
+        if p > k // 2:
+            raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, but got padding={p} and "
+                               f"kernel_size={k}")
+    elif input.ndim not in (nd + 1, nd + 2) or any(v == 0 for v in input.shape[-nd - 1:]):
+        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
 
 
 def _flat_indices(k_idx: Tensor, geom: Geom, x: Tensor) -> Tensor:
@@ -256,18 +326,34 @@ def _avg_pool(
     nd: int,
 ) -> Tensor:
     x, unbatched = _batched(input, nd, f"avg_pool{nd}d")
+    if x.dtype is not _dt.int64 and not x.dtype.is_floating_point:
+        # PyTorch's CPU kernels: floating dtypes and int64 only
+        kernel = "avg_pool3d_out_frame" if nd == 3 else "avg_pool2d"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(x.dtype)}'")
+    if nd == 3 and x.dtype in (_dt.float16, _dt.bfloat16):
+        raise NotImplementedError(f"\"avg_pool3d_out_frame\" not implemented for '{type_name(x.dtype)}'")
     geom = _pool_geom(x, kernel_size, stride, padding, 1, ceil_mode, nd)
+    if nd == 3 and any(i < k for i, k in zip(geom.in_size, geom.kernel)):
+        (t, h, w), (kt, kh, kw) = geom.in_size, geom.kernel
+        raise RuntimeError(f"input image (T: {t} H: {h} W: {w}) smaller than kernel size (kT: {kt} kH: {kh} kW: {kw})")
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    if x.dtype in _HALF:
+        # PyTorch's kernels sum and divide half precision in float32 and round once
+        out = _avg_pool(x.float(), kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, nd)
+        out = out.to(x.dtype)
+        return out.squeeze(0) if unbatched else out
     summed = im2col(x, geom, 2, 0.0).sum(2)
     if divisor_override is not None:
-        if divisor_override == 0:
-            raise RuntimeError("divisor must be not zero")
-        out = summed / divisor_override
+        divisor: Any = divisor_override
     elif not geom.has_pad() and all(
         (o - 1) * s + k <= i for o, s, k, i in zip(geom.out_size, geom.stride, geom.kernel, geom.in_size)
     ):
-        out = summed / prod(geom.kernel)
+        divisor = prod(geom.kernel)
     else:
-        out = summed / _avg_divisor(geom, count_include_pad, x)
+        divisor = _avg_divisor(geom, count_include_pad, x)
+    # NOTE: integers average in integers, truncating toward zero, as PyTorch's int64 kernel does
+    out = summed / divisor if x.dtype.is_floating_point else summed.div(divisor, rounding_mode="trunc")
     return out.squeeze(0) if unbatched else out
 
 
@@ -318,42 +404,62 @@ def avg_pool3d(
 # adaptive pooling
 
 
-def _adaptive_sizes(x: Tensor, output_size: Any, nd: int) -> tuple[int, ...]:
+def _adaptive_sizes(x: Tensor, output_size: Any, nd: int, kind: str) -> tuple[int, ...]:
+    """The output size of adaptive pooling (None keeps a dim), checked as PyTorch does."""
     if not isinstance(output_size, (tuple, list)):
         output_size = (output_size,) * nd
     if len(output_size) != nd:
         raise ValueError(f"output_size must be an int or a tuple of {nd} ints, got {output_size}")
-    return tuple(x.shape[2 + i] if v is None else int(v) for i, v in enumerate(output_size))
+    outs = tuple(x.shape[2 + i] if v is None else int(v) for i, v in enumerate(output_size))
+    if any(v < 0 for v in outs):
+        # PyTorch's 1-d pooling runs its 2-d kernel on (1, L), so its message names that kernel and a leading 1
+        shown = outs if nd > 1 else (1, *outs)
+        name = f"adaptive_{kind}_pool{max(nd, 2)}d"
+        raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 0 but received "
+                           f"{{{', '.join(map(str, shown))}}}")
+    if not x.dtype.is_floating_point:
+        kernel = f"adaptive_{kind}_pool3d_cpu" if nd == 3 else f"adaptive_{kind}_pool2d"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(x.dtype)}'")
+    return outs
 
 
 def _windows(n_in: int, n_out: int) -> list[tuple[int, int]]:
     return [((j * n_in) // n_out, -(-((j + 1) * n_in) // n_out)) for j in range(n_out)]
 
 
-def _along(x: Tensor, mats: list[Tensor]) -> Tensor:
-    """Apply one (out_i, in_i) matrix along each trailing spatial dim of ``x``."""
-    nd = len(mats)
-    for j in reversed(range(nd)):
-        m = mats[j]
-        if j == nd - 1:
-            x = x @ m.t()
-        else:
-            dim = x.ndim - nd + j
-            x = (m @ x.movedim(dim, -2)).movedim(-2, dim)
-    return x.contiguous()
-
-
 def _adaptive_avg(input: Tensor, output_size: Any, nd: int) -> Tensor:
     x, unbatched = _batched(input, nd, f"adaptive_avg_pool{nd}d")
-    outs = _adaptive_sizes(x, output_size, nd)
-    mats = []
-    for n_in, n_out in zip(x.shape[2:], outs):
-        rows = []
-        for a, b in _windows(n_in, n_out):
-            rows.append([1.0 / (b - a) if a <= i < b else 0.0 for i in range(n_in)])
-        mats.append(tensor(rows, dtype=x.dtype, device=x.device))
-    out = _along(x, mats)
+    outs = _adaptive_sizes(x, output_size, nd, "avg")
+    if x.dtype in _HALF:
+        # PyTorch's kernels average half precision in float32 and round once
+        out = _adaptive_avg(x.float(), outs, nd).to(x.dtype)
+        return out.squeeze(0) if unbatched else out
+    # NOTE: one dim at a time, each window a mean of its own elements (no averaging matrix: its zeros times an
+    # inf would make NaN where PyTorch's window sums give inf); equal windows are one reshape and mean
+    for j, (n_in, n_out) in enumerate(zip(x.shape[2:], outs)):
+        dim = 2 + j
+        if n_out == n_in:
+            continue
+        if n_out and n_in % n_out == 0:
+            shape = tuple(x.shape)
+            x = x.reshape(shape[:dim] + (n_out, n_in // n_out) + shape[dim + 1:]).mean(dim + 1)
+        elif n_out == 0:
+            x = x.narrow(dim, 0, 0)
+        else:
+            x = cat([x.narrow(dim, a, b - a).mean(dim, keepdim=True) for a, b in _windows(n_in, n_out)], dim)
+    out = x.contiguous()
     return out.squeeze(0) if unbatched else out
+
+
+def argmax_last_nan(win: Tensor) -> Tensor:
+    """The offset along the last dim (kept) of the first maximum, or of the last NaN where there is one:
+    PyTorch's max pooling kernels take a value when ``val > max || isnan(val)``."""
+    idx = win.argmax(-1, keepdim=True)
+    if not win.dtype.is_floating_point or win.shape[-1] == 0:
+        return idx
+    nan = win.isnan()
+    last = (win.shape[-1] - 1) - nan.flip(-1).to(_dt.int8).argmax(-1, keepdim=True)
+    return where(nan.any(-1, keepdim=True), last, idx)
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
@@ -375,7 +481,7 @@ def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
 
 def _adaptive_max(input: Tensor, output_size: Any, return_indices: bool, nd: int) -> Any:
     x, unbatched = _batched(input, nd, f"adaptive_max_pool{nd}d")
-    outs = _adaptive_sizes(x, output_size, nd)
+    outs = _adaptive_sizes(x, output_size, nd, "max")
     in_size = tuple(x.shape[2:])
     # window positions per dim, padded to the longest window by repeating the window's last
     # position (a duplicate never changes the max nor which occurrence comes first)
@@ -394,8 +500,9 @@ def _adaptive_max(input: Tensor, output_size: Any, return_indices: bool, nd: int
     assert pos is not None
     win = x[(slice(None), slice(None)) + tuple(keys)]  # (N, C, o1, k1, o2, k2, ...)
     order = [0, 1] + [2 + 2 * i for i in range(nd)] + [3 + 2 * i for i in range(nd)]
-    win = win.permute(order).reshape(tuple(x.shape[:2]) + outs + (-1,))
-    idx = win.argmax(-1, keepdim=True)
+    win = win.permute(order).reshape(tuple(x.shape[:2]) + outs + (prod(tuple(k.shape[2 * i + 1]
+                                                                              for i, k in enumerate(keys))),))
+    idx = argmax_last_nan(win)
     out = win.gather(-1, idx).squeeze(-1)
     indices = None
     if return_indices:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ... import dtypes as _dt
@@ -12,11 +13,26 @@ from ...tensor import Tensor
 from ._nodes import composite
 from ._utils import ntuple, prod
 from .activation import relu
-from .pooling import _adaptive_max, _max_pool, avg_pool1d, avg_pool2d, avg_pool3d
+from .pooling import (
+    _adaptive_max,
+    _max_pool,
+    argmax_last_nan,
+    avg_pool1d,
+    avg_pool2d,
+    avg_pool3d,
+    max_pool1d,
+    max_pool2d,
+    max_pool3d,
+)
 
 
 def _lp_pool(input: Tensor, norm_type: float, kernel_size: Any, stride: Any, ceil_mode: bool, nd: int) -> Tensor:
     k = ntuple(kernel_size, nd, "kernel_size")
+    if norm_type in (math.inf, -math.inf):
+        # PyTorch's special case: the largest (or, for -inf, the smallest) magnitude of each window
+        maxp = (max_pool1d, max_pool2d, max_pool3d)[nd - 1]
+        sign = 1 if norm_type > 0 else -1
+        return sign * maxp(sign * input.abs(), kernel_size, stride, 0, 1, ceil_mode)
     pool = (avg_pool1d, avg_pool2d, avg_pool3d)[nd - 1]
     out = pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     # PyTorch's formula: the sign keeps odd powers' negative averages from a NaN root only where relu zeroes
@@ -216,7 +232,8 @@ def _fractional_max_pool(
     else:
         outs = ntuple(output_size, nd, "output_size")
     for dname, i, o, ki in zip(_DIM_NAMES[nd], in_size, outs, k):
-        if o + ki - 1 > i:
+        # NOTE: PyTorch's 3-d check is strict (the window may not end at the input's last element), its 2-d not
+        if o + ki - 1 > i or (nd == 3 and o + ki - 1 == i):
             suffix = "" if nd == 2 else "_out"
             raise RuntimeError(f"{name}{suffix}(): pool {dname} {ki} too large relative to input {dname} {i}")
     n, c = x.shape[0], x.shape[1]
@@ -242,7 +259,7 @@ def _fractional_max_pool(
     flat = flat.reshape((n, c) + outs + (-1,))
     pos_t = tensor(flat, device=x.device)
     win = x.reshape(n, c, -1).gather(2, pos_t.reshape(n, c, -1)).reshape(tuple(pos_t.shape))
-    arg = win.argmax(-1, keepdim=True)
+    arg = argmax_last_nan(win)
     out = win.gather(-1, arg).squeeze(-1)
     idx = pos_t.gather(-1, arg).squeeze(-1) if return_indices else None
     if unbatched:

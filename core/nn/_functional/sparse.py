@@ -22,7 +22,8 @@ class _Embedding(Function):
     ) -> Tensor:
         (ids,) = ids_box  # boxed: the indices are no input edge of the node (as in PyTorch)
         ctx.save_for_backward(ids)
-        ctx.num, ctx.padding_idx, ctx.scale = weight.shape[0], padding_idx, scale_grad_by_freq
+        ctx.num, ctx.width = weight.shape[0], weight.shape[1]
+        ctx.padding_idx, ctx.scale = padding_idx, scale_grad_by_freq
         flat = ids.reshape(-1)
         return weight.index_select(0, flat).reshape(tuple(ids.shape) + (weight.shape[1],))
 
@@ -30,7 +31,7 @@ class _Embedding(Function):
     def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
         (ids,) = ctx.saved_tensors
         flat = ids.reshape(-1)
-        gf = g.reshape(flat.shape[0], -1)
+        gf = g.reshape(flat.shape[0], ctx.width)  # spelled out: with no indices a -1 would be ambiguous
         if ctx.scale:
             counts = zeros(ctx.num, dtype=g.dtype, device=g.device).index_add(
                 0, flat, ones(flat.shape, dtype=g.dtype, device=g.device)
@@ -106,6 +107,11 @@ def embedding_bag(
     sums, means or maxes of bags of embeddings (2-D ``input`` holds one bag per row; 1-D ``input`` is split
     at ``offsets``)."""
     _check_indices(input, "embedding_bag")
+    if not weight.dtype.is_floating_point:
+        raise RuntimeError(
+            "Expected tensor for argument #1 'weight' to have one of the following scalar types: Half, BFloat16, "
+            f"Float, Double; but got {weight.type()} instead (while checking arguments for embedding_bag)"
+        )
     if per_sample_weights is not None and tuple(input.shape) != tuple(per_sample_weights.shape):
         raise ValueError(
             f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, then it must have "

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ... import dtypes as _dt
 from ...autograd.function import Function
 from ...ops.creation import zeros_like
 from ...ops.elementwise import inplace as _inplace
 from ...ops.elementwise import where
 from ...tensor import Tensor
-from ._utils import node_name
+from ._utils import floats_only, node_name
 
 
 class _RReLU(Function):
@@ -48,6 +49,10 @@ def rrelu(
     """rrelu(input, lower=1./8, upper=1./3, training=False, inplace=False) -> Tensor: leaky relu whose
     negative slope is drawn from U(lower, upper) in training and is their mean otherwise."""
     _check_bounds(lower, upper)
+    floats_only(input, "leaky_relu_cpu")
+    if training and input.dtype is _dt.float16:
+        # PyTorch's training kernel (the random slopes) has no float16 instantiation
+        raise NotImplementedError("\"rrelu_with_noise_out_cpu\" not implemented for 'Half'")
     if inplace:
         return _inplace(lambda x: _RReLUInplace.apply(x, lower, upper, training), input)
     return _RReLU.apply(input, lower, upper, training)

@@ -1,9 +1,9 @@
 """Padding and resampling: ``pad`` (constant, reflect, replicate, circular) and ``interpolate``.
 
-Interpolation is separable: nearest modes gather with one index vector per spatial dim, linear and
-cubic modes multiply by one (out, in) weight matrix per dim. The indices and weights are computed
-on the host with NumPy in the input's precision (float32 for float32 inputs, as PyTorch's kernels
-do), so boundary cases pick the same source pixels as PyTorch.
+Interpolation is separable: nearest modes gather with one index vector per spatial dim; linear, cubic
+and anti-aliased modes take a weighted sum of a few taps per output (``resample.py``). The indices and
+weights are computed on the host with NumPy in the precision PyTorch's kernels use, so boundary cases
+pick the same source pixels as PyTorch.
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ from typing import Any
 from ... import dtypes as _dt
 from ...amp._state import AUTOCAST, autocast_call
 from ...autograd.function import Function
+from ...ops._dispatch import type_name
 from ...ops.creation import full, tensor
 from ...tensor import Tensor
 from ._nodes import composite
 from ._utils import node_name
-from .pooling import _adaptive_avg, _along
+from .pooling import _adaptive_avg
+from .resample import resample
 
 
 class _ConstantPad(Function):
@@ -82,12 +84,13 @@ def _too_small(input: Tensor, pairs: list[tuple[int, int]]) -> None:
     names = "DHW"[3 - len(pairs) :]
     sizes = [input.shape[lead + i] for i in range(len(pairs))]
     outs = [n + lo + hi for n, (lo, hi) in zip(sizes, pairs)]
-    if all(o >= 1 for o in outs):
+    # NOTE: PyTorch's check asks one padded dim (not all) to keep an element: another may crop to empty
+    if any(o >= 1 for o in outs) and (len(pairs) > 1 or outs[0] >= 1):
+        if any(o < 0 for o in outs):
+            shape = list(input.shape[:lead]) + outs
+            bad = next(o for o in outs if o < 0)
+            raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: {shape}")
         return
-    if len(pairs) > 1 and any(o < 0 for o in outs):
-        shape = list(input.shape[:lead]) + outs
-        bad = next(o for o in outs if o < 0)
-        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: {shape}")
     given = ", ".join(f"{nm}: {n}" for nm, n in zip(names, sizes))
     calc = " ".join(f"{nm}: {o}" for nm, o in zip(names, outs))
     raise RuntimeError(f"input ({given}) is too small. Calculated output {calc}")
@@ -124,6 +127,9 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
         )
+    if mode != "circular" and input.dtype is _dt.bool:
+        kernel = "reflection" if mode == "reflect" else "replication"
+        raise NotImplementedError(f"\"{kernel}_pad{len(pairs)}d\" not implemented for 'Bool'")
     if mode == "circular":
         for i, (lo, hi) in enumerate(pairs):
             n = input.shape[lead + i]
@@ -131,6 +137,13 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
                 raise RuntimeError("Padding value causes wrapping around more than once.")
             if n + lo + hi < 0:
                 raise RuntimeError("Negative padding value is resulting in an empty dimension")
+        shape = tuple(input.shape[:lead]) + tuple(input.shape[lead + i] + lo + hi for i, (lo, hi) in enumerate(pairs))
+        if 0 in shape:
+            return input.narrow(shape.index(0, lead), 0, 0).reshape(shape)
+        if any(input.shape[lead + i] + min(lo, 0) + min(hi, 0) <= 0 for i, (lo, hi) in enumerate(pairs)):
+            # the input is cropped away along a dim that pads back: PyTorch copies from memory it never wrote
+            # (uninitialized values); ember gives zeros
+            return input.new_zeros(shape)
     else:
         if mode == "reflect":
             for i, (lo, hi) in enumerate(pairs):
@@ -181,65 +194,6 @@ def _np() -> Any:
     import numpy as np
 
     return np
-
-
-def _host_dtype(x: Tensor) -> str:
-    return "float64" if x.dtype.name == "float64" else "float32"
-
-
-def _scale(in_size: int, out: int, sf: float | None, align_corners: bool, fdt: str) -> Any:
-    np = _np()
-    if align_corners:
-        return (
-            np.array(in_size - 1, dtype=fdt) / np.array(out - 1, dtype=fdt)
-            if out > 1
-            else np.array(0, dtype=fdt)
-        )
-    if sf is not None and sf > 0:
-        return np.array(1.0 / sf, dtype=fdt)
-    return np.array(in_size, dtype=fdt) / np.array(out, dtype=fdt)
-
-
-def _source(j: Any, scale: Any, align_corners: bool, cubic: bool) -> Any:
-    np = _np()
-    if align_corners:
-        return scale * j
-    src = scale * (j + np.array(0.5, dtype=j.dtype)) - np.array(0.5, dtype=j.dtype)
-    return src if cubic else np.maximum(src, 0)
-
-
-def _linear_matrix(in_size: int, out: int, sf: float | None, align_corners: bool, fdt: str) -> Any:
-    np = _np()
-    j = np.arange(out, dtype=fdt)
-    src = _source(j, _scale(in_size, out, sf, align_corners, fdt), align_corners, False)
-    i0 = np.minimum(src.astype("int64"), in_size - 1)
-    i1 = np.minimum(i0 + 1, in_size - 1)
-    l1 = (src - i0.astype(fdt)).astype(fdt)
-    m = np.zeros((out, in_size), dtype=fdt)
-    np.add.at(m, (np.arange(out), i0), 1 - l1)
-    np.add.at(m, (np.arange(out), i1), l1)
-    return m
-
-
-def _cubic_matrix(in_size: int, out: int, sf: float | None, align_corners: bool, fdt: str) -> Any:
-    np = _np()
-    a = -0.75
-    j = np.arange(out, dtype=fdt)
-    src = _source(j, _scale(in_size, out, sf, align_corners, fdt), align_corners, True)
-    i = np.floor(src).astype("int64")
-    t = (src - np.floor(src)).astype(fdt)
-
-    def near(x: Any) -> Any:
-        return ((a + 2) * x - (a + 3)) * x * x + 1
-
-    def far(x: Any) -> Any:
-        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
-
-    coeffs = [far(t + 1), near(t), near(1 - t), far(2 - t)]
-    m = np.zeros((out, in_size), dtype=fdt)
-    for k, c in enumerate(coeffs):
-        np.add.at(m, (np.arange(out), np.clip(i - 1 + k, 0, in_size - 1)), c)
-    return m
 
 
 def _nearest_index(in_size: int, out: int, sf: float | None, exact: bool) -> list[int]:
@@ -328,6 +282,7 @@ def interpolate(
         factors = (None,) * nd if recompute_scale_factor else sfs
     else:
         raise ValueError("either size or scale_factor should be defined")
+    _check_interp_dtype(input, mode, nd, antialias)
     if mode == "area":
         if nd == 1:
             return _adaptive_avg(input, outs, nd)
@@ -347,6 +302,29 @@ _UPSAMPLE_NODE = {
 }
 
 
+def _check_interp_dtype(input: Tensor, mode: str, nd: int, antialias: bool) -> None:
+    """PyTorch's CPU interpolation kernels: floating dtypes everywhere, uint8 for nearest, bilinear and bicubic;
+    anti-aliasing on float32, float64 and uint8 only. The refusal names the kernel that has no such dtype."""
+    dt = input.dtype
+    if mode == "area":
+        return  # adaptive average pooling checks its own dtypes
+    if antialias:
+        if dt in (_dt.float32, _dt.float64, _dt.uint8):
+            return
+        kernel = "compute_index_ranges_weights"
+    elif dt.is_floating_point or (dt is _dt.uint8 and mode in ("nearest", "nearest-exact", "bilinear", "bicubic")):
+        return
+    elif mode in ("nearest", "nearest-exact"):
+        kernel = "upsample_nearest2d_channels_last" if nd == 2 else "compute_indices_weights_nearest"
+    elif mode == "bilinear":
+        kernel = "upsample_bilinear2d_channels_last"
+    elif mode == "bicubic":
+        kernel = "compute_indices_weights_cubic"
+    else:
+        kernel = "compute_indices_weights_linear"
+    raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(dt)}'")
+
+
 def _resample(
     input: Tensor, mode: str, in_sizes: tuple[int, ...], outs: tuple[int, ...], factors: tuple[float | None, ...],
     align_corners: bool | None, antialias: bool,
@@ -355,56 +333,9 @@ def _resample(
     if mode in ("nearest", "nearest-exact"):
         for i, (n_in, n_out, sf) in enumerate(zip(in_sizes, outs, factors)):
             idx = _nearest_index(n_in, n_out, sf, mode == "nearest-exact")
-            x = x.index_select(2 + i, tensor(idx, device=x.device))
+            x = x.index_select(2 + i, tensor(idx, dtype=_dt.int64, device=x.device))
         return x
-    fdt = _host_dtype(x)
-    if antialias:
-        mats = [
-            tensor(_aa_matrix(n_in, n_out, sf, bool(align_corners), fdt, mode), dtype=x.dtype, device=x.device)
-            for n_in, n_out, sf in zip(in_sizes, outs, factors)
-        ]
-        return _along(x, mats)
-    build = _cubic_matrix if mode == "bicubic" else _linear_matrix
-    mats = [
-        tensor(build(n_in, n_out, sf, bool(align_corners), fdt), dtype=x.dtype, device=x.device)
-        for n_in, n_out, sf in zip(in_sizes, outs, factors)
-    ]
-    return _along(x, mats)
-
-
-def _aa_filter(x: Any, mode: str) -> Any:
-    np = _np()
-    x = np.abs(x)
-    if mode == "bilinear":
-        return np.where(x < 1, 1 - x, 0)
-    if mode == "bicubic":
-        a = -0.5  # the anti-aliased bicubic uses PIL's a = -0.5, not -0.75
-        near = ((a + 2) * x - (a + 3)) * x * x + 1
-        far = (((x - 5) * x + 8) * x - 4) * a
-        return np.where(x < 1, near, np.where(x < 2, far, 0))
-    return np.where(x < 3, np.sinc(x) * np.sinc(x / 3), 0)  # Lanczos-3
-
-
-_AA_TAPS = {"bilinear": 2, "bicubic": 4, "lanczos": 6}
-
-
-def _aa_matrix(in_size: int, out: int, sf: float | None, align_corners: bool, fdt: str, mode: str) -> Any:
-    """PyTorch's (and PIL's) anti-aliased resampling weights: the filter is stretched by the downscale
-    factor, so every input pixel under an output pixel contributes; rows are normalized to sum 1."""
-    np = _np()
-    scale = _scale(in_size, out, sf, align_corners, fdt)
-    support = _AA_TAPS[mode] * 0.5 * scale if scale >= 1 else np.array(_AA_TAPS[mode] * 0.5, dtype=fdt)
-    invscale = 1 / scale if scale >= 1 else np.array(1.0, dtype=fdt)
-    m = np.zeros((out, in_size), dtype=fdt)
-    for i in range(out):
-        center = scale * np.array(i + 0.5, dtype=fdt)
-        lo = max(int(center - support + 0.5), 0)
-        hi = min(int(center + support + 0.5), in_size)
-        j = np.arange(lo, hi, dtype=fdt)
-        w = _aa_filter((j - center + np.array(0.5, dtype=fdt)) * invscale, mode).astype(fdt)
-        total = w.sum()
-        m[i, lo:hi] = w / total if total != 0 else w
-    return m
+    return resample(x, mode, in_sizes, outs, factors, bool(align_corners), antialias)
 
 
 def upsample(

@@ -172,8 +172,9 @@ class ArrayAPIStrictBackend(ArrayAPIBackend):
             return a
         import numpy as np
 
-        # NaN/inf to an integer: NumPy (under the strict namespace) warns where PyTorch casts silently
-        with np.errstate(invalid="ignore"):
+        # NaN/inf to an integer, or a float past a narrower float's range: NumPy (under the strict namespace)
+        # warns where PyTorch casts silently
+        with np.errstate(invalid="ignore", over="ignore"):
             return self.xp.astype(a, nd)
 
     def strides(self, a: Any) -> tuple[int, ...]:
@@ -207,6 +208,44 @@ class ArrayAPIStrictBackend(ArrayAPIBackend):
                                                        isinstance(b, bool)):
             return self.xp.logical_or(a, b)
         return self.xp.add(a, b)
+
+    def _bools(self, a: Any, b: Any) -> bool:
+        """Whether both operands are bool (arrays or Python bools), which the standard's arithmetic refuses."""
+        return all(getattr(v, "dtype", None) == self._bool or isinstance(v, bool) for v in (a, b))
+
+    def multiply(self, a: Any, b: Any) -> Any:
+        """``a * b`` (bool * bool is logical and, as in NumPy and PyTorch)."""
+        return self.xp.logical_and(a, b) if self._bools(a, b) else self.xp.multiply(a, b)
+
+    def maximum(self, a: Any, b: Any) -> Any:
+        """Elementwise maximum (of bools: logical or)."""
+        return self.xp.logical_or(a, b) if self._bools(a, b) else self.xp.maximum(a, b)
+
+    def minimum(self, a: Any, b: Any) -> Any:
+        """Elementwise minimum (of bools: logical and)."""
+        return self.xp.logical_and(a, b) if self._bools(a, b) else self.xp.minimum(a, b)
+
+    def _ordered(self, name: str, a: Any, b: Any) -> Any:
+        # the standard orders real numbers only: bools compare as 0 and 1
+        if self._bools(a, b):
+            a, b = (self.xp.astype(v, self.xp.uint8) if hasattr(v, "dtype") else int(v) for v in (a, b))
+        return getattr(self.xp, name)(a, b)
+
+    def less(self, a: Any, b: Any) -> Any:
+        """``a < b`` (bools as 0 and 1)."""
+        return self._ordered("less", a, b)
+
+    def less_equal(self, a: Any, b: Any) -> Any:
+        """``a <= b`` (bools as 0 and 1)."""
+        return self._ordered("less_equal", a, b)
+
+    def greater(self, a: Any, b: Any) -> Any:
+        """``a > b`` (bools as 0 and 1)."""
+        return self._ordered("greater", a, b)
+
+    def greater_equal(self, a: Any, b: Any) -> Any:
+        """``a >= b`` (bools as 0 and 1)."""
+        return self._ordered("greater_equal", a, b)
 
     def fmod(self, a: Any, b: Any) -> Any:
         """C ``fmod`` (sign of the dividend), on the host: the standard has only ``remainder``."""
