@@ -127,6 +127,11 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
         )
+    batched = input.ndim == len(pairs) + 2
+    if mode != "circular" and 0 in input.shape[1 if batched else 0:]:
+        n = len(pairs)
+        raise RuntimeError(f"Expected {n + 1}D or {n + 2}D (batch mode) tensor with possibly 0 batch size and other "
+                           f"non-zero dimensions for input, but got: {list(input.shape)}")
     if mode != "circular" and input.dtype is _dt.bool:
         kernel = "reflection" if mode == "reflect" else "replication"
         raise NotImplementedError(f"\"{kernel}_pad{len(pairs)}d\" not implemented for 'Bool'")
@@ -138,7 +143,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
             if n + lo + hi < 0:
                 raise RuntimeError("Negative padding value is resulting in an empty dimension")
         shape = tuple(input.shape[:lead]) + tuple(input.shape[lead + i] + lo + hi for i, (lo, hi) in enumerate(pairs))
-        if 0 in shape:
+        if 0 in shape[lead:]:
             return input.narrow(shape.index(0, lead), 0, 0).reshape(shape)
         if any(input.shape[lead + i] + min(lo, 0) + min(hi, 0) <= 0 for i, (lo, hi) in enumerate(pairs)):
             # the input is cropped away along a dim that pads back: PyTorch copies from memory it never wrote

@@ -44,6 +44,8 @@ def _pad(dtype: str, rng: np.random.Generator) -> Iterator[Sample]:
     yield Sample((v(0, 2, 3), (1, 1)), {"mode": "replicate"}, "replicate, empty batch")
     yield Sample((v(1, 2, 3), (1, 0)), {"value": float("inf")}, "constant inf")
     yield Sample((v(1, 1, 2, 3), (1, 1, 1, 1, 1, 1)), {}, "constant, every dim padded")
+    yield Sample((v(1, 3, 3), (1, 2, -2, -1)), {"mode": "replicate"}, "replicate, one dim cropped to empty")
+    yield Sample((v(1, 3, 4), (-4, 0)), {"mode": "circular"}, "circular, cropped to empty")
     yield Sample((v(1, 2, 3), (4, 4)), {"mode": "reflect"}, "reflect beyond the size: refused")
 
 
@@ -188,7 +190,12 @@ VISION: list[OpInfo] = [
                    ErrorCase(Sample((T(np.ones((1, 3, 4))), (1, 1)), {"mode": "reflect", "value": 2.0}),
                              RuntimeError, "Padding mode \"reflect\" doesn't take in value argument"),
                    ErrorCase(Sample((T(np.ones((1, 1, 3, 4))), (1, 1)), {"mode": "reflect"}), NotImplementedError,
-                             "Padding size 2 is not supported for 4D input tensor"))),
+                             "Padding size 2 is not supported for 4D input tensor"),
+                   ErrorCase(Sample((T(np.ones((4, 0, 3))), (0, 2)), {"mode": "reflect"}), RuntimeError,
+                             "Expected 2D or 3D (batch mode) tensor with possibly 0 batch size and other non-zero "
+                             "dimensions for input, but got: [4, 0, 3]"),
+                   ErrorCase(Sample((T(np.ones((1, 3))), (-2, -1)), {"mode": "replicate"}), RuntimeError,
+                             "input (W: 3) is too small. Calculated output W: 0"))),
     OpInfo("nn.functional.interpolate", _interp, dtypes=(*FLT, "uint8"), gaps=_SLOW_FD,
            errors=(ErrorCase(Sample((T(np.ones((1, 1, 3, 4))),), {"scale_factor": 2, "mode": "linear"}),
                              NotImplementedError, "Got 4D input, but linear mode needs 3D input"),
