@@ -232,6 +232,24 @@ def test_missing_test_dependencies_name_the_extra(tmp_path: Path, blocked: str, 
     assert "Traceback" not in r.stdout + r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
+# pytest.main in a process that has imported ember, reporting each package pytest marks for rewriting
+_CONTROL = """
+import ember, pytest
+from _pytest.assertion.rewrite import AssertionRewritingHook
+
+_mark = AssertionRewritingHook.mark_rewrite
+
+
+def mark_rewrite(self, *names):
+    print("".join(f"marked for rewriting: {n}\\n" for n in names), end="")
+    return _mark(self, *names)
+
+
+AssertionRewritingHook.mark_rewrite = mark_rewrite
+pytest.main(["-p", "no:cacheprovider", "--noconftest", "-q", "."])
+"""
+
+
 def test_pytest_warns_in_the_wheel_layout(tmp_path: Path, wheel_layout: Path) -> None:
     # the control for test_summary_reports_and_skips: in this layout, pytest.main in a process that
     # imported ember first does warn, so the absence of the warning there is `ember conformance`'s doing
@@ -239,9 +257,12 @@ def test_pytest_warns_in_the_wheel_layout(tmp_path: Path, wheel_layout: Path) ->
     env["PYTHONPATH"] = os.pathsep.join([str(wheel_layout), env.get("PYTHONPATH", "")])
     empty = tmp_path / "empty"
     empty.mkdir()
-    r = subprocess.run([sys.executable, "-c", "import ember, pytest; pytest.main(['-p', 'no:cacheprovider', "
-                        "'--noconftest', '-q', '.'])"], cwd=empty, env=env, capture_output=True, text=True,
+    r = subprocess.run([sys.executable, "-c", _CONTROL], cwd=empty, env=env, capture_output=True, text=True,
                        timeout=300)
+    if "marked for rewriting: ember\n" not in r.stdout:
+        # pytest before 9 does not mark a package installed in editable mode for rewriting (pytest #11783),
+        # so with such a pytest the warning cannot occur and there is nothing for the CLI to silence
+        pytest.skip(f"pytest {pytest.__version__} does not mark the editable `ember` for assert rewriting")
     assert "PytestAssertRewriteWarning: Module already imported so cannot be rewritten; ember" in r.stdout, \
         r.stdout + r.stderr
 
