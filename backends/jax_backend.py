@@ -99,18 +99,18 @@ class JaxBackend(ArrayAPIBackend):
         return None if self.is_available() else f"JAX is not installed ({self.install_hint})"
 
     def device_count(self) -> int:
-        """Number of JAX devices of the default platform."""
+        """Number of this process's JAX devices of the default platform."""
         if not self.is_available():
             return 0
         import jax
 
-        return len(jax.devices())
+        return len(jax.local_devices())
 
     def device_names(self) -> list[str]:
         """JAX devices as ``jax:i (platform)``."""
         import jax
 
-        return [f"jax:{i} ({d.platform})" for i, d in enumerate(jax.devices())]
+        return [f"jax:{i} ({d.platform})" for i, d in enumerate(jax.local_devices())]
 
     def versions(self) -> dict[str, str]:
         """jax and jaxlib versions (imports jax)."""
@@ -135,7 +135,9 @@ class JaxBackend(ArrayAPIBackend):
         self.erf = sp.erf
         bind_special(self, sp)
         self.pow = self.checked_pow  # NOTE: XLA gives 0 for int ** negative int instead of raising
-        self._devices = jax.devices()
+        # this process's devices: after jax.distributed.initialize (the jax process group), jax.devices() lists
+        # every process's, and jax:0 of rank 1 must be its own device, not rank 0's
+        self._devices = jax.local_devices()
         for name in (*BINARY, "where"):
             setattr(self, name, _broadcast_errors_as_value_error(getattr(self, name)))
 

@@ -188,7 +188,7 @@ import builtins  # noqa: E402
 
 _LAZY_MODULES = (
     "nn", "optim", "data", "utils", "backends", "accelerator",
-    "linalg", "sparse", "onnx", "special", "distributions", "fft",
+    "linalg", "sparse", "onnx", "special", "distributions", "fft", "distributed",
 )
 
 

@@ -1,5 +1,6 @@
 """The ``ember`` command: ``ember info`` (versions, backends, plugin problems), ``ember conformance``
-(the conformance suite on one backend, summarized by area) and ``ember demo``.
+(the conformance suite on one backend, summarized by area), ``ember run`` (a PyTorch program on ember, on one
+process or as ranks) and ``ember demo``.
 
 Run it as the console script ``ember`` or as ``python -m ember.cli``.
 """
@@ -149,7 +150,14 @@ def _cmd_conformance(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from ember import torch_alias
+    from ember.distributed import run as launcher
 
+    if launcher.wants_launcher(args):
+        return launcher.launch(args, alias_torch=True)
+    error = launcher.script_error(args)
+    if error:
+        print(f"ember run: error: {error}", file=sys.stderr)
+        return 2
     torch_alias.run(args.script, args.args)
     return 0
 
@@ -192,12 +200,16 @@ def _parser() -> argparse.ArgumentParser:
     conf.add_argument("-v", "--verbose", action="store_true", help="list every test")
     conf.add_argument("--no-record", action="store_true", help="do not record the result for `ember info`")
     conf.set_defaults(func=_cmd_conformance)
-    run = sub.add_parser("run", help="run a PyTorch program unchanged, with `import torch` resolved to ember",
+    run = sub.add_parser("run", help="run a PyTorch program unchanged, with `import torch` resolved to ember; "
+                         "with --nproc-per-node N, as N ranks (torchrun)",
                          description="Run SCRIPT as __main__ with `import torch` (and torch.nn, torch.optim, "
                          "torch.utils.data, ...) resolved to ember's modules (ember.torch_alias). Arguments after "
-                         "SCRIPT are the script's own.")
-    run.add_argument("script", help="the Python file to run")
-    run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
+                         "SCRIPT are the script's own. With any launcher option (--nproc-per-node, --nnodes, ..., -m) "
+                         "it is started as ranks the way torchrun starts them (python -m ember.distributed.run; see "
+                         "docs/distributed.md), each rank with `import torch` resolved to ember.")
+    from ember.distributed import run as launcher
+
+    launcher.add_arguments(run)
     run.set_defaults(func=_cmd_run)
     demo = sub.add_parser("demo", help="train a CNN or MLP on the bundled digits data set on any device")
     from ember import demo as demo_module

@@ -51,6 +51,7 @@ from .device import device as _device
 
 __all__ = [
     "ENTRY_POINT_GROUP", "PluginError", "canonical_device_type", "ember_register_backends",
+    "ember_register_process_group_backends",
     "get_backend", "get_default_device", "hookimpl", "hookspec", "load_errors", "plugin_manager",
     "register_backend", "registered_backends", "reset", "set_default_device", "unregister_backend",
 ]
@@ -70,8 +71,14 @@ def ember_register_backends(register: Callable[[Backend], None]) -> None:  # typ
     """Register compute backends by calling ``register(backend_instance)`` once per backend."""
 
 
+@hookspec
+def ember_register_process_group_backends(register: Callable[[Any], None]) -> None:  # type: ignore[empty-body]
+    """Register ``ember.distributed`` engines by calling ``register(EngineSpec(...))`` (docs/distributed.md)."""
+
+
 class _HookSpecs:
     ember_register_backends = staticmethod(ember_register_backends)
+    ember_register_process_group_backends = staticmethod(ember_register_process_group_backends)
 
 
 @dataclass(frozen=True)

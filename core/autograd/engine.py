@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..tensor import Tensor as _Tensor
@@ -202,6 +203,25 @@ def _hook_result(hook: Any, g: Tensor, new: Any) -> Tensor:
     return new
 
 
+class _Callbacks(threading.local):
+    # NOTE: per thread, as the backward passes themselves (two threads may each run one): one list of queued
+    # callbacks per backward pass now running on this thread, the innermost last (a hook may run a backward)
+    def __init__(self) -> None:
+        self.stack: list[list[Callable[[], Any]]] = []
+
+
+_CALLBACKS = _Callbacks()
+
+
+def queue_callback(callback: Callable[[], Any]) -> None:
+    """Run ``callback()`` once the backward pass now running has finished (PyTorch's
+    ``Variable._execution_engine.queue_callback``)."""
+    stack = _CALLBACKS.stack
+    if not stack:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    stack[-1].append(callback)
+
+
 def run_backward(
     tensors: Sequence[Tensor],
     grad_tensors: Sequence[Tensor],
@@ -215,7 +235,33 @@ def run_backward(
 
     With ``capture`` (``autograd.grad``) the gradients of ``inputs`` are returned and no
     ``.grad`` is touched; otherwise they accumulate into leaves (only ``inputs`` if given).
+    Callbacks queued during the pass (``queue_callback``) run once it has succeeded.
     """
+    queued: list[Callable[[], Any]] = []
+    stack = _CALLBACKS.stack
+    stack.append(queued)
+    try:
+        out = _run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs, capture, allow_unused)
+        # NOTE: by index, not by iterator: a callback may queue more, which run in this same pass (PyTorch's)
+        i = 0
+        while i < len(queued):
+            queued[i]()
+            i += 1
+    finally:
+        stack.pop()
+    return out
+
+
+def _run_backward(
+    tensors: Sequence[Tensor],
+    grad_tensors: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence[Tensor] | None,
+    capture: bool,
+    allow_unused: bool,
+) -> list[Tensor | None] | None:
+    """``run_backward`` without its final callbacks."""
     root_edges: list[tuple[Node, int]] = []
     for i, t in enumerate(tensors):
         root, root_nr = edge(t)

@@ -6,6 +6,7 @@ from . import modules as _modules
 from .modules import Module, ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .parameter import Parameter
 from . import functional, init, utils
+from . import parallel
 
 # NOTE: layers are added to modules/__init__.py by the engineers who write them; re-exporting every
 # public class found there keeps `ember.nn.<Layer>` in step with it without a second list to edit.
