@@ -4,6 +4,7 @@
     python -m asv_benchmarks.compare --quick         # fewer repeats (noisier)
     python -m asv_benchmarks.compare --only mlp cnn  # rows whose name contains a word
     python -m asv_benchmarks.compare --backends numpy
+    python -m asv_benchmarks.compare --distributed   # ember.distributed on 2 ranks vs mpi4py and gloo
 
 Each row runs the same workload (asv_benchmarks/benchmarks/_workloads.py, the code asv times) through
 every implementation, interleaved, and keeps the best of several repeats of a calibrated loop. The
@@ -109,7 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=0,
                     help="interleaved repeats per implementation (default 5, 3 with --quick); more is steadier")
     ap.add_argument("--wall", action="store_true", help="wall-clock time instead of process CPU time")
+    ap.add_argument("--distributed", action="store_true",
+                    help="the 2-process table of asv_benchmarks.distributed (all_reduce, DDP step) instead")
     args = ap.parse_args(argv)
+    if args.distributed:
+        from . import distributed
+
+        return distributed.main(["--repeat", str(args.repeat or (3 if args.quick else 5))])
     global CLOCK
     if args.wall:
         CLOCK = time.perf_counter

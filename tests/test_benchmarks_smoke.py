@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
 import inspect
+import json
 import pkgutil
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,8 +34,9 @@ TINY: dict[str, dict[str, Any]] = {
 # JAX compiles every new shape: its implementations run in the class smoke only for the cheap workloads
 JAX_SLOW = {"make_conv2d", "make_cross_entropy", "make_cnn_step", "make_mlp_step"}
 
+# the in-process benchmark modules (parametrized by implementation); distributed.py launches 2 ranks itself
 MODULES = sorted(
-    m.name for m in pkgutil.iter_modules(bench_pkg.__path__) if not m.name.startswith("_")
+    m.name for m in pkgutil.iter_modules(bench_pkg.__path__) if not m.name.startswith("_") and m.name != "distributed"
 )
 
 
@@ -120,3 +126,21 @@ def test_mlp_step_agrees_with_hand_numpy_and_torch() -> None:
     ref = losses.pop("numpy-hand")
     for impl, got in losses.items():
         np.testing.assert_allclose(got, ref, rtol=1e-5, err_msg=impl)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mpi4py") is None, reason="needs mpi4py (the distributed extra)")
+def test_distributed_benchmark_runs_on_two_ranks(tmp_path: Path) -> None:
+    """asv_benchmarks.distributed launches 2 ranks and measures every row and implementation."""
+    from asv_benchmarks.benchmarks import distributed as bench
+
+    out = tmp_path / "d.json"
+    r = subprocess.run([sys.executable, "-m", "asv_benchmarks.distributed", "--repeat", "1", "--budget", "0.001",
+                        "--json", str(out)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    results = json.loads(out.read_text())
+    assert set(results) == set(bench.ROWS)
+    for row, times in results.items():
+        assert set(times) <= set(bench.IMPLS) and "ember-mpi" in times and "torch-gloo" in times, row
+        assert all(0 < t < 10 for t in times.values()), times
+    assert "ember/mpi4py" in r.stdout
+

@@ -207,3 +207,13 @@ def test_help_and_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str
     with pytest.raises(SystemExit) as e:
         launcher.main(["--nproc-per-node", "0", missing])
     assert e.value.code == 2 and "must be a positive integer, got 0" in capsys.readouterr().err
+
+
+def test_script_options_that_look_like_launcher_options_reach_the_script(tmp_path: Path) -> None:
+    script = tmp_path / "args.py"
+    script.write_text("import json, os, sys\nprint(json.dumps([os.environ['RANK'], sys.argv[1:]]), flush=True)\n")
+    r = _launch("--nproc-per-node", "2", str(script), "--nproc", "3", "--nnodes", "x",
+                env=_env(EMBER_RUN_NO_MPIEXEC="1"))
+    assert r.returncode == 0, r.stderr
+    got = sorted(json.loads(line) for line in r.stdout.splitlines() if line.startswith("["))
+    assert got == [["0", ["--nproc", "3", "--nnodes", "x"]], ["1", ["--nproc", "3", "--nnodes", "x"]]]

@@ -35,7 +35,8 @@ def floats(pattern: str, text: str) -> list[float]:
 def test_every_example_is_tested() -> None:
     tested = {"linear_regression_autograd.py", "linear_regression_nn.py", "mlp_classifier.py",
               "cnn_classifier.py", "save_and_load.py", "tensor_tour.py", "mixed_precision.py",
-              "transformer_lm.py"}
+              "transformer_lm.py",
+              "ddp_train.py"}  # run as 2 ranks by tests/test_examples_distributed.py
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 

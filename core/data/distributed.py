@@ -3,8 +3,9 @@
 The index order is PyTorch's: with ``shuffle`` a generator seeded with ``seed + epoch`` draws ``randperm``
 (ember's CPU generator is PyTorch's, so the shares equal PyTorch's), the list is padded by repeating its head
 (or truncated with ``drop_last``) to a multiple of ``num_replicas``, and replica ``rank`` takes every
-``num_replicas``-th index from ``rank``. ``num_replicas`` and ``rank`` default to the process group's world
-size and rank; ember has no process group yet, so they must be given.
+``num_replicas``-th index from ``rank``. ``num_replicas`` and ``rank`` default to the world size and rank of
+the default process group (``ember.distributed.init_process_group``); without one, leaving them out raises
+PyTorch's ValueError ("Default process group has not been initialized ...").
 """
 
 from __future__ import annotations
@@ -24,8 +25,14 @@ class DistributedSampler(Sampler[int]):
     def __init__(self, dataset: Sized, num_replicas: int | None = None, rank: int | None = None,
                  shuffle: bool = True, seed: int = 0, drop_last: bool = False) -> None:
         if num_replicas is None or rank is None:
-            raise RuntimeError("Requires distributed package to be available: ember has no process group, so pass "
-                               "num_replicas= and rank= explicitly")
+            # NOTE: imported here, not at the top: `import ember.data` must not load the process-group machinery
+            from .. import distributed as dist
+
+            # get_world_size/get_rank raise PyTorch's ValueError when no default process group is initialized
+            if num_replicas is None:
+                num_replicas = dist.get_world_size()
+            if rank is None:
+                rank = dist.get_rank()
         if rank >= num_replicas or rank < 0:
             raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
         self.dataset, self.num_replicas, self.rank = dataset, num_replicas, rank

@@ -192,21 +192,25 @@ class Work:
 
 
 def _poll(req: Request, limit: float, what: str) -> None:
-    """Wait for ``req``: spin for the first 2 ms (small messages finish in microseconds), then sleep."""
+    """Wait for ``req``, raising DistBackendError after ``limit`` seconds.
+
+    NOTE: the first 100 ms spin on ``test()``: MPI progresses a non-blocking collective only inside MPI calls
+    (as MPI's own blocking wait spins), so sleeping would stall a large all-reduce; after that the wait is
+    a collective waiting for a slow or dead peer, and it sleeps between tests to leave the core to others."""
     if req.test():
         return
     start = time.perf_counter()
-    while time.perf_counter() - start < 2e-3:
+    while time.perf_counter() - start < 0.1:
         if req.test():
             return
-    delay = 5e-5
+    delay = 1e-4
     while not req.test():
         if time.perf_counter() - start > limit:
             raise DistBackendError(
                 f"{what} timed out after {limit:g} s waiting for the other ranks (a rank may have died or be "
                 "running a different collective); the process group cannot be used after this, destroy it")
         time.sleep(delay)
-        delay = min(delay * 2, 2e-3)
+        delay = min(delay * 2, 1e-3)
 
 
 # -- state and group management ------------------------------------------------------------------------

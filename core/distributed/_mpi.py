@@ -14,6 +14,7 @@ the commands that work.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -299,9 +300,12 @@ def _join(MPI: Any, rank: int, world_size: int, rdzv: Rendezvous, timeout: float
     """Merge ``world_size`` one-process MPI jobs into one intracommunicator ordered by ``rank``."""
     # NOTE: rank 0 accepts one connection at a time; each newcomer joins the accepting side for the next
     # one (accept is collective over the communicator built so far), so the loop ends on every rank at once.
+    # NOTE: newcomers connect one at a time (the rendezvous hands the port to the next only after the last
+    # accept): MPICH 5 segfaulted in MPI_Comm_accept now and then with three connects queued on one port
+    gate = threading.Semaphore(0)
     if rank == 0:
         port = MPI.Open_port()
-        _store.serve(rdzv, port, world_size - 1, timeout)
+        _store.serve(rdzv, port, world_size - 1, timeout, gate)
         comm = MPI.COMM_SELF.Dup()
     else:
         port = _store.fetch(rdzv, timeout)
@@ -314,6 +318,7 @@ def _join(MPI: Any, rank: int, world_size: int, rdzv: Rendezvous, timeout: float
         inter.Free()
         comm.Free()
         comm = merged
+        gate.release()
     if rank == 0:
         MPI.Close_port(port)
     ordered = comm.Split(0, rank)

@@ -20,8 +20,10 @@ __all__ = ["DEFAULT_AUTHKEY", "fetch", "serve"]
 DEFAULT_AUTHKEY = b"ember-rendezvous"
 
 
-def serve(rdzv: Rendezvous, value: str, clients: int, timeout: float) -> threading.Thread:
-    """Serve ``value`` to ``clients`` connections on ``rdzv``'s port, from a daemon thread."""
+def serve(rdzv: Rendezvous, value: str, clients: int, timeout: float,
+          gate: threading.Semaphore | None = None) -> threading.Thread:
+    """Serve ``value`` to ``clients`` connections on ``rdzv``'s port, from a daemon thread; with ``gate``, each
+    client after the first waits until the gate is released once more (one newcomer at a time)."""
     # NOTE: bind before returning, so a rank that connects early finds the port (it retries until then anyway)
     listener = Listener(("", rdzv.port), authkey=rdzv.authkey or DEFAULT_AUTHKEY)
 
@@ -30,6 +32,8 @@ def serve(rdzv: Rendezvous, value: str, clients: int, timeout: float) -> threadi
         try:
             served = 0
             while served < clients and time.monotonic() < deadline:
+                if served and gate is not None and not gate.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                    break
                 try:
                     with listener.accept() as conn:
                         conn.send_bytes(value.encode())

@@ -437,8 +437,9 @@ def launch(args: argparse.Namespace, *, alias_torch: bool = False) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the launcher with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
+    # NOTE: allow_abbrev=False: a script option such as --nproc must not be taken for --nproc-per-node
     parser = argparse.ArgumentParser(
-        prog="python -m ember.distributed.run",
+        prog="python -m ember.distributed.run", allow_abbrev=False,
         description="Start SCRIPT as --nproc-per-node processes (ranks) on this node, as torchrun does, with RANK, "
         "LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT and EMBER_DIST_AUTHKEY set. If a rank "
         "fails, its traceback is printed, the other ranks are stopped and the exit status is non-zero. Arguments "
