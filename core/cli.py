@@ -200,7 +200,8 @@ def _parser() -> argparse.ArgumentParser:
     conf.add_argument("-v", "--verbose", action="store_true", help="list every test")
     conf.add_argument("--no-record", action="store_true", help="do not record the result for `ember info`")
     conf.set_defaults(func=_cmd_conformance)
-    run = sub.add_parser("run", allow_abbrev=False, help="run a PyTorch program unchanged, with `import torch` resolved to ember; "
+    run = sub.add_parser("run", allow_abbrev=False,
+                         help="run a PyTorch program unchanged, with `import torch` resolved to ember; "
                          "with --nproc-per-node N, as N ranks (torchrun)",
                          description="Run SCRIPT as __main__ with `import torch` (and torch.nn, torch.optim, "
                          "torch.utils.data, ...) resolved to ember's modules (ember.torch_alias). Arguments after "
