@@ -34,9 +34,6 @@ def _engines() -> list[object]:
 @pytest.mark.parametrize("nproc", [2, 4])
 @pytest.mark.parametrize("backend", _engines())
 def test_every_collective_matches_numpy(backend: str, nproc: int) -> None:
-    if backend == "jax" and nproc == 4 and os.cpu_count() and os.cpu_count() < 4 and not os.environ.get("CI_FULL"):
-        # four XLA processes compiling every collective on two cores take minutes; 2 ranks cover the same code
-        nproc = 3
     r = launch(nproc, str(SCRIPTS / "collectives.py"), backend)
     assert r.returncode == 0, r.stdout + r.stderr
     for rank in range(nproc):
