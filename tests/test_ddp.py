@@ -125,3 +125,17 @@ def test_ddp_without_a_process_group_says_so() -> None:
         DistributedDataParallel(ember.nn.Linear(2, 2))
     with pytest.raises(RuntimeError, match="doesn't have any parameter that requires a gradient"):
         DistributedDataParallel(ember.nn.Linear(2, 2).requires_grad_(False))
+
+
+def test_pytorchs_spelling_of_queue_callback() -> None:
+    x = ember.ones(2, requires_grad=True)
+    seen: list[str] = []
+
+    def hook(g: ember.Tensor) -> ember.Tensor:
+        ember.autograd.Variable._execution_engine.queue_callback(lambda: seen.append("after backward"))
+        seen.append("hook")
+        return g
+
+    x.register_hook(hook)
+    (x * 2).sum().backward()
+    assert seen == ["hook", "after backward"]

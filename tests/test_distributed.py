@@ -119,3 +119,59 @@ def test_a_tensor_of_a_device_the_group_does_not_serve() -> None:
                "d.all_reduce(ember.ones(2, device='jax'))\n")
     last = r.stderr.strip().splitlines()[-1]
     assert "no backend for jax tensors (it has mpi for cpu)" in last and "init_process_group" in last, r.stderr
+
+
+_PLUGIN_ENGINE = '''
+import numpy as np
+import ember, ember.distributed as dist
+from ember.distributed._engine import Done, Engine, EngineSpec
+from ember.plugins import hookimpl, plugin_manager
+
+
+class SelfOnly(Engine):
+    """A world of one: every collective is the identity (what any engine computes with one rank)."""
+
+    name = "selfonly"
+
+    def all_reduce(self, a, op):
+        return Done(a)
+
+    def barrier(self):
+        return Done(None)
+
+    def all_gather(self, a):
+        return Done(np.stack([a]))
+
+    def all_gather_bytes(self, data):
+        return Done([data])
+
+
+class Plugin:
+    @hookimpl
+    def ember_register_process_group_backends(self, register):
+        register(EngineSpec("selfonly", ("cpu",), lambda rank, world, rdzv, timeout: SelfOnly()))
+
+
+class Broken:
+    @hookimpl
+    def ember_register_process_group_backends(self, register):
+        raise SystemExit("a broken plugin")
+
+
+plugin_manager().register(Broken(), name="broken")
+plugin_manager().register(Plugin(), name="selfonly-plugin")
+dist.init_process_group("selfonly")
+x = ember.arange(3.0)
+dist.all_reduce(x)
+out = [ember.zeros(3)]
+dist.all_gather(out, x)
+dist.barrier()
+print(dist.get_backend(), dist.get_world_size(), x.tolist(), out[0].tolist())
+'''
+
+
+def test_a_plugin_adds_a_process_group_backend_and_a_broken_one_is_reported() -> None:
+    r = _fresh(_PLUGIN_ENGINE)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "selfonly 1 [0.0, 1.0, 2.0] [0.0, 1.0, 2.0]", r.stdout
+    assert "plugin 'broken': ember_register_process_group_backends raised SystemExit: a broken plugin" in r.stderr

@@ -116,6 +116,21 @@ def Variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> 
     return data
 
 
+class _ExecutionEngine:
+    """``Variable._execution_engine``: PyTorch's handle on the backward engine (DDP-style code queues
+    end-of-backward callbacks through it)."""
+
+    @staticmethod
+    def queue_callback(callback: Any) -> None:
+        """Run ``callback`` once the backward pass now running has finished."""
+        from .engine import queue_callback
+
+        queue_callback(callback)
+
+
+Variable._execution_engine = _ExecutionEngine()  # type: ignore[attr-defined]
+
+
 def variable(*args: Any, **kwargs: Any) -> Any:
     """Removed in PyTorch: raises its ``RuntimeError`` pointing to ``tensor(...)``."""
     raise RuntimeError("torch.autograd.variable(...) is deprecated, use torch.tensor(...) instead")
