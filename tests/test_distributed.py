@@ -175,3 +175,13 @@ def test_a_plugin_adds_a_process_group_backend_and_a_broken_one_is_reported() ->
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "selfonly 1 [0.0, 1.0, 2.0] [0.0, 1.0, 2.0]", r.stdout
     assert "plugin 'broken': ember_register_process_group_backends raised SystemExit: a broken plugin" in r.stderr
+
+
+@pytest.mark.parametrize(("backend", "nproc"), [
+    pytest.param("mpi", 4, marks=pytest.mark.skipif(not HAS_MPI, reason="mpi4py is not installed")),
+    pytest.param("jax", 2, marks=pytest.mark.skipif(not HAS_JAX, reason="jax is not installed")),
+])
+def test_sync_batchnorm_equals_batchnorm_over_the_global_batch(backend: str, nproc: int) -> None:
+    r = launch(nproc, str(SCRIPTS / "sync_batchnorm.py"), backend)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.count("sync batchnorm ok") == nproc, r.stdout + r.stderr
