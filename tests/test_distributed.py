@@ -18,10 +18,11 @@ HAS_MPI = dist.is_mpi_available()
 HAS_JAX = dist.is_jax_available()
 
 
-def launch(nproc: int, *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+def launch(nproc: int, *args: str, timeout: float = 240, **extra: str) -> subprocess.CompletedProcess[str]:
     """``python -m ember.distributed.run --nproc-per-node nproc args...`` with the output captured."""
     env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")}
     env["EMBER_BACKEND"] = "numpy"
+    env.update(extra)
     return subprocess.run([sys.executable, "-m", "ember.distributed.run", "--nproc-per-node", str(nproc), *args],
                           capture_output=True, text=True, timeout=timeout, env=env)
 
@@ -185,3 +186,24 @@ def test_sync_batchnorm_equals_batchnorm_over_the_global_batch(backend: str, npr
     r = launch(nproc, str(SCRIPTS / "sync_batchnorm.py"), backend)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.count("sync batchnorm ok") == nproc, r.stdout + r.stderr
+
+
+@pytest.mark.skipif(not HAS_MPI, reason="mpi4py is not installed")
+def test_a_script_runs_under_a_plain_mpiexec() -> None:
+    mpiexec = Path(sys.executable).parent / "mpiexec"
+    exe = str(mpiexec) if mpiexec.exists() else "mpiexec"
+    env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")}
+    r = subprocess.run([exe, "-n", "2", sys.executable, str(SCRIPTS / "collectives.py"), "mpi"],
+                       capture_output=True, text=True, timeout=240, env={**env, "EMBER_BACKEND": "numpy"})
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "rank 0: collectives ok" in r.stdout and "rank 1: collectives ok" in r.stdout
+
+
+@pytest.mark.skipif(not HAS_JAX, reason="jax is not installed")
+def test_plain_processes_with_torchruns_variables_form_a_jax_group() -> None:
+    # EMBER_RUN_NO_MPIEXEC: the ranks are plain `python` processes with RANK, WORLD_SIZE, MASTER_ADDR and
+    # MASTER_PORT set, exactly what torchrun starts
+    r = launch(2, str(SCRIPTS / "sync_batchnorm.py"), "jax", EMBER_RUN_NO_MPIEXEC="1")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.count("sync batchnorm ok") == 2, r.stdout + r.stderr
+
