@@ -336,7 +336,7 @@ class NumpyBackend(ArrayAPIBackend):
             np.add(out, b, out=out)  # the product is a fresh array: the bias goes in in place
         return out
 
-    # fused convolution (DESIGN §4): im2col through a strided view, then one batched GEMM -------
+    # fused convolution (docs/architecture.md §4): im2col through a strided view, then one batched GEMM -------
     def _compute(self, a: Any) -> Any:
         """``a`` in a dtype BLAS multiplies (float32/float64; half precision goes through float32); integers
         stay exact in NumPy's integer matmul, which wraps on overflow as PyTorch's integer kernels do."""

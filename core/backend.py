@@ -181,7 +181,7 @@ class Backend:
     mutable: bool = True
     #: whether ``Tensor.numpy()`` may copy to the host without ``.cpu()`` first. False keeps
     #: PyTorch's TypeError for accelerator memory (cuda); JAX sets it because a jax array converts
-    #: to NumPy on every platform and DESIGN promises ``.numpy()`` of a jax tensor.
+    #: to NumPy on every platform and ember promises ``.numpy()`` of a jax tensor (docs/architecture.md §1).
     host_numpy: bool = False
     #: whether out-of-range integer-array indices are clamped instead of raising (XLA does this);
     #: core then checks user-given index arrays itself, on the host, to raise PyTorch's IndexError

@@ -26,7 +26,7 @@ Decisions:
 
 - The CNN has BatchNorm but no Dropout. Dropout draws its masks from the device's generator,
   which differs between backends; without it a run is the same computation on every backend
-  (initialization and shuffling come from the CPU generator, DESIGN §5), so ``--device jax``
+  (initialization and shuffling come from the CPU generator, docs/architecture.md §5), so ``--device jax``
   reproduces the ``cpu`` run's accuracy up to float rounding. The dropout variant is in
   examples/cnn_classifier.py.
 - Defaults (CNN, 8 epochs, batch 64, Adam 3e-3 with cosine decay) reach about 98% test accuracy

@@ -1,6 +1,6 @@
 """``ember.save`` / ``ember.load``: checkpoints that hold data (and modules as data), and safetensors files.
 
-A checkpoint never contains code and loading never unpickles (DESIGN §1.5). It holds tensors,
+A checkpoint never contains code and loading never unpickles (docs/architecture.md §1). It holds tensors,
 NumPy arrays, numbers, strings, bools and None, nested in dicts (any hashable keys of those
 kinds), OrderedDicts, lists, tuples and sets: so module and optimizer ``state_dict()``s round-trip.
 It also holds whole ``nn.Module`` objects: the class's import path and the module's state as data

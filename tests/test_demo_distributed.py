@@ -65,7 +65,8 @@ def test_cnn_on_two_ranks_reaches_the_single_process_accuracy(tmp_path: Path,
 
 @pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed (pip install 'ember[jax]')")
 def test_mlp_on_two_jax_ranks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # the MLP: the CNN takes each rank about 20 s to compile; the same computation as on the CPU (DESIGN §5)
+    # the MLP: the CNN takes each rank about 20 s to compile; the same computation as on the CPU
+    # (docs/architecture.md §5)
     out = _demo_in_ranks("--device", "jax", "--model", "mlp", "--epochs", "2", "--out", str(tmp_path / "jax"))
     assert "(2 ranks x 32, jax group)" in out and "on jax (2 ranks)" in out, out
     found = ACCURACY.findall(out)

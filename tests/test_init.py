@@ -1,6 +1,6 @@
 """``nn.init``: each initialization's bounds and statistics against PyTorch's formulas, fan
 computation against ``torch.nn.init._calculate_fan_in_and_fan_out``, deterministic fills against
-PyTorch's output, and reproducibility (one seed, one result, on every backend: DESIGN §5).
+PyTorch's output, and reproducibility (one seed, one result, on every backend: docs/architecture.md §5).
 """
 
 from __future__ import annotations

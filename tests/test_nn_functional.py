@@ -666,7 +666,7 @@ def test_double_backward_conv_softmax() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# optional fused kernels (DESIGN §4): the lookups and the Functions around them
+# optional fused kernels (docs/architecture.md §4): the lookups and the Functions around them
 
 
 def test_fused_kernel_hooks(monkeypatch: pytest.MonkeyPatch) -> None:

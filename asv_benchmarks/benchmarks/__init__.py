@@ -1,7 +1,7 @@
 """ember's airspeed-velocity benchmarks, parametrized by backend with peers (see docs/performance.md).
 
 NOTE: the thread pools are pinned to one thread before NumPy, PyTorch or JAX is imported, because the
-ratios are only meaningful single-threaded (DESIGN §7): two libraries' pools in one process steal
+ratios are only meaningful single-threaded (docs/architecture.md §7): two libraries' pools in one process steal
 each other's cores. Set the variables yourself to measure multi-threaded.
 """
 

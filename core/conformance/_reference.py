@@ -3,7 +3,7 @@ which tests/ verifies against PyTorch, and on the backend under test; compare ou
 parameter gradients and buffers.
 
 Modules are built twice from the same seed (parameter initialization draws from the CPU generator, so
-the two start equal, DESIGN §5) and one copy is moved with ``module.to(device)``.
+the two start equal, docs/architecture.md §5) and one copy is moved with ``module.to(device)``.
 """
 
 from __future__ import annotations

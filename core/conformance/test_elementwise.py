@@ -180,7 +180,7 @@ def _make_unary(name: str) -> tuple[Callable[..., None], Callable[..., None]]:
 
 
 for _name in UNARY:
-    # NOTE: one named test per op (test ids `test_exp[numpy]`, as DESIGN §6 asks)
+    # NOTE: one named test per op (test ids `test_exp[numpy]`, as docs/architecture.md §6 asks)
     globals()[f"test_{_name}"], globals()[f"test_{_name}_hypothesis"] = _make_unary(_name)
 
 

@@ -4,7 +4,7 @@ pooling, normalization, dropout, embedding, padding/resampling, distances, atten
 Everything is composed from Tensor ops and a few custom ``autograd.Function``s (softmax, im2col/col2im,
 embedding, constant padding) whose backward is written with Tensor ops, so all of it runs, and
 differentiates to any order, on every backend. Where a backend defines an optional fused kernel
-(DESIGN §4; signatures in the docstrings of ``_functional/activation.py`` and ``_functional/conv.py``),
+(docs/architecture.md §4; signatures in the docstrings of ``_functional/activation.py`` and ``_functional/conv.py``),
 the composite reference is the fallback and the truth.
 
 Example::

@@ -1,6 +1,6 @@
 """``ember.nn.init``: PyTorch's parameter initializations.
 
-DESIGN §5: every random draw is made on a CPU tensor (of the target's shape, and dtype where the
+docs/architecture.md §5: every random draw is made on a CPU tensor (of the target's shape, and dtype where the
 CPU backend has it) from the CPU generator (the default one when ``generator`` is None), then
 copied into the target; so one seed gives one initial model on every backend. A ``generator``
 of another device draws on that device instead.

@@ -1,6 +1,6 @@
 """View and in-place emulation for backends whose arrays are immutable (JAX).
 
-DESIGN §5: a view records its root base and how it was taken (``_view_fn``); writing through a
+docs/architecture.md §5: a view records its root base and how it was taken (``_view_fn``); writing through a
 view writes the base functionally and bumps the shared version counter; reading a stale view
 re-derives it from the base. Mutable backends (NumPy, CuPy) never reach this module.
 

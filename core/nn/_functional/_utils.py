@@ -72,7 +72,7 @@ def floats_only(x: Tensor, kernel: str) -> None:
 
 
 def fused(x: Tensor, name: str) -> Any:
-    """The backend's optional fused kernel ``name`` for ``x``'s device, or None (see DESIGN §4)."""
+    """The backend's optional fused kernel ``name`` for ``x``'s device, or None (see docs/architecture.md §4)."""
     return getattr(x._device._be, name, None)
 
 

@@ -1,6 +1,6 @@
 """Activation functions: relu family, smooth activations, softmax family, prelu, and in-place variants.
 
-Optional fused kernels (DESIGN §4), used when the input's backend defines them, on raw arrays:
+Optional fused kernels (docs/architecture.md §4), used when the input's backend defines them, on raw arrays:
 ``softmax(a, axis) -> array`` and ``log_softmax(a, axis) -> array`` (forward only; the backward is
 written with Tensor ops from the saved output).
 """

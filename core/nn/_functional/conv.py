@@ -3,7 +3,7 @@
 The reference is im2col: the windows of the (padded) input are gathered into a column tensor and the
 convolution is one ``matmul``; its gradients are exact to every order on every backend.
 
-Optional fused kernels (DESIGN §4), used when the input's backend defines them, on raw arrays:
+Optional fused kernels (docs/architecture.md §4), used when the input's backend defines them, on raw arrays:
 
 * ``conv_nd(x, w, stride, padding, dilation, groups) -> y``: ``x`` (N, C, *in), ``w`` (O, C/groups, *k),
   ``padding`` a tuple of ``(lo, hi)`` pairs per spatial dim; ``y`` (N, O, *out) without bias.

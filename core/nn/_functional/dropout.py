@@ -18,7 +18,7 @@ def _apply(input: Tensor, mask_shape: tuple[int, ...], p: float, inplace: bool) 
     if p == 1.0:
         scale = input.new_zeros(mask_shape)
     else:
-        # bernoulli draws on the input's device, with that backend's generator (DESIGN §5)
+        # bernoulli draws on the input's device, with that backend's generator (docs/architecture.md §5)
         keep = bernoulli(input.new_empty(mask_shape), 1.0 - p)
         scale = keep * (1.0 / (1.0 - p))
     if inplace:
