@@ -418,10 +418,10 @@ def launch(args: argparse.Namespace, *, alias_torch: bool = False) -> int:
             rank_env = dict(env, RANK=str(rank), LOCAL_RANK=str(local_rank))
             try:
                 # NOTE: a session of its own, so os.killpg stops the rank with every process it started; stdin
-                # is /dev/null because N ranks (and Hydra, which forwards it) reading one terminal would fight
+                # is /dev/null because N ranks (and Hydra, which forwards it) reading one terminal would fight;
+                # stdout is piped through the launcher even without Hydra, so two ranks' lines never mix
                 proc = subprocess.Popen(command, env=rank_env, stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.PIPE if mpiexec else None, stderr=subprocess.PIPE,
-                                        start_new_session=True)
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
             except OSError as e:
                 _say(f"ember run: error: cannot start rank {rank} ({command[0]}): {e}")
                 run.stop(signal.SIGTERM)
