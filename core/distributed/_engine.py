@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Done", "Engine", "EngineSpec", "Rendezvous", "Request"]
+__all__ = ["Chain", "Done", "Engine", "EngineSpec", "Rendezvous", "Request"]
 
 
 class Request:
@@ -53,6 +53,29 @@ class Done(Request):
     def result(self) -> Any:
         """The value given at construction."""
         return self.value
+
+
+class Chain(Request):
+    """Two requests where the second needs the first's result (an exchange of lengths, then the bytes)."""
+
+    __slots__ = ("_first", "_then", "_second")
+
+    def __init__(self, first: Request, then: Callable[[Any], Request]) -> None:
+        self._first, self._then = first, then
+        self._second: Request | None = None
+
+    def test(self) -> bool:
+        """Whether both stages have completed (starting the second once the first has)."""
+        if self._second is None:
+            if not self._first.test():
+                return False
+            self._second = self._then(self._first.result())
+        return self._second.test()
+
+    def result(self) -> Any:
+        """The second stage's output."""
+        assert self._second is not None
+        return self._second.result()
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import _store
-from ._engine import Engine, Rendezvous, Request
+from ._engine import Chain, Engine, Rendezvous, Request
 
 __all__ = ["MpiEngine", "create"]
 
@@ -66,29 +66,6 @@ class _RecvReq(_Req):
     def test(self) -> bool:
         """Whether the message has arrived (recording its source)."""
         return bool(self._req.Test(self._status))
-
-
-class _Chain(Request):
-    """Two MPI requests where the second needs the first's result (lengths, then the bytes)."""
-
-    __slots__ = ("_first", "_then", "_second")
-
-    def __init__(self, first: Request, then: Callable[[Any], Request]) -> None:
-        self._first, self._then = first, then
-        self._second: Request | None = None
-
-    def test(self) -> bool:
-        """Whether both stages have completed (starting the second once the first has)."""
-        if self._second is None:
-            if not self._first.test():
-                return False
-            self._second = self._then(self._first.result())
-        return self._second.test()
-
-    def result(self) -> Any:
-        """The second stage's output."""
-        assert self._second is not None
-        return self._second.result()
 
 
 def _wide(a: np.ndarray) -> bool:
@@ -220,7 +197,7 @@ class MpiEngine(Engine):
             starts = _offsets(counts)
             return _Req(req, lambda: [out[s:s + n].tobytes() for s, n in zip(starts, counts)])
 
-        return _Chain(first, second)
+        return Chain(first, second)
 
     def split(self, ranks: Sequence[int]) -> Engine | None:
         """A communicator of ``ranks`` (every rank of this one calls it)."""

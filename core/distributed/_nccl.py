@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from . import _store
-from ._engine import Done, Engine, Rendezvous, Request
+from ._engine import Chain, Done, Engine, Rendezvous, Request
 
 __all__ = ["NcclEngine", "create"]
 
@@ -89,29 +89,6 @@ class _Req(Request):
     def result(self) -> Any:
         """The output array (see the engine method that made the request)."""
         return self._value if self._finish is None else self._finish(self._value)
-
-
-class _Chain(Request):
-    """Two stages where the second needs the first's result on the host (lengths, then the bytes)."""
-
-    __slots__ = ("_first", "_then", "_second")
-
-    def __init__(self, first: Request, then: Callable[[Any], Request]) -> None:
-        self._first, self._then = first, then
-        self._second: Request | None = None
-
-    def test(self) -> bool:
-        """Whether both stages have completed (starting the second once the first has)."""
-        if self._second is None:
-            if not self._first.test():
-                return False
-            self._second = self._then(self._first.result())
-        return self._second.test()
-
-    def result(self) -> Any:
-        """The second stage's output."""
-        assert self._second is not None
-        return self._second.result()
 
 
 @contextlib.contextmanager
@@ -396,7 +373,7 @@ class NcclEngine(Engine):
 
                 return self._done(stream, out, (buf,), unpad)
 
-        return _Chain(first, second)
+        return Chain(first, second)
 
     def split(self, ranks: Sequence[int]) -> Engine | None:
         """A communicator of ``ranks`` (every rank of this one calls it); None on the other ranks."""
