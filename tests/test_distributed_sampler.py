@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
 import ember
@@ -54,3 +56,14 @@ def test_nn_factory_kwargs_and_autograd_variable_match_pytorch() -> None:
             lib.nn.factory_kwargs({"device": "cpu", "factory_kwargs": {"device": "cpu"}})
         with pytest.raises(RuntimeError, match="use torch.tensor"):
             lib.autograd.variable(1)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed")
+def test_shuffles_on_the_cpu_generator_whatever_the_default_device() -> None:
+    # the order comes from a CPU generator (docs/architecture.md §5), as RandomSampler's does
+    expected = list(DistributedSampler(range(10), 2, 0, seed=3))
+    ember.set_default_device("jax")
+    try:
+        assert list(DistributedSampler(range(10), 2, 0, seed=3)) == expected
+    finally:
+        ember.set_default_device("cpu")

@@ -51,7 +51,7 @@ class DistributedSampler(Sampler[int]):
 
             g = Generator()
             g.manual_seed(self.seed + self.epoch)
-            indices: list[Any] = randperm(n, generator=g).tolist()
+            indices: list[Any] = randperm(n, generator=g, device="cpu").tolist()
         else:
             indices = list(range(n))
         if not self.drop_last:
